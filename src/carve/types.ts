@@ -1,0 +1,57 @@
+/** A window of the source handed to carvers: page then margin (bulk_extractor's sbuf). */
+export interface Chunk {
+  /** Absolute offset of bytes[0] on the source. */
+  readonly base: number;
+  /** Page then margin; a view, possibly over shared memory. Treat as read-only. */
+  readonly bytes: Uint8Array;
+  /** A record may START only below this index; it may extend into the margin. */
+  readonly page: number;
+}
+
+export type CandidateKind =
+  | 'header'
+  | 'primary'
+  | 'masks'
+  | 'name'
+  | 'pkcs12'
+  | 'x509'
+  | 'boot' // a boot sector / partition table (MBR, GPT, FAT/exFAT/NTFS VBR)
+  | 'fat-dir' // a FAT directory cluster found by its shape
+  | 'exfat-dir' // an exFAT directory cluster (entry sets)
+  | 'ntfs-record'; // an NTFS FILE record (1 KiB typically)
+
+export type CheckName =
+  | 'anchor'
+  | 'der-shape'
+  | 'exact-length'
+  | 'mac'
+  | 'mac-ea' // header/masks MAC valid with the CryptoPro-A S-box (GOST 2001 generation)
+  | 'mac-z' // ... with the TC26 Z S-box (2012 generation)
+  | 'size'
+  | 'printable'
+  | 'pfx-shape'
+  | 'x509-shape'
+  | 'fixup'
+  | 'dir-shape';
+
+export interface Candidate {
+  readonly kind: CandidateKind;
+  /** Absolute offset on the source. */
+  readonly offset: number;
+  /** Exact bytes of the object (copied out of the chunk). */
+  readonly bytes: Uint8Array;
+  readonly checks: readonly CheckName[];
+  /** Set when the object's declared length runs past the chunk margin (bytes is then a prefix). */
+  readonly truncated?: boolean;
+}
+
+export interface CarverSpec {
+  readonly kind: CandidateKind;
+  /** Anchor bytes at an offset from a 512-byte sector start; a sector is offered to the carver
+   * only when one of its anchors matches. */
+  readonly anchors: readonly { readonly at: number; readonly bytes: Uint8Array }[];
+  /** Bound on any length this carver believes; also the minimum margin the scan must give. */
+  readonly maxLength: number;
+  /** Total: never throws, never reads past chunk.bytes. `start` is an index into chunk.bytes. */
+  readonly carve: (chunk: Chunk, start: number) => readonly Candidate[];
+}

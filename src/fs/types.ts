@@ -1,0 +1,56 @@
+import type { ByteRange } from '../source/types.ts';
+
+export type VolumeType = 'fat12' | 'fat16' | 'fat32' | 'exfat' | 'ntfs';
+export type EvidenceKind = 'fat-entry' | 'exfat-entry' | 'ntfs-mft' | 'orphan-dir' | 'carved' | 'crypto-pairing';
+
+export interface Volume {
+  readonly type: VolumeType;
+  /** Absolute offset of the volume's first byte on the source. */
+  readonly offset: number;
+  readonly size: number;
+  readonly clusterSize: number;
+  readonly label: string;
+  /** How the volume was found: partition table entry, superfloppy, backup boot sector, carved. */
+  readonly foundBy: 'mbr' | 'gpt' | 'superfloppy' | 'backup-boot' | 'carved';
+}
+
+/** Random access to the medium for metadata reads after (or instead of) the linear pass.
+ * Returns null where the bytes are unavailable (past the end, unreadable). */
+export interface MediaReader {
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array | null>;
+}
+
+/** What a file system says about one file (live or deleted). */
+export interface FileEvidence {
+  readonly evidence: EvidenceKind;
+  /** Long name when known, else the 8.3 name, with a restored first letter when it was deleted. */
+  readonly name: string;
+  /** Name of the folder holding it, when known ("abcdefgh.000"). */
+  readonly parentName: string | null;
+  /** Full path of the parent folder from the volume root, when known ("/Клиенты/abcdefgh.000"). */
+  readonly parentPath: string | null;
+  /** A key that is equal for files in the same folder (e.g. "fat:<volOffset>:<dirCluster>"). */
+  readonly folderKey: string | null;
+  readonly deleted: boolean;
+  readonly size: number;
+  /** Absolute extents on the source, in file order. Empty for resident data. */
+  readonly extents: readonly ByteRange[];
+  /** NTFS-resident data, when the bytes live inside the record. */
+  readonly resident?: Uint8Array;
+  /** True when the extents were confirmed (by shape/MAC/size) rather than only computed. */
+  readonly confirmed: boolean;
+  readonly times?: { readonly created?: string; readonly modified?: string; readonly accessed?: string };
+  readonly volumeOffset: number;
+}
+
+export interface FsProblem {
+  readonly at: number;
+  readonly what: string;
+}
+
+export interface FsAnalysis {
+  readonly volumes: readonly Volume[];
+  readonly files: readonly FileEvidence[];
+  readonly problems: readonly FsProblem[];
+}
