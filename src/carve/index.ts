@@ -1,0 +1,22 @@
+/** The one list of carvers the scan runs at every 512-byte boundary (PhotoRec's file_list.c). */
+import { bootSectorCarver } from './boot-sector.ts';
+import { headerKeyCarver } from './header-key.ts';
+import { masksKeyCarver } from './masks-key.ts';
+import { nameKeyCarver } from './name-key.ts';
+import { pkcs12Carver } from './pkcs12.ts';
+import { primaryKeyCarver } from './primary-key.ts';
+import type { CarverSpec } from './types.ts';
+import { x509Carver } from './x509.ts';
+
+export const CARVERS: readonly CarverSpec[] = Object.freeze([
+  headerKeyCarver,
+  masksKeyCarver,
+  primaryKeyCarver,
+  nameKeyCarver,
+  pkcs12Carver,
+  x509Carver,
+  bootSectorCarver,
+]);
+
+/** The margin a chunk must carry so that every carver sees its whole object. */
+export const MAX_CARVE_LENGTH = Math.max(...CARVERS.map((c) => c.maxLength));
