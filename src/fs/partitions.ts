@@ -130,7 +130,6 @@ async function parseGptHeader(
 
 async function readGpt(r: MediaReader, problems: FsProblem[]): Promise<GptResult> {
   const lastLba = Math.floor(r.size / SECTOR) - 1;
-  const tries: { lba: number; label: string }[] = [{ lba: 1, label: 'primary' }];
   const primary = await parseGptHeader(r, 1, problems);
   const headers = primary ? [primary] : [];
   if (!primary) {
@@ -140,7 +139,6 @@ async function readGpt(r: MediaReader, problems: FsProblem[]): Promise<GptResult
       problems.push({ at: lastLba * SECTOR, what: 'GPT primary header unusable; using the backup header' });
       headers.push(backup);
     }
-    tries.push({ lba: lastLba, label: 'backup' });
   }
   for (const h of headers) {
     const arr = await readSector(r, h.entriesLba * SECTOR, h.count * h.size);

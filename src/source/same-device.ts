@@ -20,8 +20,7 @@ async function existingAncestor(path: string): Promise<string> {
 /**
  * True when writing `outPath` would land on the medium `sourcePath` reads.
  * - Block device source: the output's file system lives on it (st_dev of the output's nearest
- *   existing ancestor equals the source's st_rdev), on one of its partitions, or on the disk the
- *   source partition belongs to.
+ *   existing ancestor equals the source's st_rdev) or on any partition of the same disk.
  * - Image file source: the output is the image itself; with `sameFileSystem` also any output on
  *   the file system holding the image (for images kept on the failing drive itself).
  */
@@ -39,7 +38,8 @@ export async function isOnDevice(
   if (outStat.isBlockDevice() && outStat.rdev === src.rdev) return true;
   const outDisk = await diskOf(outStat.dev);
   const srcDisk = await diskOf(src.rdev);
-  return outStat.dev === src.rdev || outDisk === src.rdev || (srcDisk === outDisk && srcDisk === src.rdev);
+  // Another partition of the same physical disk counts: it is the same failing drive.
+  return outStat.dev === src.rdev || outDisk === srcDisk;
 }
 
 /** For a partition's dev_t, the whole disk's dev_t (via sysfs); otherwise the same value. */

@@ -1,0 +1,154 @@
+/**
+ * Cluster-level access to one exFAT volume through a MediaReader: FAT and allocation bitmap read
+ * lazily in pages (a 2 TB stick has a FAT of hundreds of MB), chains followed with a bound and
+ * cycle detection, extents computed in absolute offsets.
+ */
+import type { ByteRange } from '../../source/types.ts';
+import type { FsProblem, MediaReader } from '../types.ts';
+import type { ExfatGeometry } from './boot.ts';
+import { readU32 } from './boot.ts';
+
+const PAGE = 64 * 1024;
+export const FAT_EOC = 0xffffffff;
+export const FAT_BAD = 0xfffffff7;
+
+class PagedRegion {
+  private readonly pages = new Map<number, Uint8Array | null>();
+  constructor(
+    private readonly reader: MediaReader,
+    private readonly start: number,
+    private readonly length: number,
+  ) {}
+  async byteAt(rel: number): Promise<number | null> {
+    if (rel < 0 || rel >= this.length) return null;
+    const p = Math.floor(rel / PAGE);
+    let page = this.pages.get(p);
+    if (page === undefined) {
+      page = await this.reader.read(this.start + p * PAGE, Math.min(PAGE, this.length - p * PAGE));
+      this.pages.set(p, page);
+    }
+    if (!page) return null;
+    return page[rel - p * PAGE] ?? null;
+  }
+  async u32At(rel: number): Promise<number | null> {
+    if (rel % 4 !== 0 || rel + 4 > this.length) return null;
+    const p = Math.floor(rel / PAGE);
+    await this.byteAt(rel);
+    const page = this.pages.get(p);
+    if (!page || rel - p * PAGE + 4 > page.length) return null;
+    return readU32(page, rel - p * PAGE);
+  }
+}
+
+export interface ChainResult {
+  readonly clusters: number[];
+  /** Why the chain stopped early, when it did. */
+  readonly problem?: string;
+}
+
+export class ExfatVolume {
+  readonly base: number;
+  readonly geo: ExfatGeometry;
+  private readonly fat: PagedRegion;
+  private bitmap: PagedRegion | null = null;
+  readonly problems: FsProblem[] = [];
+
+  constructor(
+    readonly reader: MediaReader,
+    volumeOffset: number,
+    geo: ExfatGeometry,
+  ) {
+    this.base = volumeOffset;
+    this.geo = geo;
+    const fatStart = volumeOffset + geo.fatOffset + geo.activeFat * geo.fatLength;
+    this.fat = new PagedRegion(reader, fatStart, Math.min(geo.fatLength, (geo.clusterCount + 2) * 4));
+  }
+
+  validCluster(c: number): boolean {
+    return Number.isInteger(c) && c >= 2 && c <= this.geo.clusterCount + 1;
+  }
+
+  /** Absolute offset of cluster `c`'s first byte. */
+  clusterOffset(c: number): number {
+    return this.base + this.geo.heapOffset + (c - 2) * this.geo.clusterSize;
+  }
+
+  /** Cluster holding absolute offset `abs`, or null outside the heap. */
+  clusterAt(abs: number): number | null {
+    const rel = abs - this.base - this.geo.heapOffset;
+    if (rel < 0) return null;
+    const c = Math.floor(rel / this.geo.clusterSize) + 2;
+    return this.validCluster(c) ? c : null;
+  }
+
+  async fatEntry(c: number): Promise<number | null> {
+    return this.fat.u32At(c * 4);
+  }
+
+  setBitmap(firstCluster: number, length: number): void {
+    const need = Math.ceil(this.geo.clusterCount / 8);
+    if (!this.validCluster(firstCluster) || length < need) {
+      this.problems.push({ at: this.clusterOffset(this.validCluster(firstCluster) ? firstCluster : 2), what: 'exfat: allocation bitmap entry invalid' });
+      return;
+    }
+    // The bitmap is normally contiguous (NoFatChain is not recorded for it; mkfs lays it out in one run).
+    this.bitmap = new PagedRegion(this.reader, this.clusterOffset(firstCluster), need);
+  }
+
+  /** Allocation state of a cluster: true/false, or null when the bitmap is unknown. */
+  async allocated(c: number): Promise<boolean | null> {
+    if (!this.bitmap || !this.validCluster(c)) return null;
+    const byte = await this.bitmap.byteAt((c - 2) >> 3);
+    if (byte === null) return null;
+    return ((byte >> ((c - 2) & 7)) & 1) === 1;
+  }
+
+  /** Follow the FAT from `first` for at most `max` clusters; stops at EOC, cycles, bad links. */
+  async chain(first: number, max: number): Promise<ChainResult> {
+    const clusters: number[] = [];
+    const seen = new Set<number>();
+    let c = first;
+    while (clusters.length < max) {
+      if (!this.validCluster(c)) return { clusters, problem: `cluster ${c} out of range` };
+      if (seen.has(c)) return { clusters, problem: `FAT cycle at cluster ${c}` };
+      seen.add(c);
+      clusters.push(c);
+      const next = await this.fatEntry(c);
+      if (next === null) return { clusters, problem: `FAT unreadable at cluster ${c}` };
+      if (next === FAT_EOC) return { clusters };
+      if (next === FAT_BAD) return { clusters, problem: `bad-cluster mark in chain at ${c}` };
+      if (next === 0) return { clusters, problem: `free FAT entry in chain at ${c}` };
+      c = next;
+    }
+    return { clusters, problem: clusters.length >= max ? 'chain longer than the file' : undefined };
+  }
+
+  /** Absolute extents for `clusters` holding `size` bytes (last one trimmed), merged when adjacent. */
+  extents(clusters: readonly number[], size: number): ByteRange[] {
+    const out: { offset: number; length: number }[] = [];
+    let left = size;
+    for (const c of clusters) {
+      if (left <= 0) break;
+      const len = Math.min(left, this.geo.clusterSize);
+      const off = this.clusterOffset(c);
+      const last = out[out.length - 1];
+      if (last && last.offset + last.length === off) last.length += len;
+      else out.push({ offset: off, length: len });
+      left -= len;
+    }
+    return out;
+  }
+
+  /** Reads the bytes of `extents` into one buffer (null if any read fails). */
+  async readExtents(extents: readonly ByteRange[], total: number): Promise<Uint8Array | null> {
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const e of extents) {
+      const b = await this.reader.read(e.offset, e.length);
+      if (!b || b.length < e.length) return null;
+      out.set(b.subarray(0, e.length), at);
+      at += e.length;
+    }
+    return at === total ? out : null;
+  }
+}

@@ -1,0 +1,93 @@
+// The file allocation table: read once, both copies when there are two; chains are followed with
+// cycle and range checks, falling back to the second copy when the first gives a broken chain.
+import type { FsProblem, MediaReader } from '../types.ts';
+import { readPieces } from '../fat-common/clusters.ts';
+import type { FatBoot } from './boot.ts';
+
+/** Cap on how much FAT we are willing to hold in memory (a 2 TiB FAT32 with 32 KiB clusters). */
+const MAX_FAT_BYTES = 512 << 20;
+
+export interface FatTable {
+  readonly boot: FatBoot;
+  /** Next-cluster value from the preferred copy (masked to 28 bits on FAT32). */
+  get(c: number): number;
+  /** True when neither usable copy allocates cluster c. */
+  isFree(c: number): boolean;
+  isEnd(v: number): boolean;
+  /** Clusters of the chain from `start`, or a reason when it is broken. Bounded by `max`. */
+  chain(start: number, max: number): { clusters: number[]; error?: string };
+}
+
+function decoder(type: FatBoot['type'], fat: Uint8Array): (c: number) => number {
+  if (type === 'fat12')
+    return (c) => {
+      const o = c + (c >> 1);
+      const v = (fat[o] ?? 0) | ((fat[o + 1] ?? 0) << 8);
+      return c & 1 ? v >> 4 : v & 0xfff;
+    };
+  if (type === 'fat16') return (c) => (fat[2 * c] ?? 0) | ((fat[2 * c + 1] ?? 0) << 8);
+  return (c) =>
+    (((fat[4 * c] ?? 0) | ((fat[4 * c + 1] ?? 0) << 8) | ((fat[4 * c + 2] ?? 0) << 16) | ((fat[4 * c + 3] ?? 0) << 24)) >>>
+      0) &
+    0x0fffffff;
+}
+
+export async function readFatTable(r: MediaReader, boot: FatBoot, problems: FsProblem[]): Promise<FatTable> {
+  const bits = boot.type === 'fat12' ? 12 : boot.type === 'fat16' ? 16 : 32;
+  const need = Math.ceil(((boot.clusterCount + 2) * bits) / 8);
+  const len = Math.min(need, boot.fatSectors * boot.bytesPerSector, MAX_FAT_BYTES);
+  if (len < need) problems.push({ at: boot.volumeOffset, what: 'FAT larger than the in-memory bound; tail treated as free' });
+  const fatStart = boot.volumeOffset + boot.reservedSectors * boot.bytesPerSector;
+  const copies: { get: (c: number) => number; bad: number; ok: boolean }[] = [];
+  for (let i = 0; i < Math.min(boot.numFats, 2); i++) {
+    const at = fatStart + i * boot.fatSectors * boot.bytesPerSector;
+    const { bytes, bad } = await readPieces(r, at, Math.max(0, Math.min(len, r.size - at)));
+    const get = decoder(boot.type, bytes);
+    const max = boot.type === 'fat12' ? 0xfff : boot.type === 'fat16' ? 0xffff : 0x0fffffff;
+    // Entry 0 carries the media byte in its low 8 bits and all-ones above; entry 1 is an end mark.
+    const ok = (get(0) & 0xff) >= 0xf0 && (get(0) | 0xff) === max;
+    if (!ok) problems.push({ at, what: `FAT copy ${i + 1} has a bad media/reserved entry` });
+    if (bad.length) problems.push({ at, what: `FAT copy ${i + 1}: ${bad.length} unreadable piece(s)` });
+    copies.push({ get, bad: bad.length, ok: ok && bad.length === 0 });
+  }
+  const primary = copies.find((c) => c.ok) ?? copies[0]!;
+  const secondary = copies.find((c) => c !== primary);
+  if (primary !== copies[0]) problems.push({ at: fatStart, what: 'first FAT damaged; using the second copy' });
+  if (secondary) {
+    let diff = 0;
+    for (let c = 2; c <= boot.clusterCount + 1 && diff < 1; c++) if (primary.get(c) !== secondary.get(c)) diff++;
+    if (diff) problems.push({ at: fatStart, what: 'FAT copies differ' });
+  }
+  const endMin = boot.type === 'fat12' ? 0xff8 : boot.type === 'fat16' ? 0xfff8 : 0x0ffffff8;
+  const badMark = endMin - 1;
+  const isEnd = (v: number) => v >= endMin;
+  const walk = (get: (c: number) => number, start: number, maxLen: number) => {
+    const clusters: number[] = [];
+    const seen = new Set<number>();
+    let c = start;
+    while (true) {
+      if (c < 2 || c > boot.clusterCount + 1) return { clusters, error: `cluster ${c} out of range` };
+      if (seen.has(c)) return { clusters, error: `FAT chain cycle at cluster ${c}` };
+      seen.add(c);
+      clusters.push(c);
+      if (clusters.length > maxLen) return { clusters, error: 'chain longer than expected' };
+      const v = get(c);
+      if (isEnd(v)) return { clusters };
+      if (v === 0) return { clusters, error: `chain runs into free cluster after ${c}` };
+      if (v === badMark) return { clusters, error: `chain runs into bad cluster after ${c}` };
+      c = v;
+    }
+  };
+  return {
+    boot,
+    get: primary.get,
+    isEnd,
+    isFree: (c) => primary.get(c) === 0,
+    chain(start, max) {
+      const a = walk(primary.get, start, max);
+      if (!a.error || !secondary) return a;
+      const b = walk(secondary.get, start, max);
+      return b.error ? a : b;
+    },
+  };
+}

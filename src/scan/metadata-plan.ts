@@ -1,0 +1,81 @@
+/**
+ * Decides, while the pass streams by, which byte ranges the file-system stage will need: the
+ * partition tables at the start, and for each volume start the region from its boot sector through
+ * its allocation tables. This is planning only (authoritative parsing is src/fs); a volume it
+ * misses is still analysed later, at the cost of counted re-reads.
+ */
+import { classifyBoot } from '../carve/boot-sector.ts';
+import type { RetentionPlan } from './retained.ts';
+
+const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
+const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 2 ** 32;
+
+/** Bytes from a volume's first sector through its metadata tables (capped by the caller). */
+export function metadataSpan(boot: Uint8Array): number {
+  const kind = classifyBoot(boot);
+  if (kind === 'fat') {
+    const bps = u16(boot, 11);
+    const reserved = u16(boot, 14);
+    const fats = boot[16]!;
+    const rootEntries = u16(boot, 17);
+    const fatSize = u16(boot, 22) || u32(boot, 36);
+    // FAT32 keeps its root in the data area; the directory carver retains those clusters.
+    return (reserved + fats * fatSize) * bps + rootEntries * 32;
+  }
+  if (kind === 'exfat') {
+    const bps = 2 ** (boot[108]! & 0x1f);
+    const spc = 2 ** (boot[109]! & 0x1f);
+    const heap = u32(boot, 88);
+    // Through the FAT plus the first clusters of the heap (bitmap, up-case table, root directory).
+    return heap * bps + 64 * spc * bps;
+  }
+  if (kind === 'ntfs') return 64 * 1024; // boot + $Boot; MFT records come from the record carver
+  return 0;
+}
+
+/** Volume starts listed by an MBR (primary entries) or a GPT at the start of the medium. */
+export function partitionStarts(first: Uint8Array, sector = 512): number[] {
+  const starts: number[] = [];
+  if (first.length >= 2 * sector && classifyBoot(first.subarray(sector, 2 * sector)) === 'gpt') {
+    const hdr = first.subarray(sector, 2 * sector);
+    const entriesAt = u64(hdr, 72) * sector;
+    const count = Math.min(u32(hdr, 80), 256);
+    const size = u32(hdr, 84);
+    for (let i = 0; i < count && size >= 48; i++) {
+      const e = entriesAt + i * size;
+      if (e + 48 > first.length) break;
+      const lba = u64(first, e + 32);
+      if (lba > 0 && first.subarray(e, e + 16).some((x) => x !== 0)) starts.push(lba * sector);
+    }
+    return starts;
+  }
+  const kind = classifyBoot(first.subarray(0, 512));
+  if (kind === 'mbr') {
+    for (let e = 446; e < 510; e += 16) {
+      const type = first[e + 4]!;
+      const lba = u32(first, e + 8);
+      if (type !== 0 && type !== 0x05 && type !== 0x0f && type !== 0xee && lba > 0) starts.push(lba * sector);
+    }
+  } else if (kind) starts.push(0);
+  return starts;
+}
+
+/** The observer the scan hands to the linear pass. */
+export function metadataObserver(plan: RetentionPlan, size: number, capPerVolume = 64 * 1024 * 1024) {
+  const head = Math.min(size, 1024 * 1024);
+  plan.want({ offset: 0, length: head });
+  plan.want({ offset: Math.max(0, size - 1024 * 1024), length: Math.min(size, 1024 * 1024) });
+  const starts = new Set<number>();
+  const planned = new Set<number>();
+  return (base: number, bytes: Uint8Array): void => {
+    if (base === 0) for (const s of partitionStarts(bytes.subarray(0, head))) starts.add(s);
+    for (const s of starts) {
+      if (planned.has(s) || s < base || s + 512 > base + bytes.length) continue;
+      planned.add(s);
+      const span = metadataSpan(bytes.subarray(s - base, s - base + 512));
+      plan.want({ offset: s, length: Math.min(span, capPerVolume) });
+    }
+    plan.observe(base, bytes);
+  };
+}

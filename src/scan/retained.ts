@@ -1,0 +1,115 @@
+/**
+ * Metadata kept from the linear pass so the file-system stage does not go back to the medium:
+ * boot regions, FAT/bitmap areas (planned from boot sectors as they stream by) and the bytes of
+ * every candidate. A read the store cannot serve falls back to the source and is counted: random
+ * re-reads of a failing drive are a last resort, and the report says how many there were.
+ */
+import type { Candidate } from '../carve/types.ts';
+import type { MediaReader } from '../fs/types.ts';
+import type { ByteRange, ByteSource } from '../source/types.ts';
+
+interface Segment {
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+}
+
+export class RetainedStore {
+  private segments: Segment[] = [];
+  private sorted = true;
+  private bytesHeld = 0;
+
+  add(offset: number, bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.segments.push({ offset, bytes });
+    this.bytesHeld += bytes.length;
+    this.sorted = false;
+  }
+
+  get size(): number {
+    return this.bytesHeld;
+  }
+
+  /** The bytes [offset, offset+length) when retained segments cover them all, else null. */
+  read(offset: number, length: number): Uint8Array | null {
+    if (!this.sorted) {
+      this.segments.sort((a, b) => a.offset - b.offset || b.bytes.length - a.bytes.length);
+      this.sorted = true;
+    }
+    const out = new Uint8Array(length);
+    let pos = offset;
+    const end = offset + length;
+    // First segment that could cover `pos`: binary search on start, then scan back over overlaps.
+    let lo = 0;
+    let hi = this.segments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.segments[mid]!.offset <= pos) lo = mid + 1;
+      else hi = mid;
+    }
+    let i = Math.max(0, lo - 1);
+    while (i > 0 && this.segments[i - 1]!.offset + this.segments[i - 1]!.bytes.length > pos) i--;
+    for (; i < this.segments.length && pos < end; i++) {
+      const s = this.segments[i]!;
+      if (s.offset > pos) break;
+      const sEnd = s.offset + s.bytes.length;
+      if (sEnd <= pos) continue;
+      const take = Math.min(end, sEnd) - pos;
+      out.set(s.bytes.subarray(pos - s.offset, pos - s.offset + take), pos - offset);
+      pos += take;
+    }
+    return pos >= end ? out : null;
+  }
+}
+
+/** Ranges to retain, registered ahead of the pass position and filled as the bytes stream by. */
+export class RetentionPlan {
+  private wants: ByteRange[] = [];
+  constructor(readonly store: RetainedStore, readonly limit: number) {}
+
+  want(r: ByteRange): void {
+    if (r.length <= 0) return;
+    const used = this.wants.reduce((n, w) => n + w.length, 0);
+    const length = Math.min(r.length, Math.max(0, this.limit - used));
+    if (length > 0) this.wants.push({ offset: r.offset, length });
+  }
+
+  /** Copies whatever part of the wanted ranges lies in [base, base+bytes.length). */
+  observe(base: number, bytes: Uint8Array): void {
+    const end = base + bytes.length;
+    for (const w of this.wants) {
+      const a = Math.max(base, w.offset);
+      const b = Math.min(end, w.offset + w.length);
+      if (a < b) this.store.add(a, bytes.slice(a - base, b - base));
+    }
+  }
+}
+
+export interface CountingReader extends MediaReader {
+  readonly rereads: { count: number; bytes: number; bad: ByteRange[] };
+}
+
+/** MediaReader over the store, falling back to counted reads of the source. */
+export function retainedReader(store: RetainedStore, source: ByteSource | null, size: number): CountingReader {
+  const rereads = { count: 0, bytes: 0, bad: [] as ByteRange[] };
+  return {
+    size,
+    rereads,
+    async read(offset, length) {
+      if (offset < 0 || length < 0 || offset + length > size) return null;
+      const hit = store.read(offset, length);
+      if (hit || !source) return hit;
+      const buf = new Uint8Array(length);
+      const r = await source.read(offset, buf);
+      rereads.count++;
+      rereads.bytes += r.bytes;
+      rereads.bad.push(...r.bad);
+      if (r.bytes < length || r.bad.length > 0) return null;
+      store.add(offset, buf);
+      return buf;
+    },
+  };
+}
+
+export function retainCandidates(store: RetainedStore, candidates: readonly Candidate[]): void {
+  for (const c of candidates) store.add(c.offset, c.bytes);
+}
