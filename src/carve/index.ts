@@ -1,5 +1,8 @@
 /** The one list of carvers the scan runs at every 512-byte boundary (PhotoRec's file_list.c). */
 import { bootSectorCarver } from './boot-sector.ts';
+import { exfatDirCarver } from './exfat-dir.ts';
+import { fatDirCarver } from './fat-dir.ts';
+import { ntfsRecordCarver } from './ntfs-record.ts';
 import { headerKeyCarver } from './header-key.ts';
 import { masksKeyCarver } from './masks-key.ts';
 import { nameKeyCarver } from './name-key.ts';
@@ -16,6 +19,9 @@ export const CARVERS: readonly CarverSpec[] = Object.freeze([
   pkcs12Carver,
   x509Carver,
   bootSectorCarver,
+  fatDirCarver,
+  exfatDirCarver,
+  ntfsRecordCarver,
 ]);
 
 /** The margin a chunk must carry so that every carver sees its whole object. */

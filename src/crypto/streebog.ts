@@ -86,7 +86,6 @@ const LPS_HI = new Int32Array(8 * 256);
 
 // Scratch state shared by all calls: the functions are synchronous and not re-entrant, so one set
 // suffices and the KDF loop allocates nothing.
-const X = new Int32Array(16);
 const K = new Int32Array(16);
 const S = new Int32Array(16);
 const M = new Int32Array(16);
@@ -96,28 +95,67 @@ const SIGMA = new Int32Array(16);
 const ZERO = new Int32Array(16);
 const LAST = new Uint8Array(64);
 
-/** out = LPS(a ⊕ b); out may alias a or b. */
+/**
+ * out = LPS(a ⊕ b); out may alias a or b. Fully unrolled with the 16 input words in locals:
+ * this is the innermost loop of CPKDF (25 calls per compression).
+ */
 function lpsx(a: Int32Array, b: Int32Array, out: Int32Array): void {
-  const x = X;
-  for (let i = 0; i < 16; i++) x[i] = a[i]! ^ b[i]!;
   const L = LPS_LO, Hh = LPS_HI;
-  for (let j = 0; j < 4; j++) {
-    const sh = 8 * j;
-    // Byte j of lane t sits in the low word of lane t.
-    const i0 = (x[0]! >>> sh) & 255, i1 = 256 | ((x[2]! >>> sh) & 255), i2 = 512 | ((x[4]! >>> sh) & 255),
-      i3 = 768 | ((x[6]! >>> sh) & 255), i4 = 1024 | ((x[8]! >>> sh) & 255), i5 = 1280 | ((x[10]! >>> sh) & 255),
-      i6 = 1536 | ((x[12]! >>> sh) & 255), i7 = 1792 | ((x[14]! >>> sh) & 255);
-    out[2 * j] = L[i0]! ^ L[i1]! ^ L[i2]! ^ L[i3]! ^ L[i4]! ^ L[i5]! ^ L[i6]! ^ L[i7]!;
-    out[2 * j + 1] = Hh[i0]! ^ Hh[i1]! ^ Hh[i2]! ^ Hh[i3]! ^ Hh[i4]! ^ Hh[i5]! ^ Hh[i6]! ^ Hh[i7]!;
+  const x0 = a[0]! ^ b[0]!;
+  const x1 = a[1]! ^ b[1]!;
+  const x2 = a[2]! ^ b[2]!;
+  const x3 = a[3]! ^ b[3]!;
+  const x4 = a[4]! ^ b[4]!;
+  const x5 = a[5]! ^ b[5]!;
+  const x6 = a[6]! ^ b[6]!;
+  const x7 = a[7]! ^ b[7]!;
+  const x8 = a[8]! ^ b[8]!;
+  const x9 = a[9]! ^ b[9]!;
+  const x10 = a[10]! ^ b[10]!;
+  const x11 = a[11]! ^ b[11]!;
+  const x12 = a[12]! ^ b[12]!;
+  const x13 = a[13]! ^ b[13]!;
+  const x14 = a[14]! ^ b[14]!;
+  const x15 = a[15]! ^ b[15]!;
+  {  // lane 0: byte 0 of every input lane
+    const i0 = (x0 & 255), i1 = 256 | (x2 & 255), i2 = 512 | (x4 & 255), i3 = 768 | (x6 & 255), i4 = 1024 | (x8 & 255), i5 = 1280 | (x10 & 255), i6 = 1536 | (x12 & 255), i7 = 1792 | (x14 & 255);
+    out[0] = L[i0]! ^ L[i1]! ^ L[i2]! ^ L[i3]! ^ L[i4]! ^ L[i5]! ^ L[i6]! ^ L[i7]!;
+    out[1] = Hh[i0]! ^ Hh[i1]! ^ Hh[i2]! ^ Hh[i3]! ^ Hh[i4]! ^ Hh[i5]! ^ Hh[i6]! ^ Hh[i7]!;
   }
-  for (let j = 0; j < 4; j++) {
-    const sh = 8 * j;
-    // Bytes 4..7 of lane t sit in its high word.
-    const i0 = (x[1]! >>> sh) & 255, i1 = 256 | ((x[3]! >>> sh) & 255), i2 = 512 | ((x[5]! >>> sh) & 255),
-      i3 = 768 | ((x[7]! >>> sh) & 255), i4 = 1024 | ((x[9]! >>> sh) & 255), i5 = 1280 | ((x[11]! >>> sh) & 255),
-      i6 = 1536 | ((x[13]! >>> sh) & 255), i7 = 1792 | ((x[15]! >>> sh) & 255);
-    out[8 + 2 * j] = L[i0]! ^ L[i1]! ^ L[i2]! ^ L[i3]! ^ L[i4]! ^ L[i5]! ^ L[i6]! ^ L[i7]!;
-    out[9 + 2 * j] = Hh[i0]! ^ Hh[i1]! ^ Hh[i2]! ^ Hh[i3]! ^ Hh[i4]! ^ Hh[i5]! ^ Hh[i6]! ^ Hh[i7]!;
+  {  // lane 1: byte 1 of every input lane
+    const i0 = ((x0 >>> 8) & 255), i1 = 256 | ((x2 >>> 8) & 255), i2 = 512 | ((x4 >>> 8) & 255), i3 = 768 | ((x6 >>> 8) & 255), i4 = 1024 | ((x8 >>> 8) & 255), i5 = 1280 | ((x10 >>> 8) & 255), i6 = 1536 | ((x12 >>> 8) & 255), i7 = 1792 | ((x14 >>> 8) & 255);
+    out[2] = L[i0]! ^ L[i1]! ^ L[i2]! ^ L[i3]! ^ L[i4]! ^ L[i5]! ^ L[i6]! ^ L[i7]!;
+    out[3] = Hh[i0]! ^ Hh[i1]! ^ Hh[i2]! ^ Hh[i3]! ^ Hh[i4]! ^ Hh[i5]! ^ Hh[i6]! ^ Hh[i7]!;
+  }
+  {  // lane 2: byte 2 of every input lane
+    const i0 = ((x0 >>> 16) & 255), i1 = 256 | ((x2 >>> 16) & 255), i2 = 512 | ((x4 >>> 16) & 255), i3 = 768 | ((x6 >>> 16) & 255), i4 = 1024 | ((x8 >>> 16) & 255), i5 = 1280 | ((x10 >>> 16) & 255), i6 = 1536 | ((x12 >>> 16) & 255), i7 = 1792 | ((x14 >>> 16) & 255);
+    out[4] = L[i0]! ^ L[i1]! ^ L[i2]! ^ L[i3]! ^ L[i4]! ^ L[i5]! ^ L[i6]! ^ L[i7]!;
+    out[5] = Hh[i0]! ^ Hh[i1]! ^ Hh[i2]! ^ Hh[i3]! ^ Hh[i4]! ^ Hh[i5]! ^ Hh[i6]! ^ Hh[i7]!;
+  }
+  {  // lane 3: byte 3 of every input lane
+    const i0 = ((x0 >>> 24) & 255), i1 = 256 | ((x2 >>> 24) & 255), i2 = 512 | ((x4 >>> 24) & 255), i3 = 768 | ((x6 >>> 24) & 255), i4 = 1024 | ((x8 >>> 24) & 255), i5 = 1280 | ((x10 >>> 24) & 255), i6 = 1536 | ((x12 >>> 24) & 255), i7 = 1792 | ((x14 >>> 24) & 255);
+    out[6] = L[i0]! ^ L[i1]! ^ L[i2]! ^ L[i3]! ^ L[i4]! ^ L[i5]! ^ L[i6]! ^ L[i7]!;
+    out[7] = Hh[i0]! ^ Hh[i1]! ^ Hh[i2]! ^ Hh[i3]! ^ Hh[i4]! ^ Hh[i5]! ^ Hh[i6]! ^ Hh[i7]!;
+  }
+  {  // lane 4: byte 4 of every input lane
+    const i0 = (x1 & 255), i1 = 256 | (x3 & 255), i2 = 512 | (x5 & 255), i3 = 768 | (x7 & 255), i4 = 1024 | (x9 & 255), i5 = 1280 | (x11 & 255), i6 = 1536 | (x13 & 255), i7 = 1792 | (x15 & 255);
+    out[8] = L[i0]! ^ L[i1]! ^ L[i2]! ^ L[i3]! ^ L[i4]! ^ L[i5]! ^ L[i6]! ^ L[i7]!;
+    out[9] = Hh[i0]! ^ Hh[i1]! ^ Hh[i2]! ^ Hh[i3]! ^ Hh[i4]! ^ Hh[i5]! ^ Hh[i6]! ^ Hh[i7]!;
+  }
+  {  // lane 5: byte 5 of every input lane
+    const i0 = ((x1 >>> 8) & 255), i1 = 256 | ((x3 >>> 8) & 255), i2 = 512 | ((x5 >>> 8) & 255), i3 = 768 | ((x7 >>> 8) & 255), i4 = 1024 | ((x9 >>> 8) & 255), i5 = 1280 | ((x11 >>> 8) & 255), i6 = 1536 | ((x13 >>> 8) & 255), i7 = 1792 | ((x15 >>> 8) & 255);
+    out[10] = L[i0]! ^ L[i1]! ^ L[i2]! ^ L[i3]! ^ L[i4]! ^ L[i5]! ^ L[i6]! ^ L[i7]!;
+    out[11] = Hh[i0]! ^ Hh[i1]! ^ Hh[i2]! ^ Hh[i3]! ^ Hh[i4]! ^ Hh[i5]! ^ Hh[i6]! ^ Hh[i7]!;
+  }
+  {  // lane 6: byte 6 of every input lane
+    const i0 = ((x1 >>> 16) & 255), i1 = 256 | ((x3 >>> 16) & 255), i2 = 512 | ((x5 >>> 16) & 255), i3 = 768 | ((x7 >>> 16) & 255), i4 = 1024 | ((x9 >>> 16) & 255), i5 = 1280 | ((x11 >>> 16) & 255), i6 = 1536 | ((x13 >>> 16) & 255), i7 = 1792 | ((x15 >>> 16) & 255);
+    out[12] = L[i0]! ^ L[i1]! ^ L[i2]! ^ L[i3]! ^ L[i4]! ^ L[i5]! ^ L[i6]! ^ L[i7]!;
+    out[13] = Hh[i0]! ^ Hh[i1]! ^ Hh[i2]! ^ Hh[i3]! ^ Hh[i4]! ^ Hh[i5]! ^ Hh[i6]! ^ Hh[i7]!;
+  }
+  {  // lane 7: byte 7 of every input lane
+    const i0 = ((x1 >>> 24) & 255), i1 = 256 | ((x3 >>> 24) & 255), i2 = 512 | ((x5 >>> 24) & 255), i3 = 768 | ((x7 >>> 24) & 255), i4 = 1024 | ((x9 >>> 24) & 255), i5 = 1280 | ((x11 >>> 24) & 255), i6 = 1536 | ((x13 >>> 24) & 255), i7 = 1792 | ((x15 >>> 24) & 255);
+    out[14] = L[i0]! ^ L[i1]! ^ L[i2]! ^ L[i3]! ^ L[i4]! ^ L[i5]! ^ L[i6]! ^ L[i7]!;
+    out[15] = Hh[i0]! ^ Hh[i1]! ^ Hh[i2]! ^ Hh[i3]! ^ Hh[i4]! ^ Hh[i5]! ^ Hh[i6]! ^ Hh[i7]!;
   }
 }
 

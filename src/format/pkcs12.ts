@@ -245,3 +245,40 @@ export function ncaKeyIdFromName(fileName: string): { kind: string; keyId: strin
   const m = /^(AUTH_RSA256|RSA256|GOSTKNCA|GOST512)_([0-9a-fA-F]{40})\.p12$/.exec(base);
   return m ? { kind: m[1]!, keyId: m[2]!.toLowerCase() } : null;
 }
+
+export interface Pkcs12Check {
+  readonly name: 'structure' | 'file-name-key-id' | 'certificate-key-id';
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/**
+ * What can be checked on a PFX without its password: structure, the key id in an NCA file name
+ * against the bag's localKeyID, and against a certificate's Subject Key Identifier.
+ */
+export function checkPkcs12(b: Uint8Array, fileName?: string, certSubjectKeyId?: Uint8Array | null): { info: Pkcs12Info | null; checks: Pkcs12Check[] } {
+  const checks: Pkcs12Check[] = [];
+  const r = parsePkcs12(b);
+  if (!r.ok) return { info: null, checks: [{ name: 'structure', ok: false, detail: `malformed at byte ${r.at}: ${r.why}` }] };
+  const info = r.value;
+  checks.push({
+    name: 'structure',
+    ok: info.length === b.length,
+    detail: info.length === b.length ? `PFX v3, ${info.authSafeType}, ${info.mac ? 'with' : 'without'} MacData` : `${b.length - info.length} bytes after the PFX`,
+  });
+  const keyIds = info.bags.map((x) => x.localKeyId).filter((x): x is Uint8Array => x !== null).map(hexOf);
+  const fromName = fileName ? ncaKeyIdFromName(fileName) : null;
+  if (fromName) {
+    const ok = keyIds.includes(fromName.keyId) || (keyIds.length === 0 && info.bags.some((x) => x.friendlyName === fromName.keyId));
+    checks.push({ name: 'file-name-key-id', ok, detail: ok ? `file name key id ${fromName.keyId} = bag localKeyID` : `file name key id ${fromName.keyId} not among ${keyIds.join(', ') || 'no readable key ids'}` });
+  }
+  if (certSubjectKeyId) {
+    const ski = hexOf(certSubjectKeyId);
+    const ref = keyIds.length ? keyIds : fromName ? [fromName.keyId] : [];
+    const ok = ref.includes(ski);
+    checks.push({ name: 'certificate-key-id', ok, detail: ok ? `certificate Subject Key Identifier ${ski} matches` : `certificate SKI ${ski} ≠ ${ref.join(', ') || 'no key id'}` });
+  }
+  return { info, checks };
+}
+
+const hexOf = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

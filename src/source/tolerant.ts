@@ -10,7 +10,8 @@ import { SourceError } from './device.ts';
  *   tried 1 + `retries` times. What stays unreadable is zero-filled and returned in `bad`, so only
  *   the bad sectors themselves are lost. A short read keeps the bytes it got and goes on from there.
  * - Good sectors are read once unless they share a failed request with a bad one; then twice
- *   (whole read + piece), or three times when in the same `splitSize` piece. `stats` and the
+ *   (whole read + piece), or three times when in the same `splitSize` piece. A device that
+ *   answers short (bytes up to the bad sector, no error) costs no rereads at all. `stats` and the
  *   optional per-sector histogram measure that.
  * - Slow-area policy: a read not finished after `timeoutMs` is abandoned — its range is reported
  *   bad (no split: splitting would hammer a stalled drive), the next `skipAfterTimeout` bytes are
@@ -144,13 +145,42 @@ export class TolerantSource implements ByteSource {
       const got = r.kind === 'ok' ? this.usable(a, b, r.got) : 0;
       this.copyOut(a, got, pos, end, into, base);
       if (got === b - a) return;
-      if (got > 0) {
-        a += got; // a short read: keep what came back, ask again for the rest
-        continue;
+      if (got === 0) {
+        await this.split(a, b, pos, end, into, base, bad);
+        return;
       }
-      await this.split(a, b, pos, end, into, base, bad);
-      return;
+      // A short read stops where the device hit trouble: read sector by sector from there while
+      // sectors stay bad, then go back to large reads, so good sectors behind are read once.
+      a += got;
+      for (;;) {
+        const len = Math.min(this.sectorSize, b - a);
+        const one = await this.sectorWithRetries(a, len, b, pos, end, into, base, bad);
+        if (one === 'timeout') return;
+        a += len;
+        if (one === 'good' || a >= b) break;
+      }
     }
+  }
+
+  /** One sector, 1 + retries attempts; 'timeout' when a timeout ended this request. */
+  private async sectorWithRetries(
+    s: number, len: number, b: number, pos: number, end: number, into: Uint8Array, base: number, bad: ByteRange[],
+  ): Promise<'good' | 'bad' | 'timeout'> {
+    for (let t = 0; t <= this.opts.retries; t++) {
+      const r = await this.attempt(s, len, true);
+      if (r.kind === 'timeout') {
+        this.giveUp(s, b, pos, end, into, base, bad);
+        return 'timeout';
+      }
+      if (r.kind === 'ok' && r.got === len) {
+        this.copyOut(s, len, pos, end, into, base);
+        return 'good';
+      }
+    }
+    this.zero(s, s + len, pos, end, into, base);
+    this.stats.badSectors++;
+    this.addBad(bad, Math.max(s, pos), Math.min(s + len, end) - Math.max(s, pos));
+    return 'bad';
   }
 
   /** Re-read a failed range in pieces, then failing pieces sector by sector. */
@@ -170,24 +200,7 @@ export class TolerantSource implements ByteSource {
         s = p + got;
       }
       for (; s < q; s += ss) {
-        const len = Math.min(ss, q - s);
-        let ok = false;
-        for (let t = 0; t <= this.opts.retries && !ok; t++) {
-          const r = await this.attempt(s, len, true);
-          if (r.kind === 'timeout') {
-            this.giveUp(s, b, pos, end, into, base, bad);
-            return;
-          }
-          if (r.kind === 'ok' && r.got === len) {
-            this.copyOut(s, len, pos, end, into, base);
-            ok = true;
-          }
-        }
-        if (!ok) {
-          this.zero(s, s + len, pos, end, into, base);
-          this.stats.badSectors++;
-          this.addBad(bad, Math.max(s, pos), Math.min(s + len, end) - Math.max(s, pos));
-        }
+        if ((await this.sectorWithRetries(s, Math.min(ss, q - s), b, pos, end, into, base, bad)) === 'timeout') return;
       }
     }
   }
@@ -238,9 +251,14 @@ export class TolerantSource implements ByteSource {
     const s0 = Math.floor(at / ss);
     const s1 = Math.ceil((at + len) / ss);
     this.stats.reads++;
-    this.stats.sectorsRead += s1 - s0;
-    if (reread) this.stats.rereadSectors += s1 - s0;
-    if (this.counts) for (let s = s0; s < s1; s++) this.counts[s] = Math.min(0xffff, (this.counts[s] ?? 0) + 1);
+    // A short answer means the device stopped at the first sector it could not read: only the
+    // sectors up to and including that one count as read. A failed request counts whole.
+    const count = (got: number | null) => {
+      const last = got === null ? s1 : Math.min(s1, s0 + Math.floor(got / ss) + 1);
+      this.stats.sectorsRead += last - s0;
+      if (reread) this.stats.rereadSectors += last - s0;
+      if (this.counts) for (let s = s0; s < last; s++) this.counts[s] = Math.min(0xffff, (this.counts[s] ?? 0) + 1);
+    };
 
     // Never more than two device reads in flight: an abandoned one and this one.
     while (this.abandoned.length > 1) await this.abandoned.shift();
@@ -266,6 +284,7 @@ export class TolerantSource implements ByteSource {
       r = await Promise.race([p, timeout]);
       clearTimeout(timer);
       if (r.kind === 'timeout') {
+        count(null);
         // The stuck read still owns `buf`; take a fresh one so late bytes land nowhere that matters.
         this.abandoned.push(p.catch(() => undefined));
         this.bounce = this.device.allocBuffer(this.bounce.length);
@@ -274,6 +293,7 @@ export class TolerantSource implements ByteSource {
     } else {
       r = await p;
     }
+    count(r.kind === 'ok' && r.got < len ? r.got : null);
     if (Date.now() - started > this.opts.slowMs) this.stats.slowAreas.push({ offset: at, length: len });
     return r;
   }

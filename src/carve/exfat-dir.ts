@@ -1,0 +1,48 @@
+/**
+ * exFAT directory sectors found anywhere by the shape of their entry sets: a File entry
+ * (0x85, or 0x05 deleted), a Stream Extension (0xC0/0x40), File Name entries (0xC1/0x41), and a
+ * set checksum that verifies (with the in-use bits put back). After a quick format these sets still
+ * give names, sizes and first clusters; src/fs/exfat/orphans.ts maps them onto a volume.
+ *
+ * A candidate covers the sets that START in one 512-byte sector: offset = the first set's File
+ * entry, bytes = through the end of the last set (which may run into the next sector).
+ */
+import { ENTRY, parseSetAt } from '../fs/exfat/entries.ts';
+import type { Candidate, CarverSpec, Chunk } from './types.ts';
+
+const SECTOR = 512;
+/** A set starting in the last slot of a sector with 18 secondaries. */
+const MAX_LENGTH = SECTOR - ENTRY + 19 * ENTRY;
+
+// Type bytes a directory sector may begin with: set primaries and secondaries (live and deleted),
+// the root's bitmap / up-case / label entries, benign primaries and secondaries.
+const FIRST_TYPES = [0x85, 0x05, 0xc0, 0x40, 0xc1, 0x41, 0x81, 0x82, 0x83, 0x03, 0xa0, 0xa1, 0xa2, 0x20, 0x21, 0x22, 0xe0, 0x60];
+
+function carveExfatDir(chunk: Chunk, start: number): readonly Candidate[] {
+  const b = chunk.bytes;
+  let first = -1;
+  let end = -1;
+  const limit = Math.min(start + SECTOR, chunk.page, b.length);
+  for (let i = start; i + ENTRY <= limit; ) {
+    const t = b[i];
+    if (t === 0x85 || t === 0x05) {
+      const set = parseSetAt(b, i);
+      if (set && set.checksumOk && (set.dataLength === 0 || set.firstCluster >= 2)) {
+        if (first < 0) first = i;
+        end = i + set.entries * ENTRY;
+        i = end;
+        continue;
+      }
+    }
+    i += ENTRY;
+  }
+  if (first < 0) return [];
+  return [{ kind: 'exfat-dir', offset: chunk.base + first, bytes: b.slice(first, end), checks: ['anchor', 'dir-shape'] }];
+}
+
+export const exfatDirCarver: CarverSpec = Object.freeze({
+  kind: 'exfat-dir',
+  anchors: FIRST_TYPES.map((t) => ({ at: 0, bytes: Uint8Array.of(t) })),
+  maxLength: MAX_LENGTH,
+  carve: carveExfatDir,
+});

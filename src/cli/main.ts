@@ -1,0 +1,91 @@
+/**
+ * The command table (contract.md). parseArgs-style: commander only parses; each action calls a
+ * command function that returns an exit code, set on process.exitCode (no process.exit: pending
+ * stdout writes would be dropped). 0 done, 1 could not run, 2 usage error.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { VERSION } from '../version.ts';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('must be a whole number from 1 to 256');
+  return n;
+};
+const nonNegativeInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 100) throw new InvalidArgumentError('must be a whole number from 0 to 100');
+  return n;
+};
+
+const io = { stdout: process.stdout, stderr: process.stderr };
+const lineIo = { out: (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'), err: (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n') };
+
+async function run(action: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await action();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`keycarve: ${msg.split('\n')[0]}\n`);
+    if (process.env.KEYCARVE_DEBUG) console.error(e);
+    process.exitCode = 1;
+  }
+}
+
+export function program(): Command {
+  const p = new Command('keycarve')
+    .description('Recover CryptoPro CSP key containers and PKCS#12 keys from damaged, wiped or formatted media')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  p.command('scan')
+    .description('scan a disk image or block device (read-only) and recover every container')
+    .argument('<source>', 'disk image file or block device (/dev/sdb)')
+    .requiredOption('--out <dir>', 'new or empty folder for the results (never on the source)')
+    .option('--password <pw>', 'a password to try (repeatable)', collect, [] as string[])
+    .option('--passwords-file <file>', 'one password per line')
+    .option('--jobs <n>', 'carving threads (default: CPU cores)', positiveInt)
+    .option('--map <mapfile>', 'GNU ddrescue map of the image: unread areas make containers damaged')
+    .option('--retries <n>', 'retries per unreadable sector', nonNegativeInt)
+    .option('--quick', 'file-system metadata only (no full pass): a first answer fast')
+    .option('--json', 'print report.json to stdout')
+    .option('--quiet', 'print only the final summary')
+    .action((source: string, o) => run(async () => (await import('./scan-command.ts')).scanCommand(source, o, io)));
+
+  p.command('verify')
+    .description("test a container folder like CryptoPro's container test")
+    .argument('<container-dir>')
+    .option('--password <pw>', 'a password to try (repeatable)', collect, [] as string[])
+    .option('--cert <file>', 'certificate (.cer DER or PEM) to check the key against')
+    .option('--json', 'machine-readable result')
+    .action((dir: string, o) => run(async () => (await import('./verify.ts')).verifyCommand(dir, o, lineIo)));
+
+  p.command('devices')
+    .description('list block devices, removable first')
+    .option('--all', 'include loop devices and the like')
+    .option('--json', 'machine-readable list')
+    .action((o) => run(async () => (await import('./devices.ts')).devicesCommand(o, io)));
+
+  p.command('image')
+    .description('copy a failing device to an image file, ddrescue-style, resumable from its map')
+    .argument('<device>')
+    .argument('<image-file>')
+    .requiredOption('--map <mapfile>', 'GNU ddrescue map (created or resumed)')
+    .option('--retries <n>', 'retries per unreadable sector', nonNegativeInt, 1)
+    .action((device: string, file: string, o) => run(async () => (await import('./image.ts')).imageCommand(device, file, o, io)));
+
+  return p;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,103 @@
+/** `keycarve scan`: progress on a terminal, the summary table at the end, exit codes per contract. */
+import cliProgress from 'cli-progress';
+import { readFile } from 'node:fs/promises';
+import { parseMap } from '../source/ddrescue-map.ts';
+import type { Report } from '../output/report.ts';
+import { scan, ScanError } from '../scan/scan.ts';
+import type { ByteRange } from '../source/types.ts';
+
+export interface ScanCliOptions {
+  out: string;
+  password: string[];
+  passwordsFile?: string;
+  jobs?: number;
+  map?: string;
+  json?: boolean;
+  quiet?: boolean;
+  quick?: boolean;
+  retries?: number;
+}
+
+export interface Io {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+}
+
+export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Promise<number> {
+  const passwords = [...o.password];
+  if (o.passwordsFile) {
+    const text = await readFile(o.passwordsFile, 'utf8').catch((e: Error) => {
+      throw new ScanError(`--passwords-file ${o.passwordsFile}: ${e.message}`);
+    });
+    passwords.push(...text.split(/\r?\n/).filter((l) => l.length > 0));
+  }
+  let unreadable: ByteRange[] = [];
+  if (o.map) {
+    const text = await readFile(o.map, 'utf8').catch((e: Error) => {
+      throw new ScanError(`--map ${o.map}: ${e.message}`);
+    });
+    unreadable = parseMap(text).blocks.filter((b) => b.status !== '+').map((b) => ({ offset: b.pos, length: b.size }));
+  }
+  const showBar = !o.quiet && !o.json && io.stderr.isTTY === true;
+  const bar = showBar
+    ? new cliProgress.SingleBar(
+        { format: ' {bar} {percentage}% | {done}/{totalH} | {speed} MB/s | ETA {eta_formatted} | finds {finds} | errors {errors}', hideCursor: true, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  const t0 = performance.now();
+  let started = false;
+  const { report } = await scan({
+    source,
+    out: o.out,
+    passwords,
+    ...(o.jobs ? { jobs: o.jobs } : {}),
+    ...(o.quick ? { quick: true } : {}),
+    ...(o.retries !== undefined ? { retries: o.retries } : {}),
+    unreadable,
+    onProgress: (p) => {
+      if (!bar) return;
+      const mb = (n: number) => (n / 1e6).toFixed(0) + ' MB';
+      const payload = {
+        done: mb(p.bytesDone),
+        totalH: mb(p.total),
+        speed: (p.bytesDone / 1e6 / Math.max(0.001, (performance.now() - t0) / 1000)).toFixed(0),
+        finds: p.candidates,
+        errors: p.readErrors ? `${p.readErrors} (${p.bytesLost} B lost)` : 0,
+      };
+      if (!started) bar.start(p.total, p.bytesDone, payload), (started = true);
+      else bar.update(p.bytesDone, payload);
+    },
+    onStage: (s) => {
+      if (s !== 'reading' && started) bar?.stop(), (started = false);
+      if (!o.quiet && !o.json && s !== 'reading') io.stderr.write(`keycarve: ${s}…\n`);
+    },
+  });
+  if (started) bar?.stop();
+  if (o.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else io.stdout.write(summary(report, o.out));
+  return 0;
+}
+
+export function summary(r: Report, out: string): string {
+  const rows = r.containers.map((c) => [
+    c.dir.replace(/^containers\//, ''),
+    c.status,
+    c.algorithm ?? '?',
+    c.certificate?.subject.slice(0, 40) ?? '',
+    [c.deleted ? 'deleted' : c.deleted === false ? 'live' : '', c.evidence.join('+')].filter(Boolean).join(', '),
+  ]);
+  const head = ['container', 'status', 'algorithm', 'certificate', 'found by'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n';
+  let s = '';
+  s += `${r.source.path}: ${(r.source.size / 1e6).toFixed(1)} MB read in ${r.stats.seconds.toFixed(1)} s (${r.stats.mbPerSecond} MB/s)`;
+  s += r.source.readErrors.length ? `, ${r.source.readErrors.length} unreadable areas (${r.stats.bytesLost} bytes)\n` : '\n';
+  s += `volumes: ${r.volumes.map((v) => `${v.type}@${v.offset}${v.label ? ` "${v.label}"` : ''}`).join(', ') || 'none recognised'}\n`;
+  if (rows.length) s += '\n' + line(head) + rows.map(line).join('') + '\n';
+  else s += 'no containers recovered\n';
+  for (const c of r.containers) if (c.problems.length) s += `  ${c.dir}: ${c.problems.join('; ')}\n`;
+  s += `${r.containers.length} containers (${r.containers.filter((c) => c.status === 'verified').length} verified), ${r.pkcs12.length} PKCS#12, ${r.certificates.length} certificates, ${r.loose.length} loose key files → ${out}\n`;
+  if (r.stats.pairing.cutOff) s += 'note: pairing work hit its cap; some loose files may still belong together\n';
+  return s;
+}

@@ -1,0 +1,109 @@
+// `keycarve verify <container-dir> [--password <pw>]... [--cert <file>] [--json]`
+// Reads one container folder, runs verifyContainer and prints each check. Exit code: 0 for
+// verified/intact, 1 otherwise, 2 when the folder (or --cert) cannot be read.
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { verifyContainer, FILE_NAMES, type ContainerFiles, type ContainerResult } from '../format/container.ts';
+
+export interface VerifyOptions {
+  password: string[];
+  cert?: string | undefined;
+  json?: boolean | undefined;
+}
+
+export interface VerifyIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/** Largest key file read: header.key with a big certificate is < 64 KiB; anything larger is not ours. */
+const MAX_FILE = 1 << 20;
+
+const KEYS: Record<(typeof FILE_NAMES)[number], keyof ContainerFiles> = {
+  'header.key': 'header',
+  'primary.key': 'primary',
+  'masks.key': 'masks',
+  'primary2.key': 'primary2',
+  'masks2.key': 'masks2',
+  'name.key': 'name',
+};
+
+export async function verifyCommand(dir: string, opts: VerifyOptions, io: VerifyIo): Promise<number> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (e) {
+    io.err(`keycarve verify: cannot read ${dir}: ${(e as Error).message}`);
+    return 2;
+  }
+  const files: ContainerFiles = {};
+  const tooBig: string[] = [];
+  for (const fname of FILE_NAMES) {
+    // FAT short names come back upper-case (HEADER.KEY).
+    const actual = entries.find((e) => e.toLowerCase() === fname);
+    if (!actual) continue;
+    const p = join(dir, actual);
+    try {
+      const st = await stat(p);
+      if (!st.isFile()) continue;
+      if (st.size > MAX_FILE) {
+        tooBig.push(fname);
+        continue;
+      }
+      files[KEYS[fname]] = new Uint8Array(await readFile(p));
+    } catch (e) {
+      io.err(`keycarve verify: cannot read ${p}: ${(e as Error).message}`);
+      return 2;
+    }
+  }
+  let cert: Uint8Array | undefined;
+  if (opts.cert) {
+    try {
+      const st = await stat(opts.cert);
+      if (st.size > MAX_FILE) throw new Error('file too large for a certificate');
+      cert = new Uint8Array(await readFile(opts.cert));
+    } catch (e) {
+      io.err(`keycarve verify: cannot read certificate ${opts.cert}: ${(e as Error).message}`);
+      return 2;
+    }
+  }
+  const r = verifyContainer(files, opts.password, cert);
+  const result: ContainerResult = tooBig.length ? { ...r, status: 'partial', problems: [...r.problems, ...tooBig.map((f) => `${f}: larger than ${MAX_FILE} bytes, not read`)] } : r;
+  if (opts.json) io.out(JSON.stringify(toJson(dir, result), null, 2));
+  else printHuman(dir, result, io);
+  return result.status === 'verified' || result.status === 'intact' ? 0 : 1;
+}
+
+/** The JSON form: every public field, never the private key. */
+export function toJson(dir: string, r: ContainerResult): Record<string, unknown> {
+  const { privateKey: _omit, ...pub } = r;
+  void _omit;
+  return { dir, ...pub };
+}
+
+function printHuman(dir: string, r: ContainerResult, io: VerifyIo): void {
+  const yesNo = (b: boolean | null): string => (b === null ? 'unknown' : b ? 'yes' : 'no');
+  io.out(`Container:   ${dir}`);
+  io.out(`Name:        ${r.name ?? '(name.key missing or unreadable)'}`);
+  io.out(`Algorithm:   ${r.algorithm ?? 'unknown'}${r.curveOid ? ` (curve ${r.curveOid})` : ''}`);
+  io.out(`Password:    ${r.passwordRequired === null ? 'unknown' : r.passwordRequired ? 'required' : 'none'}`);
+  if (r.opened) io.out(`Opened with: ${r.passwordIndex === null ? 'the empty password' : `password #${r.passwordIndex + 1}${r.passwordEncoding === 'cp1251' ? ' (cp1251 bytes)' : ''}`}`);
+  if (r.fingerprint) io.out(`Fingerprint: ${r.fingerprint}`);
+  if (r.keyNotAfter) io.out(`Key valid until: ${r.keyNotAfter}`);
+  if (r.exportable !== null) io.out(`Exportable:  ${yesNo(r.exportable)}`);
+  if (r.certificate) {
+    io.out(`Certificate: ${r.certificate.subject} (${r.certificate.source === 'header' ? 'in header.key' : 'given file'})`);
+    io.out(`             valid ${r.certificate.notBefore} … ${r.certificate.notAfter}`);
+  } else io.out('Certificate: none');
+  io.out('Checks:');
+  for (const c of r.checks) io.out(`  ${c.ok ? '✓' : '✗'} ${c.name.padEnd(18)} ${c.files.join(', ')}: ${c.detail}`);
+  for (const p of r.problems) if (!r.checks.some((c) => !c.ok && p.endsWith(c.detail))) io.out(`  ! ${p}`);
+  const verdict =
+    r.status === 'verified'
+      ? 'VERIFIED: the private key was unmasked and matches its public key — the container works'
+      : r.status === 'intact'
+        ? 'INTACT: every file is valid and its MACs are correct; the key was not checked (password unknown)'
+        : `PARTIAL: ${r.problems.length} problem(s) — ${r.problems.join('; ')}`;
+  io.out(verdict);
+}

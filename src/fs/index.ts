@@ -1,0 +1,83 @@
+/**
+ * File-system stage: finds the volumes (partition tables, superfloppy, backup and carved boot
+ * sectors), lets every driver that recognises a volume's boot sector analyse it, and turns metadata
+ * found outside any volume (orphan directory clusters, stray MFT records) into evidence too.
+ * Each driver is guarded: a bug or a hostile volume becomes a problem entry, not a failed scan.
+ */
+import { classifyBoot } from '../carve/boot-sector.ts';
+import { identifyKeyFile } from '../carve/keyfile.ts';
+import type { Candidate } from '../carve/types.ts';
+import { analyseExfat } from './exfat/index.ts';
+import { analyseFat } from './fat/index.ts';
+import { filesFromOrphanDirs } from './fat/orphans.ts';
+import { analyseNtfs } from './ntfs/index.ts';
+import { filesFromRecords } from './ntfs/records.ts';
+import { findVolumes, vbrType, type FoundVolume } from './partitions.ts';
+import type { FileEvidence, FsAnalysis, FsProblem, MediaReader, Volume } from './types.ts';
+
+export interface AnalyseOptions {
+  /** Also analyse volumes whose boot sector was only found by carving. */
+  readonly carvedVolumes?: boolean;
+}
+
+export async function analyseMedia(reader: MediaReader, candidates: readonly Candidate[], opts: AnalyseOptions = {}): Promise<FsAnalysis> {
+  const problems: FsProblem[] = [];
+  const volumes: Volume[] = [];
+  const files: FileEvidence[] = [];
+  const guard = async <T>(what: string, at: number, f: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await f();
+    } catch (e) {
+      problems.push({ at, what: `${what}: internal error, skipped (${String(e).slice(0, 200)})` });
+      return null;
+    }
+  };
+
+  const found = (await guard('partitions', 0, () => findVolumes(reader))) ?? { volumes: [], problems: [] };
+  problems.push(...found.problems);
+  const list: FoundVolume[] = [...found.volumes];
+  // Boot sectors seen by the pass that no table points to: a volume whose table is gone.
+  if (opts.carvedVolumes !== false) {
+    for (const c of candidates) {
+      if (c.kind !== 'boot') continue;
+      const kind = classifyBoot(c.bytes);
+      if (kind !== 'fat' && kind !== 'exfat' && kind !== 'ntfs') continue;
+      if (list.some((v) => c.offset >= v.offset && c.offset < v.offset + Math.max(v.size, 1))) continue;
+      list.push({ offset: c.offset, size: 0, foundBy: 'backup-boot', typeHint: 'carved' });
+    }
+  }
+
+  const inside = (kind: Candidate['kind'], v: Volume) =>
+    candidates.filter((c) => c.kind === kind && c.offset >= v.offset && c.offset < v.offset + v.size);
+  const analysed: Volume[] = [];
+  for (const v of list) {
+    const boot = await reader.read(v.offset, 512);
+    const type = boot ? vbrType(boot) : null;
+    const foundBy = v.typeHint === 'carved' ? 'carved' : v.foundBy;
+    const all = (kind: Candidate['kind']) => candidates.filter((c) => c.kind === kind);
+    let r: { volume: Volume; files: FileEvidence[]; problems: FsProblem[] } | null = null;
+    if (type === 'fat') r = await guard('fat', v.offset, () => analyseFat(reader, v.offset, { confirm: identifyKeyFile, orphanDirs: all('fat-dir'), foundBy }));
+    else if (type === 'exfat') r = await guard('exfat', v.offset, () => analyseExfat(reader, v.offset, { confirm: identifyKeyFile, orphanSets: all('exfat-dir'), foundBy }));
+    else if (type === 'ntfs') r = await guard('ntfs', v.offset, () => analyseNtfs(reader, v.offset, { confirm: identifyKeyFile, records: all('ntfs-record'), foundBy }));
+    else problems.push({ at: v.offset, what: `volume at ${v.offset} (${v.foundBy}): no file system recognised` });
+    if (!r) continue;
+    volumes.push(r.volume);
+    analysed.push(r.volume);
+    files.push(...r.files);
+    problems.push(...r.problems);
+  }
+
+  // Metadata outside every analysed volume (partition table and boot sectors wiped).
+  const outside = (c: Candidate) => !analysed.some((v) => c.offset >= v.offset && c.offset < v.offset + v.size);
+  const strayDirs = candidates.filter((c) => c.kind === 'fat-dir' && outside(c));
+  if (strayDirs.length) {
+    const r = await guard('orphan directories', strayDirs[0]!.offset, () => filesFromOrphanDirs(strayDirs, reader, { confirm: identifyKeyFile }));
+    if (r) files.push(...r.files), problems.push(...r.problems);
+  }
+  const strayRecords = candidates.filter((c) => c.kind === 'ntfs-record' && outside(c));
+  if (strayRecords.length) {
+    const r = await guard('stray MFT records', strayRecords[0]!.offset, async () => filesFromRecords(strayRecords, undefined, { confirm: identifyKeyFile }));
+    if (r) files.push(...r.files), problems.push(...r.problems);
+  }
+  return { volumes, files, problems };
+}

@@ -1,0 +1,55 @@
+/** report.json as contract.md defines it; built from the reassembly, never from the raw keys. */
+import type { Volume } from '../fs/types.ts';
+import type { ByteRange } from '../source/types.ts';
+
+export interface ReportFile {
+  readonly offset: number;
+  readonly size: number;
+  readonly sha256: string;
+  readonly fragments: number;
+  readonly evidence: string[];
+}
+
+export interface ReportContainer {
+  dir: string;
+  name: string | null;
+  status: 'verified' | 'intact' | 'partial';
+  evidence: string[];
+  deleted: boolean | null;
+  originalPath: string | null;
+  algorithm: string | null;
+  passwordProtected: boolean | null;
+  /** Index into the given passwords (null: the empty password, or none opened it). */
+  password: number | null;
+  passwordVariant: string | null;
+  certificate: { subject: string; notBefore: string; notAfter: string; source: string } | null;
+  keyNotAfter: string | null;
+  fingerprint: string | null;
+  files: Record<string, ReportFile>;
+  checks: { name: string; ok: boolean; detail: string }[];
+  problems: string[];
+  copies: string[];
+}
+
+export interface Report {
+  tool: { name: 'keycarve'; version: string };
+  source: { path: string; size: number; sectorSize: number; readErrors: ByteRange[] };
+  mode: 'full' | 'quick';
+  volumes: (Omit<Volume, 'foundBy'> & { foundBy: string })[];
+  containers: ReportContainer[];
+  pkcs12: { path: string; offset: number; size: number; sha256: string; evidence: string[]; originalName: string | null; keyId: string | null; problems: string[] }[];
+  certificates: { path: string; offset: number; size: number; sha256: string; evidence: string[]; subject: string | null; notAfter: string | null }[];
+  loose: { path: string; kind: string; offset: number; size: number; sha256: string; evidence: string[] }[];
+  problems: { at: number; what: string }[];
+  stats: {
+    bytesRead: number;
+    seconds: number;
+    mbPerSecond: number;
+    candidates: number;
+    candidatesByKind: Record<string, number>;
+    metadataRereads: number;
+    retainedBytes: number;
+    bytesLost: number;
+    pairing: { kdf: number; unmask: number; scalarMults: number; cutOff: boolean };
+  };
+}

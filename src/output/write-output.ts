@@ -1,0 +1,99 @@
+/**
+ * Writes the reassembly into --out: containers/<path>/<folder>/ ready for CryptoPro, pkcs12/,
+ * certificates/, loose/, and report.json. Everything goes through OutDir (safe names, no overwrite).
+ */
+import { decodeCp1251 } from '../format/name-key.ts';
+import { parseName } from '../format/name-key.ts';
+import { ncaKeyIdFromName } from '../format/pkcs12.ts';
+import type { Reassembly, RecoveredContainer } from '../reassemble/index.ts';
+import { ROLES } from '../reassemble/key-files.ts';
+import { OutDir } from './out-dir.ts';
+import type { Report, ReportContainer } from './report.ts';
+import { nextFreeFolder, safeName, safePath } from './safe-name.ts';
+
+const hex = (n: number) => n.toString(16).padStart(8, '0');
+
+/** CryptoPro's folder rule: the first 8 characters of the name, extension .000 (format notes §1). */
+function folderFromName(c: RecoveredContainer): string {
+  const nameFile = c.files['name.key'];
+  if (nameFile) {
+    const p = parseName(nameFile.bytes);
+    if (p.ok) {
+      const ascii = p.value.text.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 8);
+      if (ascii.length > 0) return `${ascii}.000`;
+    }
+  }
+  const first = Object.values(c.files)[0];
+  return `container-${hex(first?.offset ?? 0)}.000`;
+}
+
+export async function writeOutput(out: OutDir, r: Reassembly, report: Report): Promise<void> {
+  const dirs: string[] = [];
+  for (const c of r.containers) {
+    const folder = c.folder ?? folderFromName(c);
+    const parents = c.originalPath ? safePath(c.originalPath).slice(0, -1) : [];
+    const dir = out.reserve('containers', parents, folder, nextFreeFolder);
+    dirs.push(dir);
+    for (const role of ROLES) {
+      const k = c.files[role];
+      if (k) await out.writeFile(`${dir}/${role}`, k.bytes);
+    }
+  }
+  r.containers.forEach((c, i) => report.containers.push(containerEntry(c, dirs[i]!, dirs)));
+
+  for (const p of r.pkcs12) {
+    const name = p.name ? safeName(p.name) : `pkcs12-${hex(p.offset)}.p12`;
+    const path = out.reserve('pkcs12', [], name, nextFreeName);
+    await out.writeFile(path, p.bytes);
+    const id = p.name ? ncaKeyIdFromName(p.name) : null;
+    report.pkcs12.push({ path, offset: p.offset, size: p.bytes.length, sha256: p.sha256, evidence: [...p.evidence], originalName: p.name, keyId: id?.keyId ?? null, problems: [] });
+  }
+  for (const { file, info } of r.certificates) {
+    const name = file.name ? safeName(file.name) : `certificate-${hex(file.offset)}.cer`;
+    const path = out.reserve('certificates', [], name, nextFreeName);
+    await out.writeFile(path, file.bytes);
+    report.certificates.push({ path, offset: file.offset, size: file.bytes.length, sha256: file.sha256, evidence: [...file.evidence], subject: info?.subject ?? null, notAfter: info?.notAfter.toISOString() ?? null });
+  }
+  for (const k of r.loose) {
+    const base = k.role ? k.role.replace(/\.key$/, '') : k.kind;
+    const path = out.reserve('loose', [], `${base}-${hex(Math.max(0, k.offset))}.key`, nextFreeName);
+    await out.writeFile(path, k.bytes);
+    report.loose.push({ path, kind: k.kind, offset: k.offset, size: k.bytes.length, sha256: k.sha256, evidence: [...k.evidence] });
+  }
+  await out.writeFile('report.json', JSON.stringify(report, null, 2) + '\n');
+}
+
+function nextFreeName(name: string, taken: (n: string) => boolean): string {
+  if (!taken(name)) return name;
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  for (let i = 1; ; i++) if (!taken(`${stem}-${i}${ext}`)) return `${stem}-${i}${ext}`;
+}
+
+function containerEntry(c: RecoveredContainer, dir: string, dirs: string[]): ReportContainer {
+  const r = c.result;
+  const files: ReportContainer['files'] = {};
+  for (const role of ROLES) {
+    const k = c.files[role];
+    if (k) files[role] = { offset: k.offset, size: k.bytes.length, sha256: k.sha256, fragments: k.fragments, evidence: [...k.evidence] };
+  }
+  return {
+    dir,
+    name: r.name ?? (r.nameRawHex ? decodeCp1251(Buffer.from(r.nameRawHex, 'hex')) : null),
+    status: r.status,
+    evidence: c.evidence,
+    deleted: c.deleted,
+    originalPath: c.originalPath,
+    algorithm: r.algorithm,
+    passwordProtected: r.passwordRequired,
+    password: c.password && c.password.index >= 0 ? c.password.index : null,
+    passwordVariant: c.password && c.password.index >= 0 ? c.password.variant : null,
+    certificate: r.certificate ? { subject: r.certificate.subject, notBefore: r.certificate.notBefore, notAfter: r.certificate.notAfter, source: r.certificate.source } : null,
+    keyNotAfter: r.keyNotAfter,
+    fingerprint: r.fingerprint,
+    files,
+    checks: r.checks.map((x) => ({ name: x.name, ok: x.ok, detail: x.detail })),
+    problems: c.problems,
+    copies: c.copies.map((i) => dirs[i]!),
+  };
+}

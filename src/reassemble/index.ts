@@ -1,0 +1,254 @@
+/**
+ * Evidence and candidates → containers with a status that is never overclaimed.
+ *  1. files a file system lists in one folder form a container (strongest tie);
+ *  2. the rest are paired by cryptography (password MAC, unmask → fingerprint, equal keys);
+ *  3. name.key joins a cryptographic group by adjacency on the medium — the weakest hint, never
+ *     enough for `intact`;
+ *  4. every group is judged by format/verifyContainer; `intact` additionally needs the
+ *     file-system tie; anything else is `partial` with its problems.
+ */
+import type { EvidenceKind } from '../fs/types.ts';
+import { parseCertificate, type CertificateInfo } from '../format/certificate.ts';
+import { verifyContainer, type ContainerFiles, type ContainerResult } from '../format/container.ts';
+import { pairByCryptography, keyIdentity, type KeyPair } from './crypto-pairing.ts';
+import { KIND_OF_ROLE, type KeyFile, type MergeResult, type OtherFile, type Role } from './key-files.ts';
+import type { PasswordVariant } from './password-variants.ts';
+import { curveByOid } from '../crypto/curves.ts';
+
+export interface RecoveredContainer {
+  /** Original folder name when a file system still knows it. */
+  readonly folder: string | null;
+  /** Original path of the folder ("/Клиенты/abcdefgh.000"), when known. */
+  readonly originalPath: string | null;
+  readonly files: Partial<Record<Role, KeyFile>>;
+  readonly evidence: EvidenceKind[];
+  readonly deleted: boolean | null;
+  readonly result: ContainerResult;
+  readonly password: { index: number; variant: string } | null;
+  readonly problems: string[];
+  readonly keyId: string | null;
+  /** Indices (into the containers list) of other folders holding the same key. */
+  copies: number[];
+}
+
+export interface Reassembly {
+  readonly containers: RecoveredContainer[];
+  readonly loose: KeyFile[];
+  readonly pkcs12: OtherFile[];
+  readonly certificates: { file: OtherFile; info: CertificateInfo | null }[];
+  readonly conflicts: string[];
+  readonly pairing: { kdf: number; unmask: number; scalarMults: number; cutOff: boolean };
+}
+
+export interface ReassembleOptions {
+  readonly maxScalarMults?: number;
+  readonly maxKdf?: number;
+  /** How far (bytes) a name.key may lie from its group to be attached by adjacency. */
+  readonly nameWindow?: number;
+}
+
+type Group = { folderKey: string | null; files: Partial<Record<Role, KeyFile>>; extra: KeyFile[]; tiedByFs: boolean; pairing?: KeyPair };
+
+export function reassemble(m: MergeResult, variants: readonly PasswordVariant[], opts: ReassembleOptions = {}): Reassembly {
+  const used = new Set<number>();
+  const groups: Group[] = [];
+
+  // 1. Folder evidence.
+  const byFolder = new Map<string, KeyFile[]>();
+  for (const k of m.keyFiles) if (k.role && k.fs?.folderKey) byFolder.set(k.fs.folderKey, [...(byFolder.get(k.fs.folderKey) ?? []), k]);
+  for (const [folderKey, files] of byFolder) {
+    const g: Group = { folderKey, files: {}, extra: [], tiedByFs: true };
+    // Prefer a file whose bytes match its name; a live entry over a deleted one.
+    files.sort((a, b) => a.problems.length - b.problems.length || Number(a.fs!.deleted) - Number(b.fs!.deleted));
+    for (const k of files) {
+      if (!g.files[k.role!]) g.files[k.role!] = k;
+      else g.extra.push(k);
+      used.add(k.id);
+    }
+    groups.push(g);
+  }
+
+  // The same bytes elsewhere on the medium (a stale copy) are not a second file.
+  const groupedSha = new Set(groups.flatMap((g) => Object.values(g.files).map((k) => k!.sha256)));
+  const seenSha = new Set<string>();
+  const rest = m.keyFiles.filter((k) => {
+    if (used.has(k.id)) return false;
+    if (groupedSha.has(k.sha256) || seenSha.has(k.sha256)) return false;
+    seenSha.add(k.sha256);
+    return true;
+  });
+
+  // 2. Cryptography for the rest.
+  const certificates = dedupe(m.others.filter((o) => o.kind === 'x509')).map((file) => {
+    const p = parseCertificate(file.bytes);
+    return { file, info: p.ok ? p.value : null };
+  });
+  const certFps = certificates.flatMap((c) => (c.info?.fingerprint && c.info.curveOid ? [{ fp: c.info.fingerprint, curveOid: c.info.curveOid }] : []));
+  const pr = pairByCryptography(
+    rest.filter((k) => k.kind === 'header' && k.ident.macOk),
+    rest.filter((k) => k.kind === 'masks' && k.ident.macOk),
+    rest.filter((k) => k.kind === 'primary'),
+    certFps,
+    variants,
+    { maxScalarMults: opts.maxScalarMults ?? 20_000, maxKdf: opts.maxKdf ?? 2_000 },
+  );
+  const take = (k: KeyFile | null | undefined) => {
+    if (!k || used.has(k.id)) return false;
+    used.add(k.id);
+    return true;
+  };
+  for (const { pair, target } of pr.matched) {
+    if (used.has(pair.primary.id) || used.has(pair.masks.id)) continue;
+    if (target.header && used.has(target.header.id)) {
+      // A second (primary, masks) pair for an already formed group: its reserve copy.
+      const g = groups.find((x) => x.files['header.key'] === target.header && !x.files['primary2.key']);
+      if (g && take(pair.primary) && take(pair.masks)) {
+        g.files['primary2.key'] = pair.primary;
+        g.files['masks2.key'] = pair.masks;
+      }
+      continue;
+    }
+    const g: Group = { folderKey: null, files: {}, extra: [], tiedByFs: false, pairing: pair };
+    if (target.header) take(target.header), (g.files['header.key'] = target.header);
+    take(pair.primary), take(pair.masks);
+    g.files['primary.key'] = pair.primary;
+    g.files['masks.key'] = pair.masks;
+    // Reserve copy: another pair giving the same key.
+    const twin = (pr.byKey.get(pair.keyId) ?? []).find((x) => !used.has(x.primary.id) && !used.has(x.masks.id));
+    if (twin && take(twin.primary) && take(twin.masks)) {
+      g.files['primary2.key'] = twin.primary;
+      g.files['masks2.key'] = twin.masks;
+    }
+    groups.push(g);
+  }
+  // Headerless: pairs agreeing on one key.
+  for (const list of pr.byKey.values()) {
+    const free = list.filter((x) => !used.has(x.primary.id) && !used.has(x.masks.id));
+    const a = free[0];
+    const b = free.find((x) => x !== a && x.primary.id !== a?.primary.id && x.masks.id !== a?.masks.id);
+    if (!a || !b) continue;
+    const [first, second] = a.primary.offset <= b.primary.offset ? [a, b] : [b, a];
+    [first.primary, first.masks, second.primary, second.masks].forEach(take);
+    groups.push({
+      folderKey: null,
+      files: { 'primary.key': first.primary, 'masks.key': first.masks, 'primary2.key': second.primary, 'masks2.key': second.masks },
+      extra: [],
+      tiedByFs: false,
+      pairing: first,
+    });
+  }
+
+  // 3. name.key by adjacency for cryptographic groups.
+  const window = opts.nameWindow ?? 256 * 1024;
+  const names = rest.filter((k) => k.kind === 'name');
+  for (const g of groups) {
+    if (g.files['name.key'] || g.tiedByFs) continue;
+    const anchor = g.files['header.key'] ?? g.files['primary.key'];
+    if (!anchor) continue;
+    let best: KeyFile | null = null;
+    for (const n of names) {
+      if (used.has(n.id)) continue;
+      const dist = Math.abs(n.offset - anchor.offset);
+      if (dist <= window && (!best || dist < Math.abs(best.offset - anchor.offset))) best = n;
+    }
+    if (best && take(best)) g.files['name.key'] = best;
+  }
+
+  // 4. Judge each group.
+  const texts = variants.map((v) => v.text);
+  const containers: RecoveredContainer[] = groups.map((g) => judge(g, texts, variants, certificates));
+  linkCopies(containers);
+
+  const loose = m.keyFiles.filter((k) => !used.has(k.id) && !groupedSha.has(k.sha256)).concat(groups.flatMap((g) => g.extra));
+  return {
+    containers,
+    loose: dedupeKeyFiles(loose),
+    pkcs12: dedupe(m.others.filter((o) => o.kind === 'pkcs12')),
+    certificates,
+    conflicts: m.conflicts,
+    pairing: pr.work,
+  };
+}
+
+function judge(g: Group, texts: readonly string[], variants: readonly PasswordVariant[], certs: Reassembly['certificates']): RecoveredContainer {
+  const f = g.files;
+  const files: ContainerFiles = {
+    header: f['header.key']?.bytes,
+    primary: f['primary.key']?.bytes,
+    masks: f['masks.key']?.bytes,
+    primary2: f['primary2.key']?.bytes,
+    masks2: f['masks2.key']?.bytes,
+    name: f['name.key']?.bytes,
+  };
+  // verifyContainer tries the empty password itself; hand it the variants' texts after it.
+  let result = verifyContainer(files, texts.slice(1));
+  // No certificate in the header: a recovered certificate with the same key can still prove it.
+  if (result.status !== 'verified' && result.opened === false && !f['header.key'] && certs.length > 0) {
+    for (const c of certs) {
+      if (!c.info?.fingerprint) continue;
+      const r = verifyContainer(files, texts.slice(1), c.file.bytes);
+      if (r.checks.some((x) => x.name === 'key-certificate' && x.ok)) {
+        result = r;
+        break;
+      }
+    }
+  }
+  const problems = [...result.problems];
+  for (const role of Object.keys(KIND_OF_ROLE) as Role[]) {
+    if (!f[role] && !(role === 'primary2.key' || role === 'masks2.key')) {
+      if (!problems.some((p) => p.includes(role))) problems.push(`${role} missing`);
+    }
+  }
+  for (const k of Object.values(f)) for (const p of k!.problems) problems.push(p);
+  for (const e of g.extra) problems.push(`another ${e.role} in the same folder (kept in loose/)`);
+  let status = result.status;
+  if (status === 'intact' && !g.tiedByFs) {
+    status = 'partial';
+    problems.push('files grouped without file-system evidence and the key could not be checked (password unknown)');
+  }
+  if (status !== 'partial' && problems.length > 0) status = 'partial';
+  const v = result.passwordIndex === null ? (result.opened ? variants[0]! : null) : variants[result.passwordIndex + 1] ?? null;
+  const any = Object.values(f)[0];
+  const evidence = new Set<EvidenceKind>();
+  for (const k of Object.values(f)) for (const e of k!.evidence) evidence.add(e);
+  if (g.pairing) evidence.add('crypto-pairing');
+  const fsFiles = Object.values(f).filter((k) => k!.fs);
+  const curve = result.curveOid ? curveByOid(result.curveOid) : null;
+  const pk = result.privateKey;
+  return {
+    folder: any?.fs?.parentName ?? null,
+    originalPath: any?.fs?.parentPath ?? null,
+    files: f,
+    evidence: [...evidence],
+    deleted: fsFiles.length ? fsFiles.some((k) => k!.fs!.deleted) : null,
+    result: { ...result, status },
+    password: v ? { index: v.index, variant: v.variant } : null,
+    problems,
+    keyId: curve && pk !== undefined ? keyIdentity(curve, pk) : g.pairing ? g.pairing.keyId : null,
+    copies: [],
+  };
+}
+
+function linkCopies(cs: RecoveredContainer[]): void {
+  const byKey = new Map<string, number[]>();
+  cs.forEach((c, i) => c.keyId && byKey.set(c.keyId, [...(byKey.get(c.keyId) ?? []), i]));
+  for (const idx of byKey.values()) if (idx.length > 1) for (const i of idx) cs[i]!.copies = idx.filter((j) => j !== i);
+}
+
+function dedupe(list: OtherFile[]): OtherFile[] {
+  const out = new Map<string, OtherFile>();
+  for (const o of list) {
+    const prev = out.get(o.sha256);
+    if (!prev) out.set(o.sha256, o);
+    else {
+      for (const e of o.evidence) prev.evidence.add(e);
+      if (!prev.name && o.name) out.set(o.sha256, { ...o, evidence: prev.evidence });
+    }
+  }
+  return [...out.values()];
+}
+
+function dedupeKeyFiles(list: KeyFile[]): KeyFile[] {
+  const seen = new Set<string>();
+  return list.filter((k) => !seen.has(k.sha256) && !!seen.add(k.sha256));
+}

@@ -1,0 +1,134 @@
+import { describe, it, expect } from 'vitest';
+import { fromHex, leToBigInt, hex } from '../../src/crypto/bytes.ts';
+import { writeContainer } from '../../src/format/writer.ts';
+import { verifyContainer, type ContainerFiles, type FileName } from '../../src/format/container.ts';
+import { parseHeader } from '../../src/format/header-key.ts';
+import { parseName } from '../../src/format/name-key.ts';
+import { CURVE_OIDS_256, CURVE_OIDS_512, type Generation } from '../../src/format/algorithms.ts';
+import { curveByOid } from '../../src/crypto/curves.ts';
+import { makeContainer, seededRandom } from '../helpers/containers.ts';
+import { HAVE_SAMPLES, MANIFEST, sampleFile } from './samples.ts';
+
+const toFiles = (f: Record<string, Uint8Array>): ContainerFiles => ({
+  header: f['header.key'],
+  primary: f['primary.key'],
+  masks: f['masks.key'],
+  primary2: f['primary2.key'],
+  masks2: f['masks2.key'],
+  name: f['name.key'],
+});
+
+describe('writeContainer round trips', () => {
+  const gens: [Generation, readonly string[]][] = [
+    ['gost2001', CURVE_OIDS_256],
+    ['gost2012-256', CURVE_OIDS_256],
+    ['gost2012-512', CURVE_OIDS_512],
+  ];
+  for (const [g, curves] of gens)
+    for (const curveOid of curves) {
+      if (!curveByOid(curveOid)) continue;
+      it(`${g} on ${curveOid}, no password`, () => {
+        const c = writeContainer({ algorithm: g, curveOid, name: 'x', random: seededRandom(curveOid) });
+        const r = verifyContainer(toFiles(c.files), []);
+        expect(r.problems).toEqual([]);
+        expect(r.status).toBe('verified');
+        expect(r.privateKey).toBe(c.privateKey);
+        expect(r.algorithm).toBe(g);
+        expect(r.passwordRequired).toBe(false);
+      });
+    }
+
+  for (const g of ['gost2001', 'gost2012-256', 'gost2012-512'] as const)
+    it(`${g} with password, keyValidity, no reserve`, () => {
+      const c = makeContainer({ algorithm: g, password: 'secret', reserve: false, keyValidity: '20200701145710Z', name: 'тест' });
+      expect(Object.keys(c.files).sort()).toEqual(['header.key', 'masks.key', 'name.key', 'primary.key']);
+      const h = parseHeader(c.files['header.key']!);
+      expect(h.ok && h.value.keyNotAfter).toBe('20200701145710Z');
+      expect(h.ok && hex(h.value.attributesRaw)).toBe('0780'); // password, no reserve
+      const n = parseName(c.files['name.key']!);
+      expect(n.ok && n.value).toMatchObject({ text: 'тест', encoding: 'cp1251' });
+      const r = verifyContainer(toFiles(c.files), ['nope', 'secret']);
+      expect(r.status).toBe('verified');
+      expect(r.passwordIndex).toBe(1);
+      expect(verifyContainer(toFiles(c.files), ['nope']).status).toBe('intact');
+    });
+
+  it('is deterministic with a seeded random and writes 06 C0 / 05 A0 like CSP', () => {
+    const a = makeContainer({ password: '1', seed: 'k' });
+    const b = makeContainer({ password: '1', seed: 'k' });
+    expect(a.files).toEqual(b.files);
+    expect(hex(a.files['header.key']!)).toContain('030206c0');
+    expect(hex(a.files['header.key']!)).toContain('030205a0');
+    const none = makeContainer({ seed: 'k' });
+    expect(hex(none.files['header.key']!)).toContain('03020640');
+  });
+
+  it('refuses a certificate of another key and a curve of the wrong size', () => {
+    expect(() => writeContainer({ algorithm: 'gost2012-512', curveOid: '1.2.643.2.2.36.0', name: 'x' })).toThrow();
+    if (!HAVE_SAMPLES) return;
+    const e = MANIFEST.find((x) => x.container.includes('g2012256'))!;
+    const h = parseHeader(sampleFile(e, 'header.key')!);
+    expect(() => makeContainer({ certificate: h.ok ? h.value.primaryCertificate! : new Uint8Array() })).toThrow(/does not belong/);
+  });
+
+  it.skipIf(!HAVE_SAMPLES)('with a sample key and its certificate: verified against the certificate', () => {
+    for (const e of MANIFEST.filter((x) => x.header_has_certificate)) {
+      const h = parseHeader(sampleFile(e, 'header.key')!);
+      if (!h.ok) throw new Error(h.why);
+      const gen = h.value.algorithm.generation;
+      const d = leToBigInt(fromHex(e.private_key_le_hex));
+      const c = writeContainer({ algorithm: gen, curveOid: e.curve_oid, privateKey: d, name: 'c', certificate: h.value.primaryCertificate!, random: seededRandom(e.container) });
+      const r = verifyContainer(toFiles(c.files), []);
+      expect(r.status).toBe('verified');
+      expect(r.checks.find((x) => x.name === 'key-certificate')?.ok).toBe(true);
+      expect(r.fingerprint).toBe(e.primaryFP);
+    }
+  });
+});
+
+describe('a flipped byte in any file is caught and the file named', () => {
+  const c = makeContainer({ name: 'flip-test', seed: 'flip' });
+  const FILES: FileName[] = ['header.key', 'primary.key', 'masks.key', 'primary2.key', 'masks2.key'];
+  for (const f of FILES)
+    it(f, () => {
+      const orig = c.files[f]!;
+      for (let i = 0; i < orig.length; i++) {
+        const files = { ...c.files, [f]: orig.slice() };
+        files[f]![i]! ^= 0x01;
+        const r = verifyContainer(toFiles(files), []);
+        expect(r.status, `${f} byte ${i}`).toBe('partial');
+        const named = r.checks.some((x) => !x.ok && x.files.includes(f)) || r.problems.some((p) => p.startsWith(f));
+        expect(named, `${f} byte ${i}: ${r.problems.join('; ')}`).toBe(true);
+      }
+    });
+
+  it('name.key: damage to its DER structure is caught (its text has no redundancy)', () => {
+    const orig = c.files['name.key']!;
+    for (const i of [0, 1, 2, 3]) {
+      const files = { ...c.files, 'name.key': orig.slice() };
+      files['name.key'][i]! ^= 0x01;
+      const r = verifyContainer(toFiles(files), []);
+      expect(r.status).toBe('partial');
+      expect(r.problems.some((p) => p.startsWith('name.key'))).toBe(true);
+    }
+  });
+
+  it('with a password: a flipped key byte is blamed on primary.key once the password is proven', () => {
+    const p = makeContainer({ password: 'pw', seed: 'flip-pw' });
+    for (const f of ['primary.key', 'primary2.key'] as const) {
+      const files = { ...p.files, [f]: p.files[f]!.slice() };
+      files[f]![10]! ^= 0x80;
+      const r = verifyContainer(toFiles(files), ['pw']);
+      expect(r.status).toBe('partial');
+      expect(r.checks.some((x) => !x.ok && x.files.includes(f))).toBe(true);
+    }
+  });
+
+  it('missing files make it partial and are listed', () => {
+    const { 'masks2.key': _m, ...rest } = c.files;
+    void _m;
+    const r = verifyContainer(toFiles(rest), []);
+    expect(r.status).toBe('partial');
+    expect(r.problems).toContain('masks2.key missing');
+  });
+});

@@ -1,0 +1,143 @@
+// Real NTFS images (mkntfs + ntfs-3g): live and deleted containers, resident and non-resident
+// header.key, a deleted container inside a deleted folder, and an image whose $MFT start and
+// mirror are wiped so only FILE records found by the linear pass describe the files.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyseNtfs, probeNtfs } from '../../../src/fs/ntfs/index.ts';
+import { filesFromRecords } from '../../../src/fs/ntfs/records.ts';
+import { parseNtfsBoot } from '../../../src/fs/ntfs/boot.ts';
+import type { FileEvidence } from '../../../src/fs/types.ts';
+import { bytesOf, canBuild, carveAll, MAKE, memReader, sample } from './util.ts';
+
+let dir = '';
+let A = new Uint8Array(0);
+let B = new Uint8Array(0);
+
+beforeAll(() => {
+  if (!canBuild) return;
+  dir = mkdtempSync(join(tmpdir(), 'kc-ntfs-'));
+  execFileSync('bash', [MAKE, dir], { stdio: 'pipe' });
+  A = new Uint8Array(readFileSync(join(dir, 'a.img')));
+  B = new Uint8Array(readFileSync(join(dir, 'b.img')));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Want {
+  sample: string;
+  path: string;
+  deleted: boolean;
+  nonResidentHeader: boolean;
+}
+
+/** Every file of the sample container is there, bit-exact, in one folder, with names. */
+function expectContainer(img: Uint8Array, files: readonly FileEvidence[], w: Want) {
+  const want = sample(w.sample);
+  const folder = w.path.split('/').pop()!;
+  const got = files.filter((f) => f.parentName === folder && f.parentPath === w.path);
+  expect(got.map((f) => f.name).sort()).toEqual(Object.keys(want).sort());
+  expect(new Set(got.map((f) => f.folderKey)).size).toBe(1);
+  for (const f of got) {
+    expect(f.deleted, `${w.path}/${f.name} deleted`).toBe(w.deleted);
+    expect(f.evidence).toBe('ntfs-mft');
+    expect(Buffer.from(bytesOf(img, f)).equals(Buffer.from(want[f.name]!)), `${w.path}/${f.name} bytes`).toBe(true);
+  }
+  const header = got.find((f) => f.name === 'header.key')!;
+  expect(header.resident === undefined).toBe(w.nonResidentHeader);
+}
+
+const WANT_A: Want[] = [
+  { sample: '91team_cryptopro/srv.000', path: '/srv.000', deleted: false, nonResidentHeader: true },
+  { sample: 'dbfun_cryptopro/bundle-cyrillic/obnokykb.000', path: '/Клиенты/obnokykb.000', deleted: false, nonResidentHeader: true },
+  { sample: 'dbfun_cryptopro/bundle-no-pin/le-22951.000', path: '/le-22951.000', deleted: false, nonResidentHeader: false },
+  { sample: 'kov-serg_get-cpcert/g2001.000', path: '/g2001.000', deleted: true, nonResidentHeader: true },
+  { sample: 'dbfun_cryptopro/bundle-pin/le-09650.000', path: '/le-09650.000', deleted: true, nonResidentHeader: false },
+  { sample: 'waves-enterprise_cryptopro-sign/test.000', path: '/Архив/test.000', deleted: true, nonResidentHeader: true },
+];
+const WANT_B: Want[] = [
+  { sample: 'svkreml_ExtractPkey/00000000.000', path: '/00000000.000', deleted: false, nonResidentHeader: true },
+  { sample: 'dbfun_cryptopro/bundle-cosign/e4ac4ef8.000', path: '/e4ac4ef8.000', deleted: true, nonResidentHeader: true },
+  { sample: 'kov-serg_get-cpcert/g2012512.000', path: '/g2012512.000', deleted: false, nonResidentHeader: true },
+];
+
+describe.skipIf(!canBuild)('NTFS images', () => {
+  it('walks the $MFT: live and deleted containers come back bit-exact with names', async () => {
+    expect(probeNtfs(A.subarray(0, 512))).toBe(true);
+    const r = (await analyseNtfs(memReader(A), 0))!;
+    expect(r.volume).toMatchObject({ type: 'ntfs', offset: 0, size: 16 << 20, clusterSize: 4096, label: 'KEYS' });
+    for (const w of WANT_A) expectContainer(A, r.files, w);
+    // Key files are confirmed by identifyKeyFile (resident bytes, and clusters read back).
+    expect(r.files.filter((f) => f.name.endsWith('.key')).every((f) => f.confirmed)).toBe(true);
+    const hdr = r.files.find((f) => f.parentName === 'g2001.000' && f.name === 'header.key')!;
+    expect(hdr.extents.length).toBe(1);
+    expect(hdr.times?.created).toMatch(/^\d{4}-/);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('uses the backup boot sector when the first sector is gone', async () => {
+    const img = A.slice();
+    img.fill(0, 0, 512);
+    expect(probeNtfs(img.subarray(0, 512))).toBe(false);
+    const r = (await analyseNtfs(memReader(img), 0))!;
+    expect(r.volume.foundBy).toBe('backup-boot');
+    for (const w of WANT_A) expectContainer(img, r.files, w);
+  });
+
+  it('falls back to $MFTMirr for record 0', async () => {
+    const img = A.slice();
+    const boot = parseNtfsBoot(img)!;
+    img.fill(0, boot.mftLcn * boot.clusterSize, boot.mftLcn * boot.clusterSize + 1024);
+    const r = (await analyseNtfs(memReader(img), 0))!;
+    expect(r.problems.some((p) => /MFTMirr/.test(p.what))).toBe(true);
+    for (const w of WANT_A) expectContainer(img, r.files, w);
+  });
+
+  it('skips and counts a record with a torn fix-up, keeps the rest', async () => {
+    const img = A.slice();
+    const boot = parseNtfsBoot(img)!;
+    const r0 = (await analyseNtfs(memReader(img), 0))!;
+    const victim = r0.files.find((f) => f.parentName === 'srv.000' && f.name === 'masks.key')!;
+    // Find that record (resident bytes inside it) and break its second block's check value.
+    const at = Buffer.from(img).indexOf(Buffer.from(victim.resident!));
+    const rec = at - (at % boot.recordSize);
+    img[rec + 1022] ^= 0xff;
+    const r = (await analyseNtfs(memReader(img), 0))!;
+    expect(r.problems.some((p) => p.at === rec && /fix-up/.test(p.what))).toBe(true);
+    expect(r.files.length).toBe(r0.files.length - 1);
+  });
+
+  it('the same records found by the linear pass give the same files (a.img)', () => {
+    const boot = parseNtfsBoot(A)!;
+    const r = filesFromRecords(carveAll(A), { offset: 0, clusterSize: boot.clusterSize, totalClusters: boot.totalClusters });
+    for (const w of WANT_A) expectContainer(A, r.files, w);
+  });
+
+  it('wiped $MFT start: the walk fails, the linear-pass records still give every container', async () => {
+    const plain = (await analyseNtfs(memReader(B), 0))!;
+    expect(plain.volume.clusterSize).toBe(512);
+    expect(plain.files).toEqual([]);
+    expect(plain.problems.some((p) => /cannot be walked/.test(p.what))).toBe(true);
+
+    const recs = carveAll(B);
+    expect(recs.every((c) => c.checks.includes('fixup'))).toBe(true);
+    const boot = parseNtfsBoot(B)!;
+    const viaRecords = filesFromRecords(recs, { offset: 0, clusterSize: boot.clusterSize, totalClusters: boot.totalClusters });
+    for (const w of WANT_B) expectContainer(B, viaRecords.files, w);
+
+    // analyseNtfs given the scan's records: same files, and non-resident ones confirmed.
+    const withRecs = (await analyseNtfs(memReader(B), 0, { records: recs }))!;
+    for (const w of WANT_B) expectContainer(B, withRecs.files, w);
+    expect(withRecs.files.filter((f) => f.name.endsWith('.key')).every((f) => f.confirmed)).toBe(true);
+
+    // No volume known: names, parents and resident data still; non-resident sizes without extents.
+    const blind = filesFromRecords(recs);
+    const h = blind.files.find((f) => f.parentName === '00000000.000' && f.name === 'header.key')!;
+    expect(h).toMatchObject({ size: 1234, extents: [], confirmed: false });
+    const m = blind.files.find((f) => f.parentName === '00000000.000' && f.name === 'masks.key')!;
+    expect(m.confirmed).toBe(true);
+  });
+});
