@@ -71,7 +71,7 @@ export async function verifyCommand(dir: string, opts: VerifyOptions, io: Verify
   const r = verifyContainer(files, opts.password, cert);
   const result: ContainerResult = tooBig.length ? { ...r, status: 'partial', problems: [...r.problems, ...tooBig.map((f) => `${f}: larger than ${MAX_FILE} bytes, not read`)] } : r;
   if (opts.json) io.out(JSON.stringify(toJson(dir, result), null, 2));
-  else printHuman(dir, result, io);
+  else printHuman(dir, result, opts, io);
   return result.status === 'verified' || result.status === 'intact' ? 0 : 1;
 }
 
@@ -82,12 +82,13 @@ export function toJson(dir: string, r: ContainerResult): Record<string, unknown>
   return { dir, ...pub };
 }
 
-function printHuman(dir: string, r: ContainerResult, io: VerifyIo): void {
+function printHuman(dir: string, r: ContainerResult, opts: VerifyOptions, io: VerifyIo): void {
   const yesNo = (b: boolean | null): string => (b === null ? 'unknown' : b ? 'yes' : 'no');
   io.out(`Container:   ${dir}`);
   io.out(`Name:        ${r.name ?? '(name.key missing or unreadable)'}`);
   io.out(`Algorithm:   ${r.algorithm ?? 'unknown'}${r.curveOid ? ` (curve ${r.curveOid})` : ''}`);
   io.out(`Password:    ${r.passwordRequired === null ? 'unknown' : r.passwordRequired ? 'required' : 'none'}`);
+  if (!r.opened && r.passwordRequired) io.out(`Opened with: not opened — ${opts.password.length === 0 ? 'no password given' : `none of ${opts.password.length} password(s) matches`}`);
   if (r.opened) io.out(`Opened with: ${r.passwordIndex === null ? 'the empty password' : `password #${r.passwordIndex + 1}${r.passwordEncoding === 'cp1251' ? ' (cp1251 bytes)' : ''}`}`);
   if (r.fingerprint) io.out(`Fingerprint: ${r.fingerprint}`);
   if (r.keyNotAfter) io.out(`Key valid until: ${r.keyNotAfter}`);

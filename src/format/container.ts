@@ -7,7 +7,7 @@ import { curveByOid, publicKey, fingerprint, type GostCurve } from '../crypto/cu
 import { unmaskPrivateKey } from '../crypto/unmask.ts';
 import { bigIntToLe, equalBytes, hex } from '../crypto/bytes.ts';
 import { SBOX_CRYPTOPRO_A, SBOX_TC26_Z } from '../crypto/gost28147.ts';
-import { parseHeader, checkHeaderMac, checkPasswordMac, hasPasswordMac, type HeaderKey } from './header-key.ts';
+import { parseHeader, checkHeaderMac, checkPasswordMac, hasPasswordMac, OID_CONTAINER_V2, type HeaderKey } from './header-key.ts';
 import { parseMasks, checkMasksMac, type MasksKey } from './masks-key.ts';
 import { parsePrimary, type PrimaryKey } from './primary-key.ts';
 import { parseName, encodeCp1251, type NameKey } from './name-key.ts';
@@ -150,6 +150,8 @@ export function verifyContainer(files: ContainerFiles, passwords: readonly strin
     const m = checkHeaderMac(header);
     add({ name: 'header-mac', ok: m.ok && m.sboxMatchesGeneration, detail: macDetail(m, header.hmac), files: ['header.key'] });
     if (header.primaryKeyAbsent) problems.push('header.key: kccaPrimaryKeyAbsent is set');
+    if (header.containerAlgorithmOid !== OID_CONTAINER_V2) problems.push(`header.key: container format ${header.containerAlgorithmOid} (only V2 ${OID_CONTAINER_V2} is known)`);
+    if (header.other.has(0xa3) || header.other.has(0xa4)) problems.push('header.key: holds a secondary key (two-key container, only the primary key is checked)');
   }
   for (const [id, file, mk] of [
     ['masks-mac', 'masks.key', masks],
@@ -224,7 +226,7 @@ export function verifyContainer(files: ContainerFiles, passwords: readonly strin
   if (header && hasPasswordMac(header)) {
     // A password that does not match is not damage: no failed check, the key stays unchecked.
     const hit = candidates.find((c) => checkPasswordMac(header, c.bytes).ok);
-    if (hit) add({ name: 'password-mac', ok: true, detail: `password ${hit.index === null ? '(empty)' : `#${hit.index}`} matches header [2]`, files: ['header.key'] });
+    if (hit) add({ name: 'password-mac', ok: true, detail: `${hit.index === null ? 'the empty password' : `given password ${hit.index + 1}`} matches header [2]`, files: ['header.key'] });
     candidates = hit ? [hit] : [];
     passwordKnown = !!hit;
   }

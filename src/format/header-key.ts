@@ -42,6 +42,8 @@ export interface Extension {
 /** What encodeHeader needs; HeaderKey (the parse result) is a superset. */
 export interface HeaderFields {
   readonly containerAlgorithmOid: string;
+  /** Bytes after the OID inside [0] (AlgorithmIdentifier parameters); none in any sample. */
+  readonly containerAlgorithmParams?: Uint8Array | undefined;
   readonly containerName?: Uint8Array | undefined;
   /** BIT STRING content (unused-bit count first), e.g. 06 C0. */
   readonly attributesRaw: Uint8Array;
@@ -111,6 +113,7 @@ export function parseHeader(b: Uint8Array): Parsed<HeaderKey> {
   if (!algOidT.ok) return algOidT;
   const containerAlgorithmOid = decodeOid(algOidT.value.value);
   if (containerAlgorithmOid === null) return fail(algOidT.value.start, 'malformed container OID');
+  const containerAlgorithmParams = algOidT.end < algId.end ? b.subarray(algOidT.end, algId.end) : undefined;
 
   const attrs = fields.get(0x03);
   if (!attrs) return fail(algId.end, 'attributes BIT STRING missing');
@@ -156,6 +159,7 @@ export function parseHeader(b: Uint8Array): Parsed<HeaderKey> {
   return ok(
     {
       containerAlgorithmOid,
+      containerAlgorithmParams,
       containerName: fields.get(0x16)?.value,
       attributesRaw: attrs.value,
       keyAttributesRaw: kAttrs.value.value,
@@ -257,7 +261,7 @@ export function encodeHeaderContent(f: HeaderFields): Uint8Array {
   for (const tag of ORDER) {
     switch (tag) {
       case 0xa0:
-        parts.push(tlv(0xa0, oidTlv(f.containerAlgorithmOid)));
+        parts.push(tlv(0xa0, oidTlv(f.containerAlgorithmOid), ...(f.containerAlgorithmParams ? [f.containerAlgorithmParams] : [])));
         break;
       case 0x16:
         if (f.containerName) parts.push(tlv(0x16, f.containerName));

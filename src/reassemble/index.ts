@@ -215,9 +215,11 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
   const fsFiles = Object.values(f).filter((k) => k!.fs);
   const curve = result.curveOid ? curveByOid(result.curveOid) : null;
   const pk = result.privateKey;
+  const folder = any?.fs?.parentName ? restoreFirstLetter(any.fs.parentName, result.name, any.fs.deleted) : null;
+  const originalPath = any?.fs?.parentPath && folder ? any.fs.parentPath.replace(/[^/]*$/, folder) : (any?.fs?.parentPath ?? null);
   return {
-    folder: any?.fs?.parentName ?? null,
-    originalPath: any?.fs?.parentPath ?? null,
+    folder,
+    originalPath,
     files: f,
     evidence: [...evidence],
     deleted: fsFiles.length ? fsFiles.some((k) => k!.fs!.deleted) : null,
@@ -227,6 +229,18 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
     keyId: curve && pk !== undefined ? keyIdentity(curve, pk) : g.pairing ? g.pairing.keyId : null,
     copies: [],
   };
+}
+
+/**
+ * A deleted FAT folder loses its first letter ("_2001.000"). CryptoPro names the folder after the
+ * first 8 characters of the container name, so name.key gives the letter back when the rest agrees.
+ */
+export function restoreFirstLetter(folder: string, name: string | null, deleted: boolean): string {
+  if (!deleted || !name || !folder.startsWith('_')) return folder;
+  const stem = folder.replace(/\.\d{3}$/, '');
+  const first = name[0];
+  if (!first || !/^[A-Za-z0-9-]$/.test(first) || stem.length < 2) return folder;
+  return name.slice(1, stem.length).toLowerCase() === stem.slice(1).toLowerCase() ? first + folder.slice(1) : folder;
 }
 
 function linkCopies(cs: RecoveredContainer[]): void {

@@ -4,7 +4,7 @@
  * (bulk_extractor's scanner_set wrapper) — never a lost chunk.
  */
 import type { Candidate, CarverSpec, Chunk } from '../carve/types.ts';
-import { buildAnchorTable, matchingCarvers, type AnchorTable } from './anchor-table.ts';
+import { buildAnchorTable, matchingCarvers, mayMatch, type AnchorTable } from './anchor-table.ts';
 
 export const SECTOR = 512;
 
@@ -33,6 +33,7 @@ export function carveChunk(chunk: Chunk, carvers: readonly CarverSpec[]): ChunkR
   const b = chunk.bytes;
   const page = Math.min(chunk.page, b.length);
   for (let s = 0; s < page; s += SECTOR) {
+    if (!mayMatch(table, b, s)) continue;
     matchingCarvers(table, b, s, hits);
     if (hits.size === 0) continue;
     for (const carver of hits) {

@@ -80,3 +80,30 @@ describe('OIDs, bit strings, algorithm blocks, cp1251', () => {
     expect(encodeCp1251('日本')).toBeNull();
   });
 });
+
+import { parseHeader, encodeHeader } from '../../src/format/header-key.ts';
+import { makeContainer } from '../helpers/containers.ts';
+import { SBOX_TC26_Z } from '../../src/crypto/gost28147.ts';
+
+describe('header tolerated fields', () => {
+  it('keeps unseen fields ([0] parameters, [3]/[4], [6]–[9], [11], 06, 02, [13]) and re-encodes them in order', () => {
+    const base = parseHeader(makeContainer({ seed: 'h' }).files['header.key']!);
+    if (!base.ok) throw new Error(base.why);
+    const other = new Map<number, Uint8Array>([
+      [0xa4, tlv(0xa4, tlv(0x03, Uint8Array.of(0)))],
+      [0x86, tlv(0x86, Uint8Array.of(0x30, 0))],
+      [0x8b, tlv(0x8b, new Uint8Array(8))],
+      [0x02, tlv(0x02, Uint8Array.of(1))],
+      [0x8d, tlv(0x8d, Uint8Array.of(0x41))],
+    ]);
+    const enc = encodeHeader({ ...base.value, containerAlgorithmParams: Uint8Array.of(5, 0), containerName: Uint8Array.of(0x41), other }, SBOX_TC26_Z);
+    const again = parseHeader(enc);
+    if (!again.ok) throw new Error(again.why);
+    expect([...again.value.other.keys()]).toEqual([0xa4, 0x86, 0x8b, 0x02, 0x8d]);
+    expect(hex(again.value.containerAlgorithmParams!)).toBe('0500');
+    expect(hex(encodeHeader(again.value, SBOX_TC26_Z))).toBe(hex(enc));
+    // out-of-order fields are rejected
+    const swapped = tlv(0x30, tlv(0x30, tlv(0x8a, new Uint8Array(8)), tlv(0xa0, fromHex('06082a85030202250201'))), tlv(0x04, new Uint8Array(4)));
+    expect(parseHeader(swapped).ok).toBe(false);
+  });
+});

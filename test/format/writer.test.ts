@@ -132,3 +132,18 @@ describe('a flipped byte in any file is caught and the file named', () => {
     expect(r.problems).toContain('masks2.key missing');
   });
 });
+
+import { passwordEncodings } from '../../src/format/container.ts';
+
+describe('password encodings', () => {
+  it('UTF-8 always, cp1251 added for non-ASCII', () => {
+    expect(passwordEncodings('abc').map(hex)).toEqual(['616263']);
+    expect(passwordEncodings('пароль').map(hex)).toEqual([hex(new TextEncoder().encode('пароль')), 'efe0f0eeebfc']);
+    expect(passwordEncodings('日本').length).toBe(1);
+  });
+  it('a Cyrillic password opens a container written with it', () => {
+    const c = makeContainer({ password: 'пароль', seed: 'cyr' });
+    const r = verifyContainer(toFiles(c.files), ['пароль']);
+    expect(r).toMatchObject({ status: 'verified', passwordIndex: 0, passwordEncoding: 'utf8' });
+  });
+});

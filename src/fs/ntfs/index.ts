@@ -11,6 +11,7 @@ import {
   ATTR_DATA,
   ATTR_FILE_NAME,
   ATTR_INDEX_ALLOCATION,
+  ATTR_INDEX_ROOT,
   ATTR_STANDARD_INFORMATION,
   ATTR_VOLUME_NAME,
   parseAttributeList,
@@ -47,7 +48,7 @@ const BATCH = 256 * 1024;
 const CONFIRM_MAX = 32 * 1024;
 /** Sparse / partly initialised files up to this size are materialised (zeros filled in). */
 const MATERIALISE_MAX = 1024 * 1024;
-const KEEP = new Set([ATTR_STANDARD_INFORMATION, ATTR_ATTRIBUTE_LIST, ATTR_FILE_NAME, ATTR_VOLUME_NAME, ATTR_DATA, ATTR_INDEX_ALLOCATION]);
+const KEEP = new Set([ATTR_STANDARD_INFORMATION, ATTR_ATTRIBUTE_LIST, ATTR_FILE_NAME, ATTR_VOLUME_NAME, ATTR_DATA, ATTR_INDEX_ROOT, ATTR_INDEX_ALLOCATION]);
 
 /** Keeps the attributes we use, copied out of the read buffer (so batches can be released). */
 function slim(rec: MftRecord): MftRecord {

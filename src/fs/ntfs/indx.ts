@@ -4,7 +4,7 @@
 
 import type { FsProblem, MediaReader } from '../types.ts';
 import type { NtfsBoot } from './boot.ts';
-import { applyFixups, ATTR_INDEX_ALLOCATION, parseFileName, readRef, u16, u32 } from './record.ts';
+import { applyFixups, ATTR_INDEX_ALLOCATION, ATTR_INDEX_ROOT, parseFileName, readRef, u16, u32 } from './record.ts';
 import { decodeRuns } from './runlist.ts';
 import { Folders, type Node, type RemnantName } from './model.ts';
 
@@ -12,12 +12,13 @@ import { Folders, type Node, type RemnantName } from './model.ts';
 const MAX_BLOCKS = 4096;
 
 /** Entries naming children of directory `dirNum`, from the valid area and the slack alike. */
-export function indxEntries(block: Uint8Array, dirNum: number): { ref: { num: number; seq: number }; name: string; parent: { num: number; seq: number } }[] {
+export function indxEntries(block: Uint8Array, dirNum: number, nodeHeader = 0x18): { ref: { num: number; seq: number }; name: string; parent: { num: number; seq: number } }[] {
   const out: { ref: { num: number; seq: number }; name: string; parent: { num: number; seq: number } }[] = [];
-  // Index node header at 0x18; entries start at 0x18 + its first field. Scan 8-aligned positions
-  // from there to the end: valid entries and slack remnants have the same shape.
-  const start = 0x18 + u32(block, 0x18);
-  if (start < 0x28 || start >= block.length) return out;
+  // The index node header (at 0x18 in an INDX block, 0x10 in $INDEX_ROOT) says where entries
+  // start. Scan 8-aligned positions from there to the end: valid entries and slack remnants have
+  // the same shape.
+  const start = nodeHeader + u32(block, nodeHeader);
+  if (start < nodeHeader + 0x10 || start >= block.length) return out;
   for (let p = start; p + 0x52 <= block.length; p += 8) {
     const entLen = u16(block, p + 8);
     const strLen = u16(block, p + 10);
@@ -49,6 +50,12 @@ export async function indxRemnants(
   const bs = boot.indexRecordSize;
   for (const dir of nodes) {
     if (!dir.isDir) continue;
+    const root = dir.attrs.find((a) => a.type === ATTR_INDEX_ROOT && a.resident && a.name === '$I30');
+    const add = (e: { ref: { num: number; seq: number }; name: string; parent: { num: number; seq: number } }) => {
+      const k = `${e.ref.num}:${e.ref.seq}`;
+      if (!out.has(k)) out.set(k, { name: e.name, parent: e.parent });
+    };
+    if (root?.value) for (const e of indxEntries(root.value, dir.num, 0x10)) add(e);
     const ia = dir.attrs.find((a) => a.type === ATTR_INDEX_ALLOCATION && !a.resident && a.name === '$I30');
     if (!ia || ia.startVcn !== 0) continue;
     const r = decodeRuns(ia.runs!, ia.startVcn!, ia.lastVcn!, boot.totalClusters);
@@ -65,10 +72,7 @@ export async function indxRemnants(
         if (!raw || raw[0] !== 0x49 || raw[1] !== 0x4e || raw[2] !== 0x44 || raw[3] !== 0x58) continue;
         const blk = applyFixups(raw, bs);
         if (!blk) continue;
-        for (const e of indxEntries(blk, dir.num)) {
-          const k = `${e.ref.num}:${e.ref.seq}`;
-          if (!out.has(k)) out.set(k, { name: e.name, parent: e.parent });
-        }
+        for (const e of indxEntries(blk, dir.num)) add(e);
       }
     }
   }

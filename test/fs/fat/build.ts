@@ -1,4 +1,5 @@
 // Image recipes shared by the FAT tests and scripts/fat-images/compare-tsk.ts.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTAINERS, mcopyDir, patch, peekBytes, readContainer, run, sparse, writeTempFile, type Expect } from './images.ts';
 
@@ -14,6 +15,7 @@ const u16 = (b: Uint8Array, o: number) => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
 const u32 = (b: Uint8Array, o: number) => (u16(b, o) + u16(b, o + 2) * 0x10000) >>> 0;
 
 function mkfs(img: string, sizeKiB: number, args: string[]): void {
+  rmSync(img, { force: true });
   run('mkfs.vfat', ['-C', ...args, '-i', '12345678', img, String(sizeKiB)]);
 }
 
@@ -82,8 +84,9 @@ function clearHighWords(img: string, at: number, len: number): number[] {
   const dirs: number[] = [];
   for (let o = 0; o < len; o += 32) {
     if (b[o] === 0) break;
-    if (b[o] !== 0xe5 || b[o + 11] === 0x0f) continue;
+    if (b[o + 11] === 0x0f || b[o] === 0x2e) continue;
     if ((b[o + 11]! & 0x10) !== 0) dirs.push(u16(b, o + 20) * 0x10000 + u16(b, o + 26));
+    if (b[o] !== 0xe5) continue;
     b[o + 20] = 0;
     b[o + 21] = 0;
   }
@@ -108,7 +111,10 @@ export function buildFat32HighWord(dir: string): BuiltImage {
   mcopyDir(img, CONTAINERS.g2001, 'abcdefgh.000');
   mcopyDir(img, CONTAINERS.srv, 'Petrov-Key.000');
   mcopyDir(img, CONTAINERS.g512, 'zzzzzzzz.000');
+  mcopyDir(img, CONTAINERS.test, 'Live-Folder.000');
   run('mdeltree', ['-i', img, '::abcdefgh.000', '::Petrov-Key.000', '::zzzzzzzz.000']);
+  // Files deleted from a folder that stays: names survive, high words cleared.
+  run('mdel', ['-i', img, '::Live-Folder.000/*.key']);
   const dataStart = (reserved + 2 * fatSectors) * 512;
   const rootAt = dataStart; // root cluster 2, one 512-byte cluster is plenty here
   const dirs = clearHighWords(img, rootAt, 512);
@@ -121,6 +127,7 @@ export function buildFat32HighWord(dir: string): BuiltImage {
       { folder: /^_bcdefgh\.000$/, files: readContainer(CONTAINERS.g2001) },
       { folder: 'Petrov-Key.000', files: readContainer(CONTAINERS.srv) },
       { folder: /^_zzzzzzz\.000$/, files: readContainer(CONTAINERS.g512) },
+      { folder: 'Live-Folder.000', files: readContainer(CONTAINERS.test) },
     ],
   };
 }
@@ -182,8 +189,24 @@ export function buildQuickFormat(dir: string): BuiltImage & { rootContainer: Rec
 /** MBR disk: a primary FAT16 and a logical FAT12 inside an extended partition, one container each. */
 export function buildMbrTwo(dir: string): BuiltImage[] {
   const img = join(dir, 'mbr.img');
+  rmSync(img, { force: true });
   sparse(img, 48 * 1024 * 1024);
-  run('sfdisk', ['--no-reread', '--no-tell-kernel', '-q', img], 'label: dos\nstart=2048, size=32768, type=6\nstart=36864, type=5\nstart=38912, size=8192, type=1\n');
+  // MBR: primary FAT16 at 2048; extended at 36864 whose EBR holds a logical FAT12 at +2048.
+  const mbr = new Uint8Array(512);
+  const entry = (b: Uint8Array, i: number, type: number, start: number, count: number) => {
+    const e = 446 + 16 * i;
+    b[e + 4] = type;
+    new DataView(b.buffer).setUint32(e + 8, start, true);
+    new DataView(b.buffer).setUint32(e + 12, count, true);
+  };
+  entry(mbr, 0, 0x06, 2048, 32768);
+  entry(mbr, 1, 0x05, 36864, 98304 - 36864);
+  mbr.set([0x55, 0xaa], 510);
+  patch(img, 0, mbr);
+  const ebr = new Uint8Array(512);
+  entry(ebr, 0, 0x01, 2048, 8192);
+  ebr.set([0x55, 0xaa], 510);
+  patch(img, 36864 * 512, ebr);
   const parts = [
     { at: 2048, sectors: 32768, args: ['-F', '16'], c: CONTAINERS.g2001, folder: 'Part1Key.000' },
     { at: 38912, sectors: 8192, args: ['-F', '12'], c: CONTAINERS.srv, folder: 'Part2Key.000' },

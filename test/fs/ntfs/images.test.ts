@@ -11,6 +11,7 @@ import { filesFromRecords } from '../../../src/fs/ntfs/records.ts';
 import { parseNtfsBoot } from '../../../src/fs/ntfs/boot.ts';
 import type { FileEvidence } from '../../../src/fs/types.ts';
 import { bytesOf, canBuild, carveAll, MAKE, memReader, sample } from './util.ts';
+import { WANT_A, WANT_B, type Want } from '../../../scripts/ntfs-images/expected.ts';
 
 let dir = '';
 let A = new Uint8Array(0);
@@ -27,13 +28,6 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Want {
-  sample: string;
-  path: string;
-  deleted: boolean;
-  nonResidentHeader: boolean;
-}
-
 /** Every file of the sample container is there, bit-exact, in one folder, with names. */
 function expectContainer(img: Uint8Array, files: readonly FileEvidence[], w: Want) {
   const want = sample(w.sample);
@@ -49,20 +43,6 @@ function expectContainer(img: Uint8Array, files: readonly FileEvidence[], w: Wan
   const header = got.find((f) => f.name === 'header.key')!;
   expect(header.resident === undefined).toBe(w.nonResidentHeader);
 }
-
-const WANT_A: Want[] = [
-  { sample: '91team_cryptopro/srv.000', path: '/srv.000', deleted: false, nonResidentHeader: true },
-  { sample: 'dbfun_cryptopro/bundle-cyrillic/obnokykb.000', path: '/Клиенты/obnokykb.000', deleted: false, nonResidentHeader: true },
-  { sample: 'dbfun_cryptopro/bundle-no-pin/le-22951.000', path: '/le-22951.000', deleted: false, nonResidentHeader: false },
-  { sample: 'kov-serg_get-cpcert/g2001.000', path: '/g2001.000', deleted: true, nonResidentHeader: true },
-  { sample: 'dbfun_cryptopro/bundle-pin/le-09650.000', path: '/le-09650.000', deleted: true, nonResidentHeader: false },
-  { sample: 'waves-enterprise_cryptopro-sign/test.000', path: '/Архив/test.000', deleted: true, nonResidentHeader: true },
-];
-const WANT_B: Want[] = [
-  { sample: 'svkreml_ExtractPkey/00000000.000', path: '/00000000.000', deleted: false, nonResidentHeader: true },
-  { sample: 'dbfun_cryptopro/bundle-cosign/e4ac4ef8.000', path: '/e4ac4ef8.000', deleted: true, nonResidentHeader: true },
-  { sample: 'kov-serg_get-cpcert/g2012512.000', path: '/g2012512.000', deleted: false, nonResidentHeader: true },
-];
 
 describe.skipIf(!canBuild)('NTFS images', () => {
   it('walks the $MFT: live and deleted containers come back bit-exact with names', async () => {
@@ -104,10 +84,38 @@ describe.skipIf(!canBuild)('NTFS images', () => {
     // Find that record (resident bytes inside it) and break its second block's check value.
     const at = Buffer.from(img).indexOf(Buffer.from(victim.resident!));
     const rec = at - (at % boot.recordSize);
-    img[rec + 1022] ^= 0xff;
+    img[rec + 1022] = img[rec + 1022]! ^ 0xff;
     const r = (await analyseNtfs(memReader(img), 0))!;
     expect(r.problems.some((p) => p.at === rec && /fix-up/.test(p.what))).toBe(true);
     expect(r.files.length).toBe(r0.files.length - 1);
+  });
+
+  it('a wiped folder record is named again by its parent index (INDX block and $INDEX_ROOT)', async () => {
+    const img = A.slice();
+    const boot = parseNtfsBoot(img)!;
+    const r0 = (await analyseNtfs(memReader(img), 0))!;
+    for (const folder of ['srv.000', 'obnokykb.000']) {
+      const num = Number(r0.files.find((f) => f.parentName === folder)!.folderKey!.split(':')[2]);
+      // The $MFT is contiguous on this fresh image.
+      const at = boot.mftLcn * boot.clusterSize + num * boot.recordSize;
+      img.fill(0, at, at + boot.recordSize);
+    }
+    const r = (await analyseNtfs(memReader(img), 0))!;
+    for (const w of WANT_A) expectContainer(img, r.files, w);
+  });
+
+  it('agrees with The Sleuth Kit on which entries are deleted', () => {
+    let fls = '';
+    try {
+      fls = execFileSync('fls', ['-r', '-d', '-p', join(dir, 'a.img')]).toString();
+    } catch {
+      return; // TSK not installed: scripts/ntfs-images/compare.sh does the full comparison
+    }
+    const tsk = fls.split('\n').filter((l) => /^[-r]\/r \* \d+-128/.test(l)).map((l) => '/' + l.split('\t')[1]).sort();
+    return analyseNtfs(memReader(A), 0).then((r) => {
+      const ours = r!.files.filter((f) => f.deleted).map((f) => `${f.parentPath}/${f.name}`).sort();
+      expect(ours).toEqual(tsk);
+    });
   });
 
   it('the same records found by the linear pass give the same files (a.img)', () => {
