@@ -15,7 +15,8 @@ export interface ImageOptions {
   map: string;
   /** Extra passes over bad sectors after scraping (ddrescue -r). */
   retries: number;
-  /** Copy-phase read size (default 1 MiB). */
+  /** Copy-phase read size (default 64 KiB, ddrescue's cluster: a failed read costs its good
+   *  sectors one reread; larger reads copy faster but reread more around each bad spot). */
   blockSize?: number;
   /** Stops the run at the next read boundary; the map is saved (tests inject this, SIGINT sets it). */
   signal?: AbortSignal;
@@ -24,6 +25,8 @@ export interface ImageOptions {
   direct?: boolean;
   exclusive?: boolean;
   native?: boolean;
+  /** How the device is opened (tests wrap it). */
+  open?: typeof openDevice;
 }
 
 export interface ImageResult {
@@ -61,7 +64,7 @@ export async function imageCommand(
   }
   let dev: RawDevice;
   try {
-    dev = await openDevice(device, { direct: opts.direct, exclusive: opts.exclusive, native: opts.native });
+    dev = await (opts.open ?? openDevice)(device, { direct: opts.direct, exclusive: opts.exclusive, native: opts.native });
   } catch (err) {
     io.stderr.write(`keycarve image: ${(err as Error).message}\n`);
     return 1;
@@ -113,7 +116,7 @@ export async function imageDevice(
   opts: ImageOptions & { commandLine?: string },
 ): Promise<ImageResult> {
   const ss = dev.sectorSize;
-  const blockSize = Math.max(ss, Math.floor((opts.blockSize ?? 1 << 20) / ss) * ss);
+  const blockSize = Math.max(ss, Math.floor((opts.blockSize ?? 64 << 10) / ss) * ss);
   let map: RescueMap;
   let haveMap = true;
   try {

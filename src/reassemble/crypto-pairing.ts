@@ -41,7 +41,7 @@ export interface KeyPair {
 
 export interface PairingResult {
   /** (primary, masks) pairs whose key matched a header or certificate fingerprint. */
-  readonly matched: { pair: KeyPair; target: FpTarget }[];
+  readonly matched: { pair: KeyPair; targets: readonly FpTarget[] }[];
   /** Pairs without a fingerprint match, grouped by equal key (reserve copies of one key). */
   readonly byKey: Map<string, KeyPair[]>;
   /** Password found for each header by its password MAC. */
@@ -72,7 +72,9 @@ export function pairByCryptography(
 ): PairingResult {
   const work = { kdf: 0, unmask: 0, scalarMults: 0, cutOff: false };
   const headerPasswords = new Map<number, PasswordVariant>();
-  const targets = new Map<string, FpTarget>();
+  // Several headers may share one fingerprint: copies of a container hold the same key.
+  const targets = new Map<string, FpTarget[]>();
+  const addTarget = (k: string, t: FpTarget) => targets.set(k, [...(targets.get(k) ?? []), t]);
   const passwordsToTry = new Set<PasswordVariant>([variants[0]!]);
 
   for (const h of headers) {
@@ -81,7 +83,7 @@ export function pairByCryptography(
     const hdr: HeaderKey = p.value;
     const curve = curveByOid(hdr.algorithm.curveOid);
     if (!curve) continue;
-    targets.set(`${curve.q}:${hex(hdr.primaryFP)}`, { fp: hex(hdr.primaryFP), curve, header: h, certIndex: null });
+    addTarget(`${curve.q}:${hex(hdr.primaryFP)}`, { fp: hex(hdr.primaryFP), curve, header: h, certIndex: null });
     for (const v of variants) {
       if (work.kdf >= opts.maxKdf) {
         work.cutOff = true;
@@ -104,7 +106,7 @@ export function pairByCryptography(
   }
   certs.forEach((c, i) => {
     const curve = curveByOid(c.curveOid);
-    if (curve) targets.set(`${curve.q}:${hex(c.fp)}`, { fp: hex(c.fp), curve, header: null, certIndex: i });
+    if (curve) addTarget(`${curve.q}:${hex(c.fp)}`, { fp: hex(c.fp), curve, header: null, certIndex: i });
   });
   // Headerless media: the given passwords are all we have.
   if (headers.length === 0) for (const v of variants) passwordsToTry.add(v);
@@ -140,7 +142,7 @@ export function pairByCryptography(
   const matched: PairingResult['matched'] = [];
   const byKey = new Map<string, KeyPair[]>();
   const matchedPrimary = new Set<number>();
-  const targetQs = new Set([...targets.values()].map((t) => t.curve.q));
+  const targetQs = new Set([...targets.values()].flat().map((t) => t.curve.q));
   for (const { k, p } of pairs) {
     for (const curve of curvesOfSize(k.m.mask.length)) {
       work.unmask++;
@@ -155,7 +157,7 @@ export function pairByCryptography(
           work.scalarMults++;
           const t = targets.get(`${curve.q}:${hex(fingerprint(curve, d))}`);
           if (t) {
-            matched.push({ pair, target: t });
+            matched.push({ pair, targets: t });
             matchedPrimary.add(p.pf.id * 1e6 + k.masks.id);
             continue;
           }

@@ -69,10 +69,15 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
   }
 
   // The same bytes elsewhere on the medium (a stale copy) are not a second file.
-  const groupedSha = new Set(groups.flatMap((g) => Object.values(g.files).map((k) => k!.sha256)));
+  // The same primary/masks bytes elsewhere on the medium (a stale copy) are not a second file: their
+  // random mask and salt make them unique to one container. Headers and names are not: a copied
+  // container can have a byte-identical header.key, so those are kept.
+  const unique = (k: KeyFile) => k.kind === 'primary' || k.kind === 'masks';
+  const groupedSha = new Set(groups.flatMap((g) => Object.values(g.files).filter((k) => unique(k!)).map((k) => k!.sha256)));
   const seenSha = new Set<string>();
   const rest = m.keyFiles.filter((k) => {
     if (used.has(k.id)) return false;
+    if (!unique(k)) return true;
     if (groupedSha.has(k.sha256) || seenSha.has(k.sha256)) return false;
     seenSha.add(k.sha256);
     return true;
@@ -97,30 +102,52 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
     used.add(k.id);
     return true;
   };
-  for (const { pair, target } of pr.matched) {
-    if (used.has(pair.primary.id) || used.has(pair.masks.id)) continue;
-    if (target.header && used.has(target.header.id)) {
-      // A second (primary, masks) pair for an already formed group: its reserve copy.
-      const g = groups.find((x) => x.files['header.key'] === target.header && !x.files['primary2.key']);
-      if (g && take(pair.primary) && take(pair.masks)) {
-        g.files['primary2.key'] = pair.primary;
-        g.files['masks2.key'] = pair.masks;
-      }
-      continue;
-    }
-    const g: Group = { folderKey: null, files: {}, extra: [], tiedByFs: false, pairing: pair };
-    if (target.header) take(target.header), (g.files['header.key'] = target.header);
-    take(pair.primary), take(pair.masks);
-    g.files['primary.key'] = pair.primary;
-    g.files['masks.key'] = pair.masks;
-    // Reserve copy: another pair giving the same key.
-    const twin = (pr.byKey.get(pair.keyId) ?? []).find((x) => !used.has(x.primary.id) && !used.has(x.masks.id));
-    if (twin && take(twin.primary) && take(twin.masks)) {
+  // Each matched pair goes to the nearest header with its fingerprint (copies of a container share
+  // one key and may even have identical headers); per header, the nearest pair is primary, the next
+  // one its reserve copy. Pairs matched only by a certificate group by key.
+  const dist = (a: KeyFile, b: KeyFile) => Math.abs(a.offset - b.offset);
+  const perHeader = new Map<KeyFile, KeyPair[]>();
+  const perCertKey = new Map<string, KeyPair[]>();
+  const seenPair = new Set<string>();
+  const combos: { pair: KeyPair; header: KeyFile; d: number }[] = [];
+  for (const { pair, targets } of pr.matched) {
+    const id = `${pair.primary.id}:${pair.masks.id}`;
+    if (seenPair.has(id)) continue;
+    seenPair.add(id);
+    const headers = targets.flatMap((t) => (t.header ? [t.header] : []));
+    if (headers.length === 0) perCertKey.set(pair.keyId, [...(perCertKey.get(pair.keyId) ?? []), pair]);
+    for (const header of headers) combos.push({ pair, header, d: dist(header, pair.primary) + dist(header, pair.masks) });
+  }
+  // Greedy nearest-first, two pairs (primary + reserve) per header at most.
+  combos.sort((a, b) => a.d - b.d);
+  const placed = new Set<KeyPair>();
+  for (const { pair, header } of combos) {
+    const list = perHeader.get(header) ?? [];
+    if (placed.has(pair) || list.length >= 2) continue;
+    list.push(pair);
+    perHeader.set(header, list);
+    placed.add(pair);
+  }
+  for (const { pair } of combos) if (!placed.has(pair)) perCertKey.set(pair.keyId, [...(perCertKey.get(pair.keyId) ?? []), pair]), placed.add(pair);
+  const formGroup = (header: KeyFile | null, pairs: KeyPair[]) => {
+    const g: Group = { folderKey: null, files: {}, extra: [], tiedByFs: false, pairing: pairs[0]! };
+    if (header && take(header)) g.files['header.key'] = header;
+    const free = pairs.filter((p) => !used.has(p.primary.id) && !used.has(p.masks.id));
+    free.sort((a, b) => a.primary.offset - b.primary.offset);
+    const [a, b] = free;
+    if (!a) return;
+    take(a.primary), take(a.masks);
+    g.files['primary.key'] = a.primary;
+    g.files['masks.key'] = a.masks;
+    const twin = b ?? (pr.byKey.get(a.keyId) ?? []).find((x) => !used.has(x.primary.id) && !used.has(x.masks.id));
+    if (twin && twin.primary.id !== a.primary.id && twin.masks.id !== a.masks.id && take(twin.primary) && take(twin.masks)) {
       g.files['primary2.key'] = twin.primary;
       g.files['masks2.key'] = twin.masks;
     }
     groups.push(g);
-  }
+  };
+  for (const [h, pairs] of perHeader) formGroup(h, pairs);
+  for (const pairs of perCertKey.values()) formGroup(null, pairs);
   // Headerless: pairs agreeing on one key.
   for (const list of pr.byKey.values()) {
     const free = list.filter((x) => !used.has(x.primary.id) && !used.has(x.masks.id));

@@ -25,7 +25,8 @@ export interface TolerantOptions {
   retries?: number;
   /** Piece size for re-reading a failed request before going to single sectors (default 64 KiB). */
   splitSize?: number;
-  /** Largest single device read (default 8 MiB). */
+  /** Largest single device request (default 1 MiB): a failed request costs each of its good
+   *  sectors a reread, and USB bridges split larger requests into ~120-240 KiB commands anyway. */
   maxRead?: number;
   /** Abandon a read after this many ms (default 30 000; 0 disables). */
   timeoutMs?: number;
@@ -86,7 +87,7 @@ export class TolerantSource implements ByteSource {
     this.opts = {
       retries: Math.max(0, options.retries ?? 0),
       splitSize: roundUp(options.splitSize ?? 65536),
-      maxRead: roundUp(options.maxRead ?? 8 << 20),
+      maxRead: roundUp(options.maxRead ?? 1 << 20),
       timeoutMs: options.timeoutMs ?? 30_000,
       skipAfterTimeout: options.skipAfterTimeout ?? 1 << 20,
       slowMs: options.slowMs ?? 5_000,

@@ -1,5 +1,6 @@
 // Real EIO from a "drive" (nbdkit ddrescue filter) through FUSE and a loop device: see nbd-fixture.ts.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,21 @@ describe.skipIf(skip !== null)('real EIO through nbdkit + nbdfuse + loop', () =>
     await viaSysfs.close();
   });
 
+  it('without the addon (KEYCARVE_NO_NATIVE=1): sysfs geometry, buffered reads, still every bad sector', async () => {
+    const script = fileURLToPath(new URL('./fixtures/geometry.ts', import.meta.url));
+    const run = (env: Record<string, string>) => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script, loop], { encoding: 'utf8', env: { ...process.env, ...env } });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { native: boolean; size: number; sectorSize: number; direct: boolean; bad: { offset: number; length: number }[] };
+    };
+    const without = run({ KEYCARVE_NO_NATIVE: '1' });
+    const withAddon = run({});
+    expect(without).toMatchObject({ native: false, size: SECTORS * SS, sectorSize: 512, direct: false });
+    expect(withAddon).toMatchObject({ native: true, size: SECTORS * SS, sectorSize: 512, direct: true, bad: badRanges() });
+    for (const r of badRanges()) expect(without.bad.some((b) => b.offset <= r.offset && b.offset + b.length >= r.offset + r.length)).toBe(true);
+    disk.readsSinceLastCall();
+  });
+
   it('a second exclusive open is refused with one line', async () => {
     const first = await openSource(loop);
     const err = await openSource(loop).catch((e: unknown) => e as Error);
@@ -148,6 +164,20 @@ describe.skipIf(skip !== null)('real EIO through nbdkit + nbdfuse + loop', () =>
     expect(await imageCommand(loop, img, { map, retries: 1 }, quiet)).toBe(0);
     expect(same(await readFile(img), expected)).toBe(true);
     expect(parseMap(await readFile(map, 'utf8')).unreadRanges()).toEqual(badRanges());
+  });
+
+  it('SIGINT during image saves the map; rerunning resumes to the same bytes', async () => {
+    const img = join(disk.dir, 'sigint.img');
+    const map = join(disk.dir, 'sigint.map');
+    const runner = fileURLToPath(new URL('./fixtures/image-sigint.ts', import.meta.url));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', runner, loop, img, map, '40'], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/interrupted, map saved .* run the same command to resume/);
+    const half = parseMap(await readFile(map, 'utf8'), SECTORS * SS);
+    expect(half.bytesWith('+')).toBeGreaterThan(0);
+    expect(half.bytesWith('?')).toBeGreaterThan(0);
+    expect(await imageCommand(loop, img, { map, retries: 1 }, quiet)).toBe(0);
+    expect(same(await readFile(img), expected)).toBe(true);
   });
 
   it('GNU ddrescue on the same failing drive finds the same bad sectors', async () => {
