@@ -75,6 +75,15 @@ export function program(): Command {
     .option('--retries <n>', 'retries per unreadable sector', nonNegativeInt, 1)
     .action((device: string, file: string, o) => run(async () => (await import('./image.ts')).imageCommand(device, file, o, io)));
 
+  p.command('fix-header')
+    .description('rebuild a damaged or missing header.key from the certificate')
+    .argument('<container-dir>')
+    .requiredOption('--cert <file>', 'the container\'s certificate (.cer DER or PEM)')
+    .option('--password <pw>', 'the container password (repeatable)', collect, [] as string[])
+    .option('--out <dir>', 'write a repaired copy here')
+    .option('--in-place', 'replace header.key in the folder (the old one is kept as header.key.bak)')
+    .action((dir: string, o) => run(async () => (await import('./fix-header.ts')).fixHeaderCommand(dir, o, lineIo)));
+
   return p;
 }
 

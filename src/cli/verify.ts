@@ -2,9 +2,8 @@
 // Reads one container folder, runs verifyContainer and prints each check. Exit code: 0 for
 // verified/intact, 1 otherwise, 2 when the folder (or --cert) cannot be read.
 
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { verifyContainer, FILE_NAMES, type ContainerFiles, type ContainerResult } from '../format/container.ts';
+import { verifyContainer, type ContainerResult } from '../format/container.ts';
+import { readContainerDir, readSmallFile, MAX_FILE } from './container-dir.ts';
 
 export interface VerifyOptions {
   password: string[];
@@ -17,52 +16,19 @@ export interface VerifyIo {
   err: (s: string) => void;
 }
 
-/** Largest key file read: header.key with a big certificate is < 64 KiB; anything larger is not ours. */
-const MAX_FILE = 1 << 20;
-
-const KEYS: Record<(typeof FILE_NAMES)[number], keyof ContainerFiles> = {
-  'header.key': 'header',
-  'primary.key': 'primary',
-  'masks.key': 'masks',
-  'primary2.key': 'primary2',
-  'masks2.key': 'masks2',
-  'name.key': 'name',
-};
-
 export async function verifyCommand(dir: string, opts: VerifyOptions, io: VerifyIo): Promise<number> {
-  let entries: string[];
+  let loaded: Awaited<ReturnType<typeof readContainerDir>>;
   try {
-    entries = await readdir(dir);
+    loaded = await readContainerDir(dir);
   } catch (e) {
     io.err(`keycarve verify: cannot read ${dir}: ${(e as Error).message}`);
     return 2;
   }
-  const files: ContainerFiles = {};
-  const tooBig: string[] = [];
-  for (const fname of FILE_NAMES) {
-    // FAT short names come back upper-case (HEADER.KEY).
-    const actual = entries.find((e) => e.toLowerCase() === fname);
-    if (!actual) continue;
-    const p = join(dir, actual);
-    try {
-      const st = await stat(p);
-      if (!st.isFile()) continue;
-      if (st.size > MAX_FILE) {
-        tooBig.push(fname);
-        continue;
-      }
-      files[KEYS[fname]] = new Uint8Array(await readFile(p));
-    } catch (e) {
-      io.err(`keycarve verify: cannot read ${p}: ${(e as Error).message}`);
-      return 2;
-    }
-  }
+  const { files, tooBig } = loaded;
   let cert: Uint8Array | undefined;
   if (opts.cert) {
     try {
-      const st = await stat(opts.cert);
-      if (st.size > MAX_FILE) throw new Error('file too large for a certificate');
-      cert = new Uint8Array(await readFile(opts.cert));
+      cert = await readSmallFile(opts.cert, 'certificate');
     } catch (e) {
       io.err(`keycarve verify: cannot read certificate ${opts.cert}: ${(e as Error).message}`);
       return 2;

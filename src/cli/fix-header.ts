@@ -1,0 +1,106 @@
+/**
+ * `keycarve fix-header <container-dir> --cert <file> [--password <pw>]... [--out <dir> | --in-place]`
+ * Rebuilds header.key from the certificate (format notes §7) after proving that the key in
+ * primary/masks is the certificate's key; writes a copy into --out, or with --in-place replaces
+ * header.key after keeping the old one as header.key.bak (never overwriting anything).
+ */
+import { copyFile, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { passwordEncodings, verifyContainer, type ContainerFiles } from '../format/container.ts';
+import { parseHeader, hasPasswordMac } from '../format/header-key.ts';
+import { rebuildHeader } from '../format/header-rebuild.ts';
+import { readContainerDir, readSmallFile, FIELD } from './container-dir.ts';
+
+export interface FixHeaderOptions {
+  cert: string;
+  password: string[];
+  out?: string;
+  inPlace?: boolean;
+}
+
+export interface FixIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/** Rebuilds a header for `files` from `cert`, trying the empty password and each given one. */
+export function rebuildFromCertificate(files: ContainerFiles, cert: Uint8Array, passwords: readonly string[]) {
+  if (!files.primary || !files.masks) return { ok: false as const, why: 'primary.key and masks.key are needed to prove the certificate matches' };
+  // What the damaged header still tells (when it parses): key validity, exportable flag, [2] form.
+  const old = files.header ? parseHeader(files.header) : null;
+  const o = old?.ok ? old.value : null;
+  let last = 'no password given opens primary.key/masks.key';
+  for (const pw of ['', ...passwords]) {
+    for (const enc of pw === '' ? [new Uint8Array(0)] : passwordEncodings(pw)) {
+      const r = rebuildHeader({
+        certificate: cert,
+        primary: files.primary,
+        masks: files.masks,
+        password: enc,
+        reserve: !!files.primary2 && !!files.masks2,
+        ...(o?.keyNotAfter ? { keyValidity: o.keyNotAfter } : {}),
+        ...(o ? { exportable: o.exportable, emptyPasswordMac: o.hmacPassword && !hasPasswordMac(o) ? ('zero' as const) : ('omit' as const) } : {}),
+      });
+      if (r.ok) return { ok: true as const, header: r.value.header, passwordIndex: pw === '' ? null : passwords.indexOf(pw) };
+      last = r.why;
+      if (/not a GOST|certificate:|unknown curve|names no curve/.test(r.why)) return { ok: false as const, why: r.why };
+    }
+  }
+  return { ok: false as const, why: last };
+}
+
+export async function fixHeaderCommand(dir: string, opts: FixHeaderOptions, io: FixIo): Promise<number> {
+  if (!opts.out && !opts.inPlace) {
+    io.err('keycarve fix-header: give --out <dir> for a repaired copy, or --in-place to replace header.key (the old one is kept as header.key.bak)');
+    return 2;
+  }
+  let loaded;
+  let cert: Uint8Array;
+  try {
+    loaded = await readContainerDir(dir);
+    cert = await readSmallFile(opts.cert, 'certificate');
+  } catch (e) {
+    io.err(`keycarve fix-header: ${(e as Error).message}`);
+    return 2;
+  }
+  const r = rebuildFromCertificate(loaded.files, cert, opts.password);
+  if (!r.ok) {
+    io.err(`keycarve fix-header: refused: ${r.why}`);
+    return 1;
+  }
+  let target: string;
+  if (opts.inPlace) {
+    target = resolve(dir);
+    const actual = loaded.names['header.key'];
+    if (actual) {
+      let bak = join(target, 'header.key.bak');
+      for (let i = 1; await exists(bak); i++) bak = join(target, `header.key.bak${i}`);
+      await rename(join(target, actual), bak);
+      io.out(`old header kept as ${bak}`);
+    }
+    await writeFile(join(target, 'header.key'), r.header, { flag: 'wx' });
+  } else {
+    target = resolve(opts.out!);
+    if (await exists(target)) {
+      if ((await readdir(target)).length > 0) {
+        io.err(`keycarve fix-header: --out ${opts.out} is not empty; keycarve never overwrites`);
+        return 1;
+      }
+    }
+    await mkdir(target, { recursive: true });
+    for (const [fname, actual] of Object.entries(loaded.names)) if (fname !== 'header.key') await copyFile(join(dir, actual), join(target, fname), 1 /* COPYFILE_EXCL */);
+    await writeFile(join(target, 'header.key'), r.header, { flag: 'wx' });
+  }
+  const fixed = { ...loaded.files, [FIELD['header.key']]: r.header };
+  const v = verifyContainer(fixed, opts.password);
+  io.out(`header.key rebuilt from ${opts.cert} → ${join(target, 'header.key')}`);
+  io.out(`verdict: ${v.status}${v.problems.length ? ` (${v.problems.join('; ')})` : ''}`);
+  return v.status === 'verified' ? 0 : 1;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
