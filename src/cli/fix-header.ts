@@ -6,9 +6,8 @@
  */
 import { copyFile, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { passwordEncodings, verifyContainer, type ContainerFiles } from '../format/container.ts';
-import { parseHeader, hasPasswordMac } from '../format/header-key.ts';
-import { rebuildHeader } from '../format/header-rebuild.ts';
+import { verifyContainer } from '../format/container.ts';
+import { rebuildFromCertificate } from '../format/header-rebuild.ts';
 import { readContainerDir, readSmallFile, FIELD } from './container-dir.ts';
 
 export interface FixHeaderOptions {
@@ -21,32 +20,6 @@ export interface FixHeaderOptions {
 export interface FixIo {
   out: (s: string) => void;
   err: (s: string) => void;
-}
-
-/** Rebuilds a header for `files` from `cert`, trying the empty password and each given one. */
-export function rebuildFromCertificate(files: ContainerFiles, cert: Uint8Array, passwords: readonly string[]) {
-  if (!files.primary || !files.masks) return { ok: false as const, why: 'primary.key and masks.key are needed to prove the certificate matches' };
-  // What the damaged header still tells (when it parses): key validity, exportable flag, [2] form.
-  const old = files.header ? parseHeader(files.header) : null;
-  const o = old?.ok ? old.value : null;
-  let last = 'no password given opens primary.key/masks.key';
-  for (const pw of ['', ...passwords]) {
-    for (const enc of pw === '' ? [new Uint8Array(0)] : passwordEncodings(pw)) {
-      const r = rebuildHeader({
-        certificate: cert,
-        primary: files.primary,
-        masks: files.masks,
-        password: enc,
-        reserve: !!files.primary2 && !!files.masks2,
-        ...(o?.keyNotAfter ? { keyValidity: o.keyNotAfter } : {}),
-        ...(o ? { exportable: o.exportable, emptyPasswordMac: o.hmacPassword && !hasPasswordMac(o) ? ('zero' as const) : ('omit' as const) } : {}),
-      });
-      if (r.ok) return { ok: true as const, header: r.value.header, passwordIndex: pw === '' ? null : passwords.indexOf(pw) };
-      last = r.why;
-      if (/not a GOST|certificate:|unknown curve|names no curve/.test(r.why)) return { ok: false as const, why: r.why };
-    }
-  }
-  return { ok: false as const, why: last };
 }
 
 export async function fixHeaderCommand(dir: string, opts: FixHeaderOptions, io: FixIo): Promise<number> {

@@ -9,11 +9,12 @@ import { unmaskPrivateKey } from '../crypto/unmask.ts';
 import { equalBytes } from '../crypto/bytes.ts';
 import { ok, fail, type Parsed } from './parsed.ts';
 import { GENERATIONS } from './algorithms.ts';
-import { encodeHeader, type HeaderFields } from './header-key.ts';
+import { encodeHeader, parseHeader, hasPasswordMac, type HeaderFields } from './header-key.ts';
 import { parseMasks } from './masks-key.ts';
 import { parsePrimary } from './primary-key.ts';
 import { parseCertificate } from './certificate.ts';
 import { headerFieldsFor, publicKeyBytes } from './writer.ts';
+import { passwordEncodings, type ContainerFiles } from './container.ts';
 
 export interface RebuildOptions {
   certificate: Uint8Array;
@@ -76,4 +77,61 @@ export function rebuildHeader(o: RebuildOptions): Parsed<Rebuilt> {
     hmacPassword: base.hmacPassword ?? (o.emptyPasswordMac === 'zero' ? new Uint8Array(4) : undefined),
   };
   return ok({ header: encodeHeader(fields, info.sbox), fields, privateKey: d }, 0);
+}
+
+/**
+ * What fix-header and the scan use: tries the empty password and each given one; keeps what a
+ * damaged header still tells (key validity, exportable flag, the empty [2] form) when it parses.
+ */
+export function rebuildFromCertificate(files: ContainerFiles, cert: Uint8Array, passwords: readonly string[]) {
+  if (!files.primary || !files.masks) return { ok: false as const, why: 'primary.key and masks.key are needed to prove the certificate matches' };
+  // What the damaged header still tells (when it parses): key validity, exportable flag, [2] form.
+  const old = files.header ? parseHeader(files.header) : null;
+  const o = old?.ok ? old.value : null;
+  const salvaged = !o && files.header ? salvageHeader(files.header) : null;
+  let last = 'no password given opens primary.key/masks.key';
+  for (const pw of ['', ...passwords]) {
+    for (const enc of pw === '' ? [new Uint8Array(0)] : passwordEncodings(pw)) {
+      const r = rebuildHeader({
+        certificate: cert,
+        primary: files.primary,
+        masks: files.masks,
+        password: enc,
+        reserve: !!files.primary2 && !!files.masks2,
+        ...(o?.keyNotAfter ? { keyValidity: o.keyNotAfter } : {}),
+        ...(o ? { exportable: o.exportable, emptyPasswordMac: o.hmacPassword && !hasPasswordMac(o) ? ('zero' as const) : ('omit' as const) } : {}),
+        ...(salvaged?.keyValidity ? { keyValidity: salvaged.keyValidity } : {}),
+        ...(salvaged?.exportable !== undefined ? { exportable: salvaged.exportable } : {}),
+      });
+      if (r.ok) return { ok: true as const, header: r.value.header, passwordIndex: pw === '' ? null : passwords.indexOf(pw) };
+      last = r.why;
+      if (/not a GOST|certificate:|unknown curve|names no curve/.test(r.why)) return { ok: false as const, why: r.why };
+    }
+  }
+  return { ok: false as const, why: last };
+}
+
+const KEY_VALIDITY = Uint8Array.of(0x06, 0x08, 0x2a, 0x85, 0x03, 0x02, 0x02, 0x25, 0x03, 0x0a, 0x04, 0x13, 0x30, 0x11, 0x81, 0x0f);
+
+/**
+ * Fields a header too damaged to parse may still hold at recognisable byte patterns: the
+ * keyValidity extension (OID + GeneralizedTime) and the key attributes (30 LL 03 02 05 xx A0).
+ */
+export function salvageHeader(b: Uint8Array): { keyValidity?: string; exportable?: boolean } {
+  const out: { keyValidity?: string; exportable?: boolean } = {};
+  for (let i = 0; i + KEY_VALIDITY.length + 15 <= b.length; i++) {
+    let k = 0;
+    while (k < KEY_VALIDITY.length && b[i + k] === KEY_VALIDITY[k]) k++;
+    if (k < KEY_VALIDITY.length) continue;
+    const text = String.fromCharCode(...b.subarray(i + k, i + k + 15));
+    if (/^\d{14}Z$/.test(text)) out.keyValidity = text;
+    break;
+  }
+  for (let i = 0; i + 7 <= Math.min(b.length, 64); i++) {
+    if (b[i] === 0x30 && b[i + 2] === 0x03 && b[i + 3] === 0x02 && b[i + 4] === 0x05 && b[i + 6] === 0xa0) {
+      out.exportable = ((b[i + 5] ?? 0) & 0x80) !== 0;
+      break;
+    }
+  }
+  return out;
 }

@@ -11,7 +11,8 @@ import type { EvidenceKind } from '../fs/types.ts';
 import { parseCertificate, type CertificateInfo } from '../format/certificate.ts';
 import { verifyContainer, type ContainerFiles, type ContainerResult } from '../format/container.ts';
 import { pairByCryptography, keyIdentity, type KeyPair } from './crypto-pairing.ts';
-import { KIND_OF_ROLE, type KeyFile, type MergeResult, type OtherFile, type Role } from './key-files.ts';
+import { rebuildFromCertificate } from '../format/header-rebuild.ts';
+import { KIND_OF_ROLE, sha256, type KeyFile, type MergeResult, type OtherFile, type Role } from './key-files.ts';
 import type { PasswordVariant } from './password-variants.ts';
 import { curveByOid } from '../crypto/curves.ts';
 
@@ -220,6 +221,25 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
       }
     }
   }
+  // Header missing or broken but the key matches a recovered certificate: rebuild it (format notes §7).
+  const notes: string[] = [];
+  let replaced: KeyFile | null = null;
+  const headerBad = !f['header.key'] || !result.checks.some((x) => x.name === 'header-mac' && x.ok);
+  if (headerBad && certs.length > 0 && f['primary.key'] && f['masks.key']) {
+    for (const c of certs) {
+      if (!c.info?.fingerprint) continue;
+      const rb = rebuildFromCertificate(files, c.file.bytes, texts.slice(1));
+      if (!rb.ok) continue;
+      const r = verifyContainer({ ...files, header: rb.header }, texts.slice(1));
+      if (r.status !== 'verified') continue;
+      if (f['header.key']) g.extra.push((replaced = f['header.key']));
+      f['header.key'] = synthetic('header', rb.header);
+      files.header = rb.header;
+      result = r;
+      notes.push(`header rebuilt from certificate ${c.file.name ?? `at offset ${c.file.offset}`}${replaced ? ' (the damaged header.key is kept in loose/)' : ''}`);
+      break;
+    }
+  }
   const problems = [...result.problems];
   for (const role of Object.keys(KIND_OF_ROLE) as Role[]) {
     if (!f[role] && !(role === 'primary2.key' || role === 'masks2.key')) {
@@ -227,13 +247,14 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
     }
   }
   for (const k of Object.values(f)) for (const p of k!.problems) problems.push(p);
-  for (const e of g.extra) problems.push(`another ${e.role} in the same folder (kept in loose/)`);
+  for (const e of g.extra) if (e !== replaced) problems.push(`another ${e.role} in the same folder (kept in loose/)`);
   let status = result.status;
   if (status === 'intact' && !g.tiedByFs) {
     status = 'partial';
     problems.push('files grouped without file-system evidence and the key could not be checked (password unknown)');
   }
   if (status !== 'partial' && problems.length > 0) status = 'partial';
+  problems.push(...notes); // recorded, but a proven rebuilt header does not downgrade the status
   const v = result.passwordIndex === null ? (result.opened ? variants[0]! : null) : variants[result.passwordIndex + 1] ?? null;
   const any = Object.values(f)[0];
   const evidence = new Set<EvidenceKind>();
@@ -268,6 +289,11 @@ export function restoreFirstLetter(folder: string, name: string | null, deleted:
   const first = name[0];
   if (!first || !/^[A-Za-z0-9-]$/.test(first) || stem.length < 2) return folder;
   return name.slice(1, stem.length).toLowerCase() === stem.slice(1).toLowerCase() ? first + folder.slice(1) : folder;
+}
+
+/** A file keycarve made (a rebuilt header): no offset on the medium, evidence of its own. */
+function synthetic(kind: 'header', bytes: Uint8Array): KeyFile {
+  return { id: -1, kind, role: null, bytes, offset: -1, fragments: 0, evidence: new Set(['crypto-pairing']), ident: { kind, length: bytes.length, macOk: true }, fs: null, problems: [], sha256: sha256(bytes) };
 }
 
 function linkCopies(cs: RecoveredContainer[]): void {

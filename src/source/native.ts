@@ -62,9 +62,9 @@ export function devMajorMinor(rdev: number): { major: number; minor: number } {
  * sysfs: <dev>/size is always in 512-byte units whatever the logical sector size; a partition has
  * no queue/ of its own, so its logical_block_size comes from the parent disk's queue.
  */
-export async function sysfsGeometry(rdev: number): Promise<BlockGeometry> {
+export async function sysfsGeometry(rdev: number, sysRoot = '/sys'): Promise<BlockGeometry> {
   const { major, minor } = devMajorMinor(rdev);
-  const dir = await realpath(`/sys/dev/block/${major}:${minor}`);
+  const dir = await realpath(`${sysRoot}/dev/block/${major}:${minor}`);
   const sectors = Number((await readFile(`${dir}/size`, 'utf8')).trim());
   let lbs: string;
   try {

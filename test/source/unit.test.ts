@@ -9,7 +9,8 @@ import { openSource, SourceError } from '../../src/source/open.ts';
 import { imageDevice } from '../../src/cli/image.ts';
 import { devicesCommand, parseLsblk } from '../../src/cli/devices.ts';
 import { isOnDevice } from '../../src/source/same-device.ts';
-import { devMajorMinor } from '../../src/source/native.ts';
+import { devMajorMinor, sysfsGeometry } from '../../src/source/native.ts';
+import { symlink } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 
 /** vitest's deep equality walks typed arrays element by element: far too slow for MiBs. */
@@ -234,6 +235,22 @@ describe('openSource errors are one line', () => {
     expect(await isOnDevice(join(dir, 'out'), join(dir, 'ok.img'))).toBe(false);
     expect(await isOnDevice(join(dir, 'out'), join(dir, 'ok.img'), { sameFileSystem: true })).toBe(true);
     expect(await isOnDevice(join(dir, 'ok.img'), join(dir, 'ok.img'))).toBe(true);
+  });
+  it('sysfs fallback: a partition takes its logical sector size from the parent disk', async () => {
+    // a miniature /sys: dev/block/8:17 -> devices/.../sdb/sdb1, size in 512-byte units
+    const sys = join(dir, 'sys');
+    const disk = join(sys, 'devices', 'usb', 'sdb');
+    await mkdir(join(disk, 'queue'), { recursive: true });
+    await mkdir(join(disk, 'sdb1'));
+    await mkdir(join(sys, 'dev', 'block'), { recursive: true });
+    await writeFile(join(disk, 'queue', 'logical_block_size'), '4096\n');
+    await writeFile(join(disk, 'size'), '1000000\n');
+    await writeFile(join(disk, 'sdb1', 'size'), '2048\n');
+    await writeFile(join(disk, 'sdb1', 'partition'), '1\n');
+    await symlink(disk, join(sys, 'dev', 'block', '8:16'));
+    await symlink(join(disk, 'sdb1'), join(sys, 'dev', 'block', '8:17'));
+    expect(await sysfsGeometry(8 * 256 + 17, sys)).toEqual({ size: 2048 * 512, sectorSize: 4096, via: 'sysfs' });
+    expect(await sysfsGeometry(8 * 256 + 16, sys)).toEqual({ size: 1000000 * 512, sectorSize: 4096, via: 'sysfs' });
   });
   it('decodes dev_t', () => {
     expect(devMajorMinor(7 * 256 + 3)).toEqual({ major: 7, minor: 3 });
