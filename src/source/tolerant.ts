@@ -19,6 +19,8 @@ import { SourceError } from './device.ts';
  *   back later. The abandoned read keeps its own buffer (the caller's is never written late) and
  *   still counts against the two-reads-in-flight limit: a further read waits for the oldest one.
  *   Reads that finish but take longer than `slowMs` are only recorded in `stats.slowAreas`.
+ *   Image files are read in place into the caller's buffer when aligned, and those whole reads
+ *   have no timeout (an image file is not a stalling drive; its split reads still have one).
  */
 export interface TolerantOptions {
   /** Extra attempts for a sector that failed on its own (default 0: ddrescue's default). */
@@ -137,14 +139,17 @@ export class TolerantSource implements ByteSource {
     const ss = this.sectorSize;
     let a = Math.floor(pos / ss) * ss;
     const b = Math.min(Math.ceil(end / ss) * ss, this.size);
+    // Image files (not block devices, so no O_DIRECT alignment) are read straight into the
+    // caller's buffer when the request is sector-aligned: no bounce copy on the fast path.
+    const inPlace = !this.device.isBlockDevice && !this.device.direct && a === pos && b === end;
     while (a < b) {
-      const r = await this.attempt(a, b - a, false);
+      const r = await this.attempt(a, b - a, false, inPlace ? into.subarray(a - base, b - base) : undefined);
       if (r.kind === 'timeout') {
         this.giveUp(a, b, pos, end, into, base, bad);
         return;
       }
       const got = r.kind === 'ok' ? this.usable(a, b, r.got) : 0;
-      this.copyOut(a, got, pos, end, into, base);
+      if (!inPlace) this.copyOut(a, got, pos, end, into, base);
       if (got === b - a) return;
       if (got === 0) {
         await this.split(a, b, pos, end, into, base, bad);
@@ -246,8 +251,11 @@ export class TolerantSource implements ByteSource {
     this.options.onBad?.(r);
   }
 
-  /** One device request into the bounce buffer (whose byte 0 is device offset `at`). */
-  private async attempt(at: number, len: number, reread: boolean): Promise<Attempt> {
+  /**
+   * One device request into the bounce buffer (whose byte 0 is device offset `at`), or into
+   * `target` — then without a timeout, since a late read must never land in a caller's buffer.
+   */
+  private async attempt(at: number, len: number, reread: boolean, target?: Uint8Array): Promise<Attempt> {
     const ss = this.sectorSize;
     const s0 = Math.floor(at / ss);
     const s1 = Math.ceil((at + len) / ss);
@@ -264,9 +272,9 @@ export class TolerantSource implements ByteSource {
     // Never more than two device reads in flight: an abandoned one and this one.
     while (this.abandoned.length > 1) await this.abandoned.shift();
 
-    const buf = this.bounce;
+    const buf = target ?? this.bounce.subarray(0, len);
     const started = Date.now();
-    const p = this.device.pread(buf.subarray(0, len), at).then(
+    const p = this.device.pread(buf, at).then(
       (got): Attempt => ({ kind: 'ok', got }),
       (err: NodeJS.ErrnoException): Attempt => {
         const code = err.code ?? 'EIO';
@@ -277,7 +285,7 @@ export class TolerantSource implements ByteSource {
       },
     );
     let r: Attempt;
-    if (this.opts.timeoutMs > 0) {
+    if (this.opts.timeoutMs > 0 && !target) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<Attempt>((resolve) => {
         timer = setTimeout(() => resolve({ kind: 'timeout' }), this.opts.timeoutMs);
