@@ -45,13 +45,14 @@ export class ScanError extends Error {}
 export async function scan(opts: ScanOptions): Promise<{ report: Report; reassembly: Reassembly }> {
   const started = performance.now();
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
-  if (!opts.sourceOverride && (await isOnDevice(resolve(opts.out), resolve(opts.source)).catch(() => false)))
-    throw new ScanError(`--out ${opts.out} is on the medium being scanned; write the results to another drive`);
-  const out = await OutDir.prepare(opts.out).catch((e: Error) => {
-    throw new ScanError(e.message);
-  });
+  // Open the source first: a missing or unreadable source must not leave an empty --out behind.
   const source = opts.sourceOverride ?? (await openSource(opts.source, { retries: opts.retries ?? 0 }));
   try {
+    if (!opts.sourceOverride && (await isOnDevice(resolve(opts.out), resolve(opts.source))))
+      throw new ScanError(`--out ${opts.out} is on the medium being scanned; write the results to another drive`);
+    const out = await OutDir.prepare(opts.out).catch((e: Error) => {
+      throw new ScanError(e.message);
+    });
     const store = new RetainedStore();
     let candidates: Candidate[] = [];
     let bytesRead = 0;

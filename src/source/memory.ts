@@ -38,6 +38,8 @@ export interface FaultOptions {
   /** Requests touching these ranges take `stallMs` before answering (a stalling controller). */
   stall?: readonly ByteRange[];
   stallMs?: number;
+  /** Default true; false: behave as an image file (reads in place, no timeouts on whole reads). */
+  blockDevice?: boolean;
 }
 
 function overlaps(ranges: readonly ByteRange[], a: number, b: number): ByteRange | undefined {
@@ -48,7 +50,8 @@ function overlaps(ranges: readonly ByteRange[], a: number, b: number): ByteRange
 export class FaultyDevice implements RawDevice {
   readonly sectorSize: number;
   readonly direct = false;
-  readonly isBlockDevice = false;
+  /** Like a drive by default; false makes the tolerant layer treat it as an image file. */
+  readonly isBlockDevice: boolean;
   readonly dev = -1;
   /** Requests issued, in order: [offset, length]. */
   readonly requests: Array<[number, number]> = [];
@@ -62,6 +65,7 @@ export class FaultyDevice implements RawDevice {
     readonly path = 'faulty-memory',
   ) {
     this.sectorSize = opts.sectorSize ?? 512;
+    this.isBlockDevice = opts.blockDevice ?? true;
   }
   get size(): number {
     return this.bytes.length;

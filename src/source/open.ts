@@ -1,9 +1,9 @@
-import type { ByteSource } from './types.ts';
 import { openDevice } from './device.ts';
 import { TolerantSource, type TolerantOptions } from './tolerant.ts';
 
 export { SourceError } from './device.ts';
 export type { ReadStats } from './tolerant.ts';
+export type { ByteSource } from './types.ts';
 
 export interface OpenSourceOptions extends TolerantOptions {
   /** O_DIRECT (default: on for block devices when the native addon is built). */
@@ -18,7 +18,7 @@ export interface OpenSourceOptions extends TolerantOptions {
  * Opens an image file or block device read-only as an error-tolerant ByteSource. Throws a
  * SourceError with a one-line message when the source cannot be used at all.
  */
-export async function openSource(path: string, opts: OpenSourceOptions = {}): Promise<TolerantSource & ByteSource> {
+export async function openSource(path: string, opts: OpenSourceOptions = {}): Promise<TolerantSource> {
   const dev = await openDevice(path, opts);
   return new TolerantSource(dev, opts);
 }

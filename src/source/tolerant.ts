@@ -27,8 +27,9 @@ export interface TolerantOptions {
   retries?: number;
   /** Piece size for re-reading a failed request before going to single sectors (default 64 KiB). */
   splitSize?: number;
-  /** Largest single device request (default 1 MiB): a failed request costs each of its good
-   *  sectors a reread, and USB bridges split larger requests into ~120-240 KiB commands anyway. */
+  /** Largest single device request. Default 1 MiB on block devices (a failed request costs each
+   *  of its good sectors a reread, and USB bridges split larger requests into ~120-240 KiB
+   *  commands anyway), 8 MiB on image files (fewer requests: cat speed on a warm cache). */
   maxRead?: number;
   /** Abandon a read after this many ms (default 30 000; 0 disables). */
   timeoutMs?: number;
@@ -89,7 +90,7 @@ export class TolerantSource implements ByteSource {
     this.opts = {
       retries: Math.max(0, options.retries ?? 0),
       splitSize: roundUp(options.splitSize ?? 65536),
-      maxRead: roundUp(options.maxRead ?? 1 << 20),
+      maxRead: roundUp(options.maxRead ?? (device.isBlockDevice ? 1 << 20 : 8 << 20)),
       timeoutMs: options.timeoutMs ?? 30_000,
       skipAfterTimeout: options.skipAfterTimeout ?? 1 << 20,
       slowMs: options.slowMs ?? 5_000,

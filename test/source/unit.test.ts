@@ -58,6 +58,15 @@ describe('TolerantSource over FaultyDevice', () => {
     expect(over).toEqual([]);
   });
 
+  it('image-file path (reads in place) finds the same bad sectors', async () => {
+    const src = new FaultySource(img, sectors(badList), { blockDevice: false, maxRead: 1 << 20 });
+    const out = new Uint8Array(img.length).fill(0xee);
+    const a = await src.read(0, out.subarray(0, 1 << 20));
+    const b = await src.read(1 << 20, out.subarray(1 << 20));
+    expect([...a.bad, ...b.bad]).toEqual(mergeRanges(sectors(badList)).flatMap((r) => r.offset === 2047 * SS ? [{ offset: 2047 * SS, length: SS }, { offset: 2048 * SS, length: SS }] : [r]));
+    expect(same(out, expected)).toBe(true);
+  });
+
   it('a device that answers short costs no rereads of good sectors', async () => {
     const src = new FaultySource(img, sectors(badList), { mode: 'short', maxRead: 2 << 20, countPerSector: true });
     const out = new Uint8Array(img.length);
