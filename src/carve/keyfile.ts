@@ -48,7 +48,8 @@ export function identifyHeader(b: Uint8Array): KeyFileId | null {
   if (!inner || inner.tag !== 0x30) return null;
   if (!bytesAt(b, inner.content, CONTAINER_OID_BLOCK)) return null;
   const attrs = inner.content + CONTAINER_OID_BLOCK.length;
-  if (!(b[attrs] === 0x03 && b[attrs + 1] === 0x02 && b[attrs + 2] === 0x06)) return null;
+  // attributes BIT STRING: 03 02 06 x0 as CSP writes it; 03 01 00 when no bit is set.
+  if (!(b[attrs] === 0x03 && ((b[attrs + 1] === 0x02 && b[attrs + 2]! < 8) || (b[attrs + 1] === 0x01 && b[attrs + 2] === 0x00)))) return null;
   // The container MAC: OCTET STRING of 4 closing the outer SEQUENCE right after the inner one.
   if (inner.end + 6 !== outer.end || b[inner.end] !== 0x04 || b[inner.end + 1] !== 0x04) return null;
   const sbox = macWith(ZERO_KEY, b.subarray(outer.content, inner.end), b.subarray(inner.end + 2, inner.end + 6));

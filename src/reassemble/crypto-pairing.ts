@@ -8,7 +8,6 @@
  * Work is bounded: pairs are tried nearest-first on the medium and the scalar multiplications are
  * capped; a cut-off is reported, never silent.
  */
-import { createHash } from 'node:crypto';
 import { cpkdf, type KdfHash } from '../crypto/cpkdf.ts';
 import { CURVES, fingerprint, type GostCurve } from '../crypto/curves.ts';
 import { SBOX_CRYPTOPRO_A, SBOX_TC26_Z, type SBox } from '../crypto/gost28147.ts';
@@ -143,7 +142,10 @@ export function pairByCryptography(
   const byKey = new Map<string, KeyPair[]>();
   const matchedPrimary = new Set<number>();
   const targetQs = new Set([...targets.values()].flat().map((t) => t.curve.q));
+  // A primary or masks file belongs to one container: once it matched, its other pairs are skipped.
+  const done = new Set<KeyFile>();
   for (const { k, p } of pairs) {
+    if (done.has(p.pf) || done.has(k.masks)) continue;
     for (const curve of curvesOfSize(k.m.mask.length)) {
       work.unmask++;
       const d = unmaskPrivateKey(curve, k.kek, p.key, k.m.mask, k.sbox);
@@ -159,7 +161,8 @@ export function pairByCryptography(
           if (t) {
             matched.push({ pair, targets: t });
             matchedPrimary.add(p.pf.id * 1e6 + k.masks.id);
-            continue;
+            done.add(p.pf).add(k.masks);
+            break;
           }
         }
       }
@@ -173,7 +176,7 @@ export function pairByCryptography(
   return { matched, byKey, headerPasswords, work };
 }
 
-/** A non-secret identity for a private key: equal keys give equal ids, the id reveals nothing. */
+/** In-memory identity of a private key (equal keys, equal ids); never written to the report. */
 export function keyIdentity(curve: GostCurve, d: bigint): string {
-  return `${curve.name}:${createHash('sha256').update(d.toString(16)).digest('hex').slice(0, 32)}`;
+  return `${curve.q.toString(36)}:${d.toString(36)}`;
 }
