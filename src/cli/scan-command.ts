@@ -91,7 +91,10 @@ export function summary(r: Report, out: string): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n';
   let s = '';
-  s += `${r.source.path}: ${(r.source.size / 1e6).toFixed(1)} MB read in ${r.stats.seconds.toFixed(1)} s (${r.stats.mbPerSecond} MB/s)`;
+  s +=
+    r.mode === 'quick'
+      ? `${r.source.path}: quick scan, ${(r.stats.bytesRead / 1e6).toFixed(1)} MB of metadata read of ${(r.source.size / 1e6).toFixed(1)} MB in ${r.stats.seconds.toFixed(1)} s`
+      : `${r.source.path}: ${(r.source.size / 1e6).toFixed(1)} MB read in ${r.stats.seconds.toFixed(1)} s (${r.stats.mbPerSecond} MB/s)`;
   s += r.source.readErrors.length ? `, ${r.source.readErrors.length} unreadable areas (${r.stats.bytesLost} bytes)\n` : '\n';
   s += `volumes: ${r.volumes.map((v) => `${v.type}@${v.offset}${v.label ? ` "${v.label}"` : ''}`).join(', ') || 'none recognised'}\n`;
   if (rows.length) s += '\n' + line(head) + rows.map(line).join('') + '\n';

@@ -32,6 +32,15 @@ describe('keycarve CLI', () => {
     expect(report.containers.length).toBe(4);
   });
 
+  it('scan --quick answers from the file-system metadata alone', () => {
+    const r = run('scan', img, '--out', join(t.dir, 'quick'), '--password', 'Qwerty12', '--quick', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.mode).toBe('quick');
+    expect(report.containers.filter((c: { status: string }) => c.status === 'verified')).toHaveLength(4);
+    expect(report.stats.bytesRead).toBeLessThan(report.source.size / 10);
+  });
+
   it('refuses a non-empty --out with a one-line error and exit 1, touching nothing', () => {
     const out = join(t.dir, 'busy');
     mkdirSync(out);
