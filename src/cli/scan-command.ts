@@ -1,7 +1,7 @@
 /** `keycarve scan`: progress on a terminal, the summary table at the end, exit codes per contract. */
 import cliProgress from 'cli-progress';
 import { readFile } from 'node:fs/promises';
-import { parseMap } from '../source/ddrescue-map.ts';
+import { parseMap, RescueMap, writeMapFile } from '../source/ddrescue-map.ts';
 import type { Report } from '../output/report.ts';
 import { scan, ScanError } from '../scan/scan.ts';
 import type { ByteRange } from '../source/types.ts';
@@ -31,12 +31,16 @@ export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Pr
     });
     passwords.push(...text.split(/\r?\n/).filter((l) => l.length > 0));
   }
+  // --map: an existing ddrescue map (from `keycarve image` or GNU ddrescue) says which areas of an
+  // image were never read; a map that does not exist yet is written from this scan's reads.
   let unreadable: ByteRange[] = [];
-  if (o.map) {
-    const text = await readFile(o.map, 'utf8').catch((e: Error) => {
-      throw new ScanError(`--map ${o.map}: ${e.message}`);
-    });
-    unreadable = parseMap(text).blocks.filter((b) => b.status !== '+').map((b) => ({ offset: b.pos, length: b.size }));
+  const mapIn = o.map ? await readFile(o.map, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(new ScanError(`--map ${o.map}: ${e.message}`)))) : null;
+  if (mapIn !== null) {
+    try {
+      unreadable = parseMap(mapIn).unreadRanges();
+    } catch (e) {
+      throw new ScanError(`--map ${o.map}: ${(e as Error).message}`);
+    }
   }
   const showBar = !o.quiet && !o.json && io.stderr.isTTY === true;
   const bar = showBar
@@ -74,6 +78,14 @@ export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Pr
     },
   });
   if (started) bar?.stop();
+  if (o.map && mapIn === null) {
+    const map = new RescueMap(report.source.size);
+    map.set(0, report.source.size, '+');
+    for (const r of report.source.readErrors) map.set(r.offset, r.length, '-');
+    map.currentPos = report.source.size;
+    map.currentStatus = '+';
+    await writeMapFile(o.map, map, `keycarve scan ${source}`);
+  }
   if (o.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else io.stdout.write(summary(report, o.out));
   return 0;

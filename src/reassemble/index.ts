@@ -185,6 +185,16 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
   // 4. Judge each group.
   const texts = variants.map((v) => v.text);
   const containers: RecoveredContainer[] = groups.map((g) => judge(g, texts, variants, certificates));
+  groups.forEach((g, i) => {
+    for (const u of m.unreadable)
+      if (g.folderKey && u.folderKey === g.folderKey && !g.files[u.name as Role]) {
+        const c = containers[i]!;
+        if (c.problems.some((p) => p.startsWith(`${u.name} is listed`))) continue;
+        c.problems.splice(0, c.problems.length, ...c.problems.filter((p) => p !== `${u.name} missing`));
+        c.problems.unshift(`${u.name} is listed in the folder, but its bytes are unreadable or overwritten: not recovered`);
+        (c.result as { status: string }).status = 'partial';
+      }
+  });
   linkCopies(containers);
 
   const loose = m.keyFiles.filter((k) => !used.has(k.id) && !groupedSha.has(k.sha256)).concat(groups.flatMap((g) => g.extra));

@@ -73,12 +73,15 @@ export interface MergeResult {
   readonly keyFiles: KeyFile[];
   readonly others: OtherFile[];
   readonly conflicts: string[];
+  /** Files a file system lists whose bytes could not be read (bad sectors), by folder. */
+  readonly unreadable: { folderKey: string | null; name: string }[];
 }
 
 export async function mergeEvidence(candidates: readonly Candidate[], fsFiles: readonly FileEvidence[], reader: MediaReader): Promise<MergeResult> {
   const keyFiles: KeyFile[] = [];
   const others: OtherFile[] = [];
   const conflicts: string[] = [];
+  const unreadable: MergeResult['unreadable'] = [];
   const byStart = new Map<number, (KeyFile | OtherFile)[]>();
   const index = (f: KeyFile | OtherFile) => byStart.set(f.offset, [...(byStart.get(f.offset) ?? []), f]);
 
@@ -87,10 +90,15 @@ export async function mergeEvidence(candidates: readonly Candidate[], fsFiles: r
     const lower = f.name.toLowerCase();
     const otherKind = /\.(p12|pfx)$/.test(lower) ? 'pkcs12' : /\.(cer|crt|der)$/.test(lower) ? 'x509' : null;
     if (!role && !otherKind) continue;
-    if (!f.resident && !f.confirmed && f.extents.length === 0) continue;
+    if (!f.resident && !f.confirmed && f.extents.length === 0) {
+      // Named by the folder, but no bytes the file system could confirm: unreadable or overwritten.
+      if (role) unreadable.push({ folderKey: f.folderKey, name: role });
+      continue;
+    }
     const bytes = await fileBytes(f, reader);
     if (!bytes) {
       conflicts.push(`${f.parentPath ?? ''}/${f.name}: listed by the file system but its bytes could not be read`);
+      unreadable.push({ folderKey: f.folderKey, name: role ?? f.name });
       continue;
     }
     const offset = f.extents[0]?.offset ?? -1;
@@ -160,7 +168,7 @@ export async function mergeEvidence(candidates: readonly Candidate[], fsFiles: r
       sha256: sha256(c.bytes),
     });
   }
-  return { keyFiles, others, conflicts };
+  return { keyFiles, others, conflicts, unreadable };
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

@@ -61,7 +61,7 @@ describe('findVolumes', () => {
       { offset: 2048 * S, size: 2048 * S, foundBy: 'gpt', typeHint: 'basic-data' },
       { offset: 4096 * S, size: 4096 * S, foundBy: 'gpt', typeHint: 'basic-data' },
     ]);
-    d[S + 40] ^= 0xff; // breaks the primary header CRC
+    d[S + 40] = d[S + 40]! ^ 0xff; // breaks the primary header CRC
     const b = await findVolumes(memReader(d));
     expect(b.volumes.map((v) => v.offset)).toEqual([2048 * S, 4096 * S]);
     expect(b.problems.some((p) => /backup/.test(p.what))).toBe(true);

@@ -47,9 +47,10 @@ export interface FailingDisk {
   close(): Promise<void>;
 }
 
-export async function failingDisk(sectors: number, bad: readonly number[]): Promise<FailingDisk> {
+/** `content` (default: the sector pattern) served with the `bad` sectors failing with EIO. */
+export async function failingDisk(sectors: number, bad: readonly number[], content?: Uint8Array): Promise<FailingDisk> {
   const dir = await mkdtemp(join(tmpdir(), 'keycarve-eio-'));
-  const image = pattern(sectors);
+  const image = content ?? pattern(sectors);
   await writeFile(join(dir, 'disk.img'), image);
   const lines = ['# keycarve test map', '0x0 + 1'];
   let pos = 0;
