@@ -41,7 +41,7 @@ export function program(): Command {
 
   p.command('scan')
     .description('scan a disk image or block device (read-only) and recover every container')
-    .argument('<source>', 'disk image file or block device (/dev/sdb)')
+    .argument('[source]', 'disk image file or block device (/dev/sdb); on a terminal, omit it to pick a drive')
     .requiredOption('--out <dir>', 'new or empty folder for the results (never on the source)')
     .option('--password <pw>', 'a password to try (repeatable)', collect, [] as string[])
     .option('--passwords-file <file>', 'one password per line')
@@ -51,7 +51,20 @@ export function program(): Command {
     .option('--quick', 'file-system metadata only (no full pass): a first answer fast')
     .option('--json', 'print report.json to stdout')
     .option('--quiet', 'print only the final summary')
-    .action((source: string, o) => run(async () => (await import('./scan-command.ts')).scanCommand(source, o, io)));
+    .action((source: string | undefined, o) =>
+      run(async () => {
+        if (!source) {
+          if (!process.stdin.isTTY) {
+            process.stderr.write('keycarve: scan needs a <source> (an image file or /dev/sdX)\n');
+            return 2;
+          }
+          const picked = await (await import('./pick-device.ts')).pickDevice();
+          if (!picked) return 1;
+          source = picked;
+        }
+        return (await import('./scan-command.ts')).scanCommand(source, o, io);
+      }),
+    );
 
   p.command('verify')
     .description("test a container folder like CryptoPro's container test")

@@ -7,8 +7,9 @@ import { cpkdf } from '../../src/crypto/cpkdf.ts';
 import { curveByOid, fingerprint } from '../../src/crypto/curves.ts';
 import { SBOX_CRYPTOPRO_A, SBOX_TC26_Z, mac4 } from '../../src/crypto/gost28147.ts';
 import { decryptPrimary, maskPrivateKey, unmaskPrivateKey } from '../../src/crypto/unmask.ts';
+import { SAMPLES_DIR } from '../helpers/samples-dir.ts';
 
-const DIR = '/work/shared/samples';
+const DIR = SAMPLES_DIR;
 
 interface Sample {
   container: string; password: string; algorithm_oid: string; curve_oid: string; primaryFP: string;

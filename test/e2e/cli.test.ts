@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import Ajv from 'ajv';
+import AjvModule from 'ajv';
 import { tempDir } from './helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -24,7 +24,8 @@ describe('keycarve CLI', () => {
     const r = run('scan', img, '--out', join(t.dir, 'o1'), '--password', 'Qwerty12', '--json', '--jobs', '2');
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
-    const ajv = new Ajv({ allErrors: true });
+    const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
+    const ajv = new (Ajv as unknown as new (o: object) => { compile: (s: object) => ((d: unknown) => boolean) & { errors?: unknown } })({ allErrors: true });
     const validate = ajv.compile(JSON.parse(readFileSync(join(root, 'schema/report.schema.json'), 'utf8')));
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     // The file written to --out is the same report.
@@ -74,7 +75,7 @@ describe('keycarve CLI', () => {
     const dir = join(t.dir, 'o1/containers/Keys/petrov.000');
     expect(run('verify', dir).status).toBe(0);
     const h = readFileSync(join(dir, 'header.key'));
-    h[30] ^= 1;
+    h[30]! ^= 1;
     writeFileSync(join(dir, 'header.key'), h);
     const r = run('verify', dir);
     expect(r.status).toBe(1);

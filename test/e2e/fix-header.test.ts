@@ -26,7 +26,7 @@ describe('fix-header', () => {
   it('rebuilds a corrupted header byte for byte from the certificate, into a copy', async () => {
     const dir = writeContainerDir(join(t.dir, 'broken.000'), good.files);
     const h = readFileSync(join(dir, 'header.key'));
-    h[60] ^= 0xff;
+    h[60]! ^= 0xff;
     writeFileSync(join(dir, 'header.key'), h);
     writeFileSync(join(t.dir, 'cert.cer'), cert);
     const o = io();
@@ -68,7 +68,7 @@ describe.skipIf(!hasTool('mkfs.vfat'))('scan rebuilds a damaged header from a re
     execFileSync('mkfs.vfat', ['-F', '16', '-n', 'FH', img], { stdio: 'ignore' });
     const files = { ...good.files };
     const h = files['header.key']!.slice();
-    h[70] ^= 0x55; // a bad sector's worth of damage inside the header
+    h[70]! ^= 0x55; // a bad sector's worth of damage inside the header
     files['header.key'] = h;
     const dir = writeContainerDir(join(t.dir, 'stage/petrov.000'), files);
     mtools(img, 'mmd', '::/petrov.000');

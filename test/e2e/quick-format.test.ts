@@ -47,7 +47,7 @@ function build(): void {
     ['MASKS.BIN', Uint8Array.of(0x30, 0x36, 0x04, 0x20, ...r(32), 0x04, 0x0c, ...r(12), 0x04, 0x04, ...r(4))],
   ];
   const broken = makeContainer({ algorithm: 'gost2012-256', seed: 'broken', name: 'broken' }).files['header.key']!.slice();
-  broken[40] ^= 0x01;
+  broken[40]! ^= 0x01;
   decoys.push(['HDR.BIN', broken]);
   const stranger = makeContainer({ algorithm: 'gost2012-256', seed: 'stranger' }).privateKey;
   decoys.push(['OTHER.CER', makeCertificate({ generation: 'gost2012-256', privateKey: stranger, subject: 'Посторонний' })]);

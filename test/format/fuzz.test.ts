@@ -13,6 +13,7 @@ import type { Parsed } from '../../src/format/parsed.ts';
 import { makeContainer, seededRandom } from '../helpers/containers.ts';
 import { fromHex } from '../../src/crypto/bytes.ts';
 import { existsSync, readFileSync } from 'node:fs';
+import { SAMPLES_DIR } from '../helpers/samples-dir.ts';
 
 type Parser = (b: Uint8Array) => Parsed<unknown>;
 const PARSERS: Record<string, Parser> = {
@@ -28,11 +29,11 @@ const PARSERS: Record<string, Parser> = {
 
 const c = makeContainer({ seed: 'fuzz', password: 'x' });
 const cert = (() => {
-  const p = '/work/shared/samples/dbfun_cryptopro/bundle-pin/certificate.cer';
+  const p = SAMPLES_DIR + '/dbfun_cryptopro/bundle-pin/certificate.cer';
   return existsSync(p) ? new Uint8Array(readFileSync(p)) : null;
 })();
 const p12 = (() => {
-  const p = '/work/shared/samples/danikarik_ncanode-go/GOSTKNCA_13a3741b52d7bf860aab199b56fad1f4652e357b.p12';
+  const p = SAMPLES_DIR + '/danikarik_ncanode-go/GOSTKNCA_13a3741b52d7bf860aab199b56fad1f4652e357b.p12';
   return existsSync(p) ? new Uint8Array(readFileSync(p)) : null;
 })();
 const VALID: [string, Uint8Array | null][] = [

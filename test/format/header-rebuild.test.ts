@@ -6,6 +6,7 @@ import { rebuildHeader } from '../../src/format/header-rebuild.ts';
 import { parseHeader } from '../../src/format/header-key.ts';
 import { verifyContainer } from '../../src/format/container.ts';
 import { HAVE_SAMPLES, MANIFEST, sampleFile, sampleFiles } from './samples.ts';
+import { SAMPLES_DIR } from '../helpers/samples-dir.ts';
 
 describe.skipIf(!HAVE_SAMPLES)('rebuild header.key from the certificate', () => {
   for (const e of MANIFEST.filter((x) => x.header_has_certificate))
@@ -29,7 +30,7 @@ describe.skipIf(!HAVE_SAMPLES)('rebuild header.key from the certificate', () => 
 
   it('the no-certificate samples rebuild from their loose .cer into a working header', () => {
     for (const e of MANIFEST.filter((x) => !x.header_has_certificate)) {
-      const cer = new Uint8Array(readFileSync(join('/work/shared/samples', e.container, '..', 'certificate.cer')));
+      const cer = new Uint8Array(readFileSync(join(SAMPLES_DIR, e.container, '..', 'certificate.cer')));
       const r = rebuildHeader({ certificate: cer, primary: sampleFile(e, 'primary.key')!, masks: sampleFile(e, 'masks.key')!, password: new TextEncoder().encode(e.password) });
       if (!r.ok) throw new Error(r.why);
       const v = verifyContainer({ ...sampleFiles(e), header: r.value.header }, [e.password]);

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { parsePkcs12, checkPkcs12, ncaKeyIdFromName } from '../../src/format/pkcs12.ts';
 import { parseCertificate } from '../../src/format/certificate.ts';
 import { tlv, oidTlv, concat } from '../../src/format/der.ts';
+import { SAMPLES_DIR } from '../helpers/samples-dir.ts';
 
-const DIR = '/work/shared/samples/danikarik_ncanode-go';
+const DIR = SAMPLES_DIR + '/danikarik_ncanode-go';
 const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.p12')) : [];
 
 describe.skipIf(files.length === 0)('NCA RK PKCS#12 samples', () => {

@@ -2,8 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerFiles } from '../../src/format/container.ts';
+import { SAMPLES_DIR } from '../helpers/samples-dir.ts';
 
-export const SAMPLES = '/work/shared/samples';
+export const SAMPLES = SAMPLES_DIR;
 export const HAVE_SAMPLES = existsSync(join(SAMPLES, 'manifest.json'));
 
 export interface ManifestEntry {

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Candidate, CarverSpec } from '../../../src/carve/types.ts';
 import type { FileEvidence, MediaReader } from '../../../src/fs/types.ts';
+import { SAMPLES_DIR } from '../../helpers/samples-dir.ts';
 
-export const SAMPLES = '/work/shared/samples';
+export const SAMPLES = SAMPLES_DIR;
 export const CONTAINERS = {
   g2001: `${SAMPLES}/kov-serg_get-cpcert/g2001.000`, // 996-byte header (certificate)
   srv: `${SAMPLES}/91team_cryptopro/srv.000`, // 1438

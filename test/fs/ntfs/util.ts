@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import type { Candidate } from '../../../src/carve/types.ts';
 import type { FileEvidence, MediaReader } from '../../../src/fs/types.ts';
 import { ntfsRecordCarver } from '../../../src/carve/ntfs-record.ts';
+import { SAMPLES_DIR } from '../../helpers/samples-dir.ts';
 
-export const SAMPLES = '/work/shared/samples';
+export const SAMPLES = SAMPLES_DIR;
 export const MAKE = join(import.meta.dirname, '../../../scripts/ntfs-images/make.sh');
 
 function has(cmd: string): boolean {
