@@ -10,8 +10,15 @@ export type KdfHash = 'gost3411-94' | 'streebog256';
 
 const SEED = new TextEncoder().encode('DENEFH028.760246785.IUEFHWUIO.EF');
 
+/**
+ * A password as the KDF sees it: a Uint8Array is one byte per character (ASCII, UTF-8 bytes or
+ * cp1251 bytes), a Uint16Array one UTF-16 code unit per character — written as (lo, hi, 0, 0),
+ * which is UTF-32LE for Cyrillic and GostCrypto's form (§3.2).
+ */
+export type PasswordUnits = Uint8Array | Uint16Array;
+
 /** Rounds of the main loop: 2000, or 2 for the empty password (§3.2 step 4). */
-export function cpkdfIterations(password: Uint8Array): number {
+export function cpkdfIterations(password: PasswordUnits): number {
   return password.length === 0 ? 2 : 2000;
 }
 
@@ -20,12 +27,16 @@ export function cpkdfIterations(password: Uint8Array): number {
  * (usually the ASCII/UTF-8 bytes; see §3.2 on non-ASCII passwords). `salt` is used whole: the
  * 12-byte salt of masks.key, or the 8-byte primaryFP for the header password MAC.
  */
-export function cpkdf(password: Uint8Array, salt: Uint8Array, hash: KdfHash): Uint8Array {
+export function cpkdf(password: PasswordUnits, salt: Uint8Array, hash: KdfHash): Uint8Array {
   const H = hash === 'streebog256' ? streebogInto : gost341194Into;
   const B = hash === 'streebog256' ? 64 : 32; // hash block size: the pad length
 
   const pin4 = new Uint8Array(4 * password.length);
-  for (let i = 0; i < password.length; i++) pin4[4 * i] = password[i]!;
+  for (let i = 0; i < password.length; i++) {
+    const u = password[i]!;
+    pin4[4 * i] = u & 0xff;
+    pin4[4 * i + 1] = u >>> 8;
+  }
 
   const h0 = new Uint8Array(32);
   const first = concat(salt, pin4);

@@ -2,7 +2,7 @@
 // status of contract.md (verified / intact / partial) derived from them. A status is computed
 // only from the checks list, so `verified` cannot be claimed without its proof.
 
-import { cpkdf } from '../crypto/cpkdf.ts';
+import { cpkdf, type PasswordUnits } from '../crypto/cpkdf.ts';
 import { curveByOid, publicKey, fingerprint, type GostCurve } from '../crypto/curves.ts';
 import { unmaskPrivateKey } from '../crypto/unmask.ts';
 import { bigIntToLe, equalBytes, hex } from '../crypto/bytes.ts';
@@ -78,22 +78,23 @@ export interface ContainerResult {
   readonly privateKey?: bigint;
 }
 
-export type PasswordEncoding = 'utf8' | 'cp1251';
+export type PasswordEncoding = 'utf8' | 'cp1251' | 'utf32';
 
 /**
- * Byte forms of a password to try (§3.2): UTF-8, plus cp1251 for non-ASCII. The UTF-16/UTF-32
- * code-unit form of GostCrypto cannot be expressed through cpkdf's byte-per-unit input.
+ * Forms of a password to try (§3.2): UTF-8 bytes; for non-ASCII also cp1251 bytes and UTF-16 code
+ * units (= UTF-32LE units in the KDF for Cyrillic, GostCrypto's form). ASCII has one form.
  */
-export function passwordEncodings(pw: string): Uint8Array[] {
+export function passwordEncodings(pw: string): PasswordUnits[] {
   return passwordForms(pw).map((f) => f.bytes);
 }
 
-function passwordForms(pw: string): { enc: PasswordEncoding; bytes: Uint8Array }[] {
+function passwordForms(pw: string): { enc: PasswordEncoding; bytes: PasswordUnits }[] {
   const utf8 = new TextEncoder().encode(pw);
-  const out: { enc: PasswordEncoding; bytes: Uint8Array }[] = [{ enc: 'utf8', bytes: utf8 }];
+  const out: { enc: PasswordEncoding; bytes: PasswordUnits }[] = [{ enc: 'utf8', bytes: utf8 }];
   if (/[^\x00-\x7f]/.test(pw)) {
     const cp = encodeCp1251(pw);
     if (cp) out.push({ enc: 'cp1251', bytes: cp });
+    out.push({ enc: 'utf32', bytes: Uint16Array.from(pw, (c) => c.charCodeAt(0)) });
   }
   return out;
 }
@@ -101,7 +102,7 @@ function passwordForms(pw: string): { enc: PasswordEncoding; bytes: Uint8Array }
 interface Candidate {
   readonly index: number | null;
   readonly enc: PasswordEncoding;
-  readonly bytes: Uint8Array;
+  readonly bytes: PasswordUnits;
 }
 
 export function verifyContainer(files: ContainerFiles, passwords: readonly string[], cert?: Uint8Array): ContainerResult {
@@ -328,7 +329,7 @@ export function verifyContainer(files: ContainerFiles, passwords: readonly strin
   return result;
 }
 
-function unmaskWith(pw: Uint8Array, gen: GenerationInfo, curve: GostCurve, p: PrimaryKey, m: MasksKey): bigint | null {
+function unmaskWith(pw: PasswordUnits, gen: GenerationInfo, curve: GostCurve, p: PrimaryKey, m: MasksKey): bigint | null {
   const kek = cpkdf(pw, m.salt.subarray(0, 12), gen.kdfHash);
   try {
     return unmaskPrivateKey(curve, kek, p.primaryKey, m.mask, gen.sbox);

@@ -19,7 +19,7 @@
 // Fields must appear in this order, each at most once; anything else is a format error.
 
 import { mac4, SBOX_CRYPTOPRO_A, SBOX_TC26_Z, type SBox } from '../crypto/gost28147.ts';
-import { cpkdf } from '../crypto/cpkdf.ts';
+import { cpkdf, type PasswordUnits } from '../crypto/cpkdf.ts';
 import { equalBytes } from '../crypto/bytes.ts';
 import { ok, fail, type Parsed } from './parsed.ts';
 import { readTlv, decodeOid, tlv, oidTlv, concat, type Tlv } from './der.ts';
@@ -331,7 +331,7 @@ export function hasPasswordMac(h: HeaderFields): boolean {
 }
 
 /** The [2] value for a password: mac4(CPKDF(password, FP), 16 zero bytes). */
-export function passwordMac(pw: Uint8Array, fp: Uint8Array, g: AlgorithmBlock['info']): Uint8Array {
+export function passwordMac(pw: PasswordUnits, fp: Uint8Array, g: AlgorithmBlock['info']): Uint8Array {
   const key = cpkdf(pw, fp, g.kdfHash);
   const m = mac4(key, new Uint8Array(16), g.sbox);
   key.fill(0);
@@ -342,7 +342,7 @@ export function passwordMac(pw: Uint8Array, fp: Uint8Array, g: AlgorithmBlock['i
  * Password check against header [2]. `required: false` when [2] is absent or all zero (no
  * password); then `ok` says whether the given password is empty.
  */
-export function checkPasswordMac(h: HeaderKey, pw: Uint8Array): { required: boolean; ok: boolean } {
+export function checkPasswordMac(h: HeaderKey, pw: PasswordUnits): { required: boolean; ok: boolean } {
   if (!hasPasswordMac(h)) return { required: false, ok: pw.length === 0 };
   return { required: true, ok: equalBytes(passwordMac(pw, h.primaryFP, h.algorithm.info), h.hmacPassword!) };
 }

@@ -3,7 +3,7 @@
 // Refuses unless the key in primary/masks, unmasked with the password, is the certificate's key:
 // a rebuilt header for the wrong key would make a container that looks fine and never works.
 
-import { cpkdf } from '../crypto/cpkdf.ts';
+import { cpkdf, type PasswordUnits } from '../crypto/cpkdf.ts';
 import { curveByOid } from '../crypto/curves.ts';
 import { unmaskPrivateKey } from '../crypto/unmask.ts';
 import { equalBytes } from '../crypto/bytes.ts';
@@ -21,7 +21,7 @@ export interface RebuildOptions {
   primary: Uint8Array;
   masks: Uint8Array;
   /** Password bytes as the container uses them (UTF-8 / cp1251); empty = none. */
-  password?: Uint8Array;
+  password?: PasswordUnits;
   /** keyValidity notAfter ('20200701145710Z'); omitted when unknown. */
   keyValidity?: string;
   /** Sets kccaReservePrimary (default true: CSP writes primary2/masks2). */

@@ -4,7 +4,7 @@
 // the encoders are the ones proven byte-exact against the real samples in test/format.
 
 import { randomBytes } from 'node:crypto';
-import { cpkdf } from '../crypto/cpkdf.ts';
+import { cpkdf, type PasswordUnits } from '../crypto/cpkdf.ts';
 import { curveByOid, fingerprint, publicKey, type GostCurve } from '../crypto/curves.ts';
 import { maskPrivateKey } from '../crypto/unmask.ts';
 import { mac4 } from '../crypto/gost28147.ts';
@@ -90,7 +90,7 @@ export function writeContainer(opts: WriteOptions): WrittenContainer {
 /** Header fields of a fresh container (also used to rebuild a header, §7). */
 export function headerFieldsFor(
   info: GenerationInfo,
-  o: { curveOid: string; fp: Uint8Array; password: Uint8Array; reserve: boolean; cert?: Uint8Array | undefined; keyValidity?: string | undefined; exportable: boolean },
+  o: { curveOid: string; fp: Uint8Array; password: PasswordUnits; reserve: boolean; cert?: Uint8Array | undefined; keyValidity?: string | undefined; exportable: boolean },
 ): HeaderFields {
   return {
     containerAlgorithmOid: OID_CONTAINER_V2,

@@ -134,12 +134,22 @@ describe('a flipped byte in any file is caught and the file named', () => {
 });
 
 import { passwordEncodings } from '../../src/format/container.ts';
+import { cpkdf } from '../../src/crypto/cpkdf.ts';
 
 describe('password encodings', () => {
-  it('UTF-8 always, cp1251 added for non-ASCII', () => {
-    expect(passwordEncodings('abc').map(hex)).toEqual(['616263']);
-    expect(passwordEncodings('пароль').map(hex)).toEqual([hex(new TextEncoder().encode('пароль')), 'efe0f0eeebfc']);
-    expect(passwordEncodings('日本').length).toBe(1);
+  it('UTF-8 always; cp1251 bytes and UTF-16 units (UTF-32LE in the KDF) added for non-ASCII', () => {
+    const h = (b: Uint8Array | Uint16Array) => (b instanceof Uint16Array ? `u16:${[...b].map((x) => x.toString(16)).join(',')}` : hex(b));
+    expect(passwordEncodings('abc').map(h)).toEqual(['616263']);
+    expect(passwordEncodings('пароль').map(h)).toEqual([hex(new TextEncoder().encode('пароль')), 'efe0f0eeebfc', 'u16:43f,430,440,43e,43b,44c']);
+    expect(passwordEncodings('日本').length).toBe(2);
+  });
+  it('the UTF-16 form gives the KDF the UTF-32LE units', () => {
+    const salt = new Uint8Array(12).fill(7);
+    // 'П' = U+041F: the pin4 unit 1F 04 00 00 — different from both byte forms.
+    const [utf8, cp, u16] = passwordEncodings('П');
+    const k = (p: Uint8Array | Uint16Array) => hex(cpkdf(p, salt, 'streebog256'));
+    expect(new Set([k(utf8!), k(cp!), k(u16!)]).size).toBe(3);
+    expect(k(u16!)).toBe(k(Uint16Array.of(0x41f)));
   });
   it('a Cyrillic password opens a container written with it', () => {
     const c = makeContainer({ password: 'пароль', seed: 'cyr' });
