@@ -1,22 +1,36 @@
 // Test images built with the real tools (mkfs.vfat + mtools, sfdisk), plus small readers/helpers.
-// Sample containers are read in place from /work/shared/samples and only written into temp images.
+// Containers are made by the project's own writer (deterministic seeds) into a temp folder and
+// only ever written into temp images.
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, writeSync, ftruncateSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Candidate, CarverSpec } from '../../../src/carve/types.ts';
 import type { FileEvidence, MediaReader } from '../../../src/fs/types.ts';
-import { SAMPLES_DIR } from '../../helpers/samples-dir.ts';
+import type { Generation } from '../../../src/format/algorithms.ts';
+import { makeCertificate } from '../../helpers/certificates.ts';
+import { makeContainer, writeContainerDir } from '../../helpers/containers.ts';
 
-export const SAMPLES = SAMPLES_DIR;
+const fixtureRoot = mkdtempSync(join(tmpdir(), 'kc-fat-fixtures-'));
+process.on('exit', () => rmSync(fixtureRoot, { recursive: true, force: true }));
+
+/** A container like a real one: a certificate of `padding` characters in header.key, or none. */
+function fixture(name: string, generation: Generation, padding: number | null, password?: string): string {
+  const key = makeContainer({ algorithm: generation, seed: name }).privateKey;
+  const cert = padding === null ? undefined : makeCertificate({ generation, privateKey: key, subject: name, padding });
+  const c = makeContainer({ algorithm: generation, seed: name, privateKey: key, name, ...(cert ? { certificate: cert } : {}), ...(password ? { password } : {}) });
+  return writeContainerDir(join(fixtureRoot, `${name}.000`), c.files);
+}
+
 export const CONTAINERS = {
-  g2001: `${SAMPLES}/kov-serg_get-cpcert/g2001.000`, // 996-byte header (certificate)
-  srv: `${SAMPLES}/91team_cryptopro/srv.000`, // 1438
-  g512: `${SAMPLES}/kov-serg_get-cpcert/g2012512.000`, // 1073, 88-byte masks
-  nopin: `${SAMPLES}/dbfun_cryptopro/bundle-no-pin/le-22951.000`, // 110
-  test: `${SAMPLES}/waves-enterprise_cryptopro-sign/test.000`, // 884
+  g2001: fixture('g2001', 'gost2001', 560, '1'), // ~1 KiB header (certificate)
+  srv: fixture('srv', 'gost2012-256', 1000), // ~1.4 KiB
+  g512: fixture('g2012512', 'gost2012-512', 500, '1'), // ~1 KiB, 88-byte masks
+  nopin: fixture('le-22951', 'gost2012-256', null), // ~110 bytes, no certificate
+  test: fixture('test', 'gost2012-256', 450, '12345678'), // ~900 bytes
 } as const;
 
+/** Kept for the tests' skip conditions: fixtures are generated, so always true. */
 export const samplesAvailable = Object.values(CONTAINERS).every((p) => existsSync(p));
 
 export function readContainer(dir: string): Record<string, Uint8Array> {
