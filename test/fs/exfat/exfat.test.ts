@@ -6,14 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseExfat, probeExfat } from '../../../src/fs/exfat/index.ts';
 import type { FileEvidence } from '../../../src/fs/types.ts';
 import { makeContainer, writeContainerDir } from '../../helpers/containers.ts';
-import { SAMPLE_BIG_HEADER, carveAll, cleanupAll, extentBytes, memReader, mkfs, readDirFiles, runTsk, toolsAvailable, tskAvailable, withMount } from './helpers.ts';
+import { makeCertificate } from '../../helpers/certificates.ts';
+import { carveAll, cleanupAll, extentBytes, memReader, mkfs, readDirFiles, runTsk, toolsAvailable, tskAvailable, withMount } from './helpers.ts';
 
 const tools = toolsAvailable();
 const work = mkdtempSync(join(tmpdir(), 'keycarve-exfat-'));
 const LIVE = makeContainer({ seed: 11, name: 'keep' }).files;
 const DEAD = makeContainer({ seed: 12, name: 'abcdefgh' }).files;
 const NESTED = makeContainer({ seed: 13, name: 'ivanov' }).files;
-const BIG = existsSync(SAMPLE_BIG_HEADER) ? readDirFiles(SAMPLE_BIG_HEADER) : null;
+// A container whose header.key (~1 KiB, certificate inside) spans several 512-byte clusters.
+const bigKey = makeContainer({ algorithm: 'gost2001', seed: 'exfat-big' }).privateKey;
+const bigFiles = makeContainer({
+  algorithm: 'gost2001', seed: 'exfat-big', privateKey: bigKey, name: 'abcdefgh',
+  certificate: makeCertificate({ generation: 'gost2001', privateKey: bigKey, subject: 'exfat', padding: 560 }),
+}).files;
+// Written in directory-listing order (header.key first), so the header lands in the first hole.
+const BIG: Record<string, Uint8Array> | null = Object.fromEntries(Object.keys(bigFiles).sort().map((k) => [k, bigFiles[k]!]));
 
 let deletedImg: Uint8Array;
 let fragLive: Uint8Array | null = null;
