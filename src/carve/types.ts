@@ -43,6 +43,9 @@ export interface Candidate {
   readonly checks: readonly CheckName[];
   /** Set when the object's declared length runs past the chunk margin (bytes is then a prefix). */
   readonly truncated?: boolean;
+  /** The whole sectors holding the object (bytes plus the slack of its last sector), kept so the
+   * file-system stage can confirm a file by reading its sectors without going back to the medium. */
+  readonly sectors?: Uint8Array;
 }
 
 export interface CarverSpec {

@@ -26,38 +26,56 @@ export class RetainedStore {
   }
 
   get size(): number {
+    this.normalise();
     return this.bytesHeld;
   }
 
-  /** The bytes [offset, offset+length) when retained segments cover them all, else null. */
-  read(offset: number, length: number): Uint8Array | null {
-    if (!this.sorted) {
-      this.segments.sort((a, b) => a.offset - b.offset || b.bytes.length - a.bytes.length);
-      this.sorted = true;
+  /** Sorts and coalesces overlapping or touching segments, so each byte has one home. */
+  private normalise(): void {
+    if (this.sorted) return;
+    const segs = this.segments.sort((a, b) => a.offset - b.offset || b.bytes.length - a.bytes.length);
+    const out: Segment[] = [];
+    let run: Segment[] = [];
+    let runEnd = -1;
+    const flush = () => {
+      if (run.length === 1) out.push(run[0]!);
+      else if (run.length > 1) {
+        const start = run[0]!.offset;
+        const buf = new Uint8Array(runEnd - start);
+        for (const r of run) buf.set(r.bytes, r.offset - start); // same medium bytes: overlaps agree
+        out.push({ offset: start, bytes: buf });
+      }
+      run = [];
+    };
+    for (const s of segs) {
+      if (run.length && s.offset <= runEnd) {
+        run.push(s);
+        runEnd = Math.max(runEnd, s.offset + s.bytes.length);
+      } else {
+        flush();
+        run = [s];
+        runEnd = s.offset + s.bytes.length;
+      }
     }
-    const out = new Uint8Array(length);
-    let pos = offset;
-    const end = offset + length;
-    // First segment that could cover `pos`: binary search on start, then scan back over overlaps.
+    flush();
+    this.segments = out;
+    this.bytesHeld = out.reduce((n, x) => n + x.bytes.length, 0);
+    this.sorted = true;
+  }
+
+  /** The bytes [offset, offset+length) when one retained segment covers them, else null. */
+  read(offset: number, length: number): Uint8Array | null {
+    this.normalise();
     let lo = 0;
     let hi = this.segments.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.segments[mid]!.offset <= pos) lo = mid + 1;
+      if (this.segments[mid]!.offset <= offset) lo = mid + 1;
       else hi = mid;
     }
-    let i = Math.max(0, lo - 1);
-    while (i > 0 && this.segments[i - 1]!.offset + this.segments[i - 1]!.bytes.length > pos) i--;
-    for (; i < this.segments.length && pos < end; i++) {
-      const s = this.segments[i]!;
-      if (s.offset > pos) break;
-      const sEnd = s.offset + s.bytes.length;
-      if (sEnd <= pos) continue;
-      const take = Math.min(end, sEnd) - pos;
-      out.set(s.bytes.subarray(pos - s.offset, pos - s.offset + take), pos - offset);
-      pos += take;
-    }
-    return pos >= end ? out : null;
+    const s = this.segments[lo - 1];
+    if (!s || s.offset + s.bytes.length < offset + length) return null;
+    return s.bytes.slice(offset - s.offset, offset - s.offset + length);
   }
 }
 
@@ -111,5 +129,5 @@ export function retainedReader(store: RetainedStore, source: ByteSource | null, 
 }
 
 export function retainCandidates(store: RetainedStore, candidates: readonly Candidate[]): void {
-  for (const c of candidates) store.add(c.offset, c.bytes);
+  for (const c of candidates) store.add(c.offset, c.sectors ?? c.bytes);
 }
