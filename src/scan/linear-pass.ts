@@ -101,7 +101,7 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
     prevLength = length;
     opts.onProgress?.({ bytesDone: Math.min(source.size, base + length), total: source.size, candidates: candidates.length, readErrors: readErrors.length, bytesLost });
   }
-  await Promise.all(pending);
+  await Promise.all(pending.filter((p): p is Promise<void> => p !== null));
   if (firstError) throw firstError instanceof Error ? firstError : new Error(String(firstError));
   candidates.sort((a, b) => a.offset - b.offset || a.kind.localeCompare(b.kind));
   return { candidates, alerts, readErrors: mergeRanges(readErrors), bytesRead, calls, aborted };
