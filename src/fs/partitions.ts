@@ -2,6 +2,8 @@
 // primary fails its CRC), superfloppy (a VBR at sector 0) and a FAT32/exFAT backup boot sector
 // when sector 0 itself is wiped. Every loop is bounded; bad tables become problems, not throws.
 import type { FsProblem, MediaReader } from './types.ts';
+import { u16, u32, u64 } from './le.ts';
+import { readExact } from './read-exact.ts';
 
 export type FoundBy = 'mbr' | 'gpt' | 'superfloppy' | 'backup-boot';
 export interface FoundVolume {
@@ -15,9 +17,6 @@ const SECTOR = 512;
 const MAX_LOGICAL = 128;
 const MAX_GPT_ENTRIES = 1024;
 
-const u16 = (b: Uint8Array, o: number): number => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
-const u32 = (b: Uint8Array, o: number): number => (u16(b, o) + u16(b, o + 2) * 0x10000) >>> 0;
-const u64 = (b: Uint8Array, o: number): number => u32(b, o) + u32(b, o + 4) * 0x100000000;
 
 let crcTable: Uint32Array | null = null;
 /** CRC-32 (IEEE 802.3, reflected), as GPT uses. */
@@ -35,15 +34,8 @@ export function crc32(b: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-async function readSector(r: MediaReader, off: number, len = SECTOR): Promise<Uint8Array | null> {
-  if (off < 0 || off + len > r.size) return null;
-  try {
-    const b = await r.read(off, len);
-    return b && b.length >= len ? b : null;
-  } catch {
-    return null;
-  }
-}
+/** One sector (or `len` bytes) at `off`, or null. */
+const readSector = (r: MediaReader, off: number, len = SECTOR) => readExact(r, off, len);
 
 const ascii = (b: Uint8Array, o: number, n: number): string => String.fromCharCode(...b.subarray(o, o + n));
 

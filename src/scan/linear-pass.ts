@@ -5,6 +5,7 @@
  * In-flight chunks are bounded by the slot count, so memory does not grow with the source size.
  */
 import type { Candidate } from '../carve/types.ts';
+import { mergeRanges } from '../source/tolerant.ts';
 import type { ByteRange, ByteSource } from '../source/types.ts';
 import type { CarveAlert, ChunkResult } from './carve-chunk.ts';
 import type { CarvePool } from './pool.ts';
@@ -105,16 +106,4 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
   if (firstError) throw firstError instanceof Error ? firstError : new Error(String(firstError));
   candidates.sort((a, b) => a.offset - b.offset || a.kind.localeCompare(b.kind));
   return { candidates, alerts, readErrors: mergeRanges(readErrors), bytesRead, calls, aborted };
-}
-
-export function mergeRanges(r: readonly ByteRange[]): ByteRange[] {
-  const s = [...r].sort((a, b) => a.offset - b.offset);
-  const out: ByteRange[] = [];
-  for (const x of s) {
-    const last = out[out.length - 1];
-    if (last && x.offset <= last.offset + last.length)
-      out[out.length - 1] = { offset: last.offset, length: Math.max(last.length, x.offset + x.length - last.offset) };
-    else out.push({ ...x });
-  }
-  return out;
 }

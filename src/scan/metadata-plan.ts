@@ -6,10 +6,8 @@
  */
 import { classifyBoot } from '../carve/boot-sector.ts';
 import type { RetentionPlan } from './retained.ts';
+import { u16, u32, u64 } from '../fs/le.ts';
 
-const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
-const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 2 ** 32;
 
 /** Bytes from a volume's first sector through its metadata tables (capped by the caller). */
 export function metadataSpan(boot: Uint8Array): number {

@@ -4,6 +4,8 @@
  * backup region is the next 12 sectors. All functions are total.
  */
 
+import { u16, u32, u64 } from '../le.ts';
+
 export interface ExfatGeometry {
   readonly sectorSize: number;
   readonly clusterSize: number;
@@ -21,9 +23,6 @@ export interface ExfatGeometry {
   readonly numberOfFats: number;
 }
 
-const u16 = (b: Uint8Array, o: number): number => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
-const u32 = (b: Uint8Array, o: number): number => (u16(b, o) + u16(b, o + 2) * 0x10000) >>> 0;
-const u64 = (b: Uint8Array, o: number): number => u32(b, o) + u32(b, o + 4) * 0x1_0000_0000;
 
 export const readU16 = u16;
 export const readU32 = u32;

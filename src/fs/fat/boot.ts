@@ -1,6 +1,8 @@
 // FAT boot sector (BPB) parsing and sanity checks. Every field that sizes a read is bounded here.
 import type { FsProblem, MediaReader } from '../types.ts';
 import type { ClusterGeometry } from '../fat-common/clusters.ts';
+import { u16, u32 } from '../le.ts';
+import { readExact } from '../read-exact.ts';
 
 export interface FatBoot extends ClusterGeometry {
   readonly type: 'fat12' | 'fat16' | 'fat32';
@@ -17,8 +19,6 @@ export interface FatBoot extends ClusterGeometry {
   readonly backupBootSector: number;
 }
 
-const u16 = (b: Uint8Array, o: number): number => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
-const u32 = (b: Uint8Array, o: number): number => (u16(b, o) + u16(b, o + 2) * 0x10000) >>> 0;
 const pow2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 
 /** Parses a BPB; returns the reason when it is not a usable FAT boot sector. */
@@ -80,23 +80,13 @@ export function parseFatBoot(b: Uint8Array, volumeOffset: number): FatBoot | str
   };
 }
 
-async function read(r: MediaReader, off: number, len: number): Promise<Uint8Array | null> {
-  if (off < 0 || off + len > r.size) return null;
-  try {
-    const b = await r.read(off, len);
-    return b && b.length >= len ? b : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Boot sector at the volume start, else the FAT32 backup at sector 6 (then 12 for 4K-ish layouts). */
 export async function readFatBoot(
   r: MediaReader,
   volumeOffset: number,
   problems: FsProblem[],
 ): Promise<{ boot: FatBoot; fromBackup: boolean } | null> {
-  const s0 = await read(r, volumeOffset, 512);
+  const s0 = await readExact(r, volumeOffset, 512);
   const main = s0 ? parseFatBoot(s0, volumeOffset) : 'unreadable';
   if (typeof main !== 'string') {
     if (main.totalSectors * main.bytesPerSector > r.size - volumeOffset)
@@ -104,7 +94,7 @@ export async function readFatBoot(
     return { boot: main, fromBackup: false };
   }
   for (const [sec, bps] of [[6, 512], [6, 4096]] as const) {
-    const b = await read(r, volumeOffset + sec * bps, 512);
+    const b = await readExact(r, volumeOffset + sec * bps, 512);
     if (!b) continue;
     const bk = parseFatBoot(b, volumeOffset);
     if (typeof bk !== 'string' && bk.type === 'fat32') {

@@ -1,6 +1,8 @@
 // FAT directory entries: 8.3 names with the NT lower-case flags, VFAT long names (checksum-checked,
 // also for deleted entries whose first byte is lost), and restoration of `?EADER.KEY`-style names.
 
+import { u16, u32 } from '../le.ts';
+
 export const KEY_NAMES = ['HEADER.KEY', 'PRIMARY.KEY', 'MASKS.KEY', 'NAME.KEY', 'PRIMARY2.KEY', 'MASKS2.KEY'] as const;
 
 export interface DirEntry {
@@ -23,8 +25,6 @@ export interface DirEntry {
   readonly times: { created?: string; modified?: string; accessed?: string };
 }
 
-const u16 = (b: Uint8Array, o: number): number => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
-const u32 = (b: Uint8Array, o: number): number => (u16(b, o) + u16(b, o + 2) * 0x10000) >>> 0;
 
 /** VFAT short-name checksum over the 11 name bytes. */
 export function lfnChecksum(name11: Uint8Array): number {

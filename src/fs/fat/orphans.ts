@@ -9,6 +9,7 @@ import { clusterOffset, type ClusterGeometry } from '../fat-common/clusters.ts';
 import { parseDirEntries, type DirEntry } from './dir.ts';
 import { expectedKind, resolveDeleted, type Confirm, type ResolveCtx } from './resolve.ts';
 import type { FatTable } from './table.ts';
+import { u16 } from '../le.ts';
 
 const MAX_ORPHANS = 100_000;
 const CLUSTER_SIZES = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
@@ -35,7 +36,6 @@ interface Orphan {
   parent: Orphan | null;
 }
 
-const u16 = (b: Uint8Array, o: number): number => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
 const entryCluster = (e: DirEntry, fat32: boolean) => (fat32 ? e.clusterHi * 0x10000 : 0) + e.clusterLo;
 
 async function peek(reader: MediaReader, off: number, n: number): Promise<Uint8Array | null> {
