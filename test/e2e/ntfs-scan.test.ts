@@ -1,0 +1,65 @@
+/**
+ * NTFS through the whole scan (issue 5): mkntfs + ntfs-3g (FUSE) image with containers whose
+ * header.key is resident (no certificate) and non-resident (certificate inside), deleted; every
+ * container comes back verified and bit-exact under its folder name, with ntfs-mft evidence.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeCertificate } from '../helpers/certificates.ts';
+import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
+import { hasTool, scanTo, tempDir } from './helpers.ts';
+import type { Report } from '../../src/output/report.ts';
+
+const ok = existsSync('/dev/fuse') && hasTool('mkntfs') && hasTool('ntfs-3g') && hasTool('fusermount');
+const t = tempDir();
+const key = makeContainer({ algorithm: 'gost2012-256', seed: 'ntfs-big' }).privateKey;
+const fixtures = {
+  'Клиенты/big.000': makeContainer({ algorithm: 'gost2012-256', seed: 'ntfs-big', privateKey: key, name: 'big', password: 'pw',
+    certificate: makeCertificate({ generation: 'gost2012-256', privateKey: key, subject: 'NTFS', padding: 900 }) }),
+  'small.000': makeContainer({ algorithm: 'gost2001', seed: 'ntfs-small', name: 'small' }),
+  'live.000': makeContainer({ algorithm: 'gost2012-512', seed: 'ntfs-live', name: 'live' }),
+};
+let report: Report;
+const out = join(t.dir, 'out');
+
+beforeAll(async () => {
+  if (!ok) return;
+  const img = join(t.dir, 'ntfs.img');
+  const mnt = join(t.dir, 'mnt');
+  mkdirSync(mnt);
+  execFileSync('truncate', ['-s', '16M', img]);
+  execFileSync('mkntfs', ['-F', '-Q', '-q', '-s', '512', '-c', '4096', '-L', 'KEYS', img], { stdio: 'ignore' });
+  execFileSync('ntfs-3g', [img, mnt]);
+  try {
+    for (const [dir, c] of Object.entries(fixtures)) writeContainerDir(join(mnt, dir), c.files);
+  } finally {
+    execFileSync('fusermount', ['-u', mnt]);
+  }
+  execFileSync('ntfs-3g', [img, mnt]);
+  try {
+    rmSync(join(mnt, 'Клиенты'), { recursive: true });
+    rmSync(join(mnt, 'small.000'), { recursive: true });
+  } finally {
+    execFileSync('fusermount', ['-u', mnt]);
+  }
+  ({ report } = await scanTo(img, out, { passwords: ['pw'] }));
+}, 120_000);
+afterAll(() => t.cleanup());
+
+describe.skipIf(!ok)('scan of an NTFS volume', () => {
+  it('finds the volume and every container, verified, bit-exact, under its folder', () => {
+    expect(report.volumes.map((v) => v.type)).toEqual(['ntfs']);
+    for (const [dir, c] of Object.entries(fixtures)) {
+      const r = report.containers.find((x) => x.dir === `containers/${dir}`);
+      expect(r, dir).toBeDefined();
+      expect(r!.status, dir).toBe('verified');
+      expect(r!.evidence).toContain('ntfs-mft');
+      for (const [name, bytes] of Object.entries(c.files)) expect(Buffer.from(readFileSync(join(out, r!.dir, name))).equals(Buffer.from(bytes)), `${dir}/${name}`).toBe(true);
+    }
+    expect(report.containers.find((x) => x.dir === 'containers/small.000')!.deleted).toBe(true);
+    expect(report.containers.find((x) => x.dir === 'containers/live.000')!.deleted).toBe(false);
+    expect(report.containers.find((x) => x.dir === 'containers/Клиенты/big.000')!.originalPath).toBe('/Клиенты/big.000');
+  });
+});
