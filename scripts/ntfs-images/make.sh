@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the NTFS test images from real sample containers (read in place, never copied into the repo).
+# Builds the NTFS test images from containers laid out like ../shared/samples (the tests pass a
+# tree made by the project's writer, test/helpers/fixture-tree.ts; the real samples work too).
 #   make.sh <outdir> [samples-dir]
 # a.img  16 MiB, 4 KiB clusters: live containers, deleted ones (resident and non-resident
 #        header.key), a deleted container inside a deleted folder, Cyrillic folder names.

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import type { Candidate } from '../../../src/carve/types.ts';
 import type { FileEvidence, MediaReader } from '../../../src/fs/types.ts';
 import { ntfsRecordCarver } from '../../../src/carve/ntfs-record.ts';
-import { SAMPLES_DIR } from '../../helpers/samples-dir.ts';
+import { fixtureTree } from '../../helpers/fixture-tree.ts';
 
-export const SAMPLES = SAMPLES_DIR;
+/** Containers laid out like ../shared/samples, made by the project's writer. */
+export const SAMPLES = fixtureTree();
 export const MAKE = join(import.meta.dirname, '../../../scripts/ntfs-images/make.sh');
 
 function has(cmd: string): boolean {
@@ -18,7 +19,7 @@ function has(cmd: string): boolean {
     return false;
   }
 }
-export const canBuild = existsSync('/dev/fuse') && has('mkntfs') && has('ntfs-3g') && has('fusermount') && existsSync(SAMPLES);
+export const canBuild = existsSync('/dev/fuse') && has('mkntfs') && has('ntfs-3g') && has('fusermount');
 
 export function memReader(img: Uint8Array): MediaReader {
   return {
