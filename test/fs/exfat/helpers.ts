@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { Candidate, Chunk } from '../../../src/carve/types.ts';
 import { exfatDirCarver } from '../../../src/carve/exfat-dir.ts';
 import type { MediaReader } from '../../../src/fs/types.ts';
-import { SAMPLES_DIR } from '../../helpers/samples-dir.ts';
 
 export function toolsAvailable(): boolean {
   const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).error === undefined;
@@ -115,4 +114,3 @@ export function runTsk(img: string, outDir: string): { fls: string; recovered: R
   return { fls, recovered };
 }
 
-export const SAMPLE_BIG_HEADER = SAMPLES_DIR + '/kov-serg_get-cpcert/g2001.000';
