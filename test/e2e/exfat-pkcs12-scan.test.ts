@@ -1,0 +1,88 @@
+/**
+ * exFAT through the whole scan (issue 4): a flash drive formatted exFAT (mkfs.exfat, files written
+ * and deleted through exfat-fuse) holding a deleted container, a live one, and PKCS#12 key files
+ * made by openssl with NCA-style names (AUTH_RSA256_<key id>.p12) and a certificate. Then the same
+ * drive after a quick format: the PKCS#12 files and containers are still carved.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
+import { cleanupAll, mkfs, toolsAvailable, withMount } from '../fs/exfat/helpers.ts';
+import { hasTool, scanTo, tempDir } from './helpers.ts';
+import type { Report } from '../../src/output/report.ts';
+
+const ok = toolsAvailable() && hasTool('openssl');
+const t = tempDir();
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const dead = makeContainer({ algorithm: 'gost2012-256', seed: 'exfat-dead', name: 'dead', password: 'Qwerty12' });
+const live = makeContainer({ algorithm: 'gost2001', seed: 'exfat-live', name: 'live' });
+let p12: Uint8Array;
+let cer: Uint8Array;
+const P12_NAME = 'AUTH_RSA256_0123456789abcdef0123456789abcdef01234567.p12';
+let before: Report;
+let after: Report;
+
+beforeAll(async () => {
+  if (!ok) return;
+  // A real PKCS#12 made by openssl (RSA, like NCA's AUTH_RSA256 keys) with its certificate.
+  const k = join(t.dir, 'key.pem');
+  const c = join(t.dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', k, '-out', c, '-days', '365', '-subj', '/CN=TEST NCA/C=KZ'], { stdio: 'ignore' });
+  execFileSync('openssl', ['pkcs12', '-export', '-inkey', k, '-in', c, '-out', join(t.dir, 'x.p12'), '-passout', 'pass:Qwerty12'], { stdio: 'ignore' });
+  execFileSync('openssl', ['x509', '-in', c, '-outform', 'DER', '-out', join(t.dir, 'x.cer')]);
+  p12 = new Uint8Array(readFileSync(join(t.dir, 'x.p12')));
+  cer = new Uint8Array(readFileSync(join(t.dir, 'x.cer')));
+
+  const img = join(t.dir, 'exfat.img');
+  mkfs(img, 32);
+  await withMount(img, join(t.dir, 'mnt'), (m) => {
+    writeContainerDir(join(m, 'dead.000'), dead.files);
+    writeContainerDir(join(m, 'Ключи', 'live.000'), live.files);
+    mkdirSync(join(m, 'NCA'));
+    writeFileSync(join(m, 'NCA', P12_NAME), p12);
+    writeFileSync(join(m, 'NCA', 'cert.cer'), cer);
+  });
+  await withMount(img, join(t.dir, 'mnt'), (m) => rmSync(join(m, 'dead.000'), { recursive: true }));
+  ({ report: before } = await scanTo(img, join(t.dir, 'out1'), { passwords: ['Qwerty12'] }));
+  mkfs(img, 32); // quick format over the same data
+  ({ report: after } = await scanTo(img, join(t.dir, 'out2'), { passwords: ['Qwerty12'] }));
+}, 180_000);
+afterAll(() => {
+  cleanupAll();
+  t.cleanup();
+});
+
+describe.skipIf(!ok)('scan of an exFAT drive with containers and PKCS#12 files', () => {
+  it('recovers the deleted and the live container, verified and bit-exact, under their folders', () => {
+    expect(before.volumes.map((v) => v.type)).toEqual(['exfat']);
+    const d = before.containers.find((c) => c.dir === 'containers/dead.000')!;
+    expect(d).toMatchObject({ status: 'verified', deleted: true, password: 0 });
+    expect(d.evidence).toContain('exfat-entry');
+    const l = before.containers.find((c) => c.dir === 'containers/Ключи/live.000')!;
+    expect(l).toMatchObject({ status: 'verified', deleted: false });
+    for (const [c, files] of [[d, dead.files], [l, live.files]] as const)
+      for (const [n, b] of Object.entries(files)) expect(readFileSync(join(t.dir, 'out1', c.dir, n)).equals(Buffer.from(b)), `${c.dir}/${n}`).toBe(true);
+  });
+
+  it('writes the PKCS#12 file under its original name with the NCA key id, and the certificate', () => {
+    const p = before.pkcs12.find((x) => x.path === `pkcs12/${P12_NAME}`)!;
+    expect(p).toBeDefined();
+    expect(p.sha256).toBe(sha(p12));
+    expect(p.evidence).toEqual(expect.arrayContaining(['exfat-entry', 'carved']));
+    expect((p as { keyId?: string }).keyId).toBe('0123456789abcdef0123456789abcdef01234567');
+    expect(readFileSync(join(t.dir, 'out1', p.path)).equals(Buffer.from(p12))).toBe(true);
+    const c = before.certificates.find((x) => x.sha256 === sha(cer))!;
+    expect(c.subject).toMatch(/TEST NCA/);
+  });
+
+  it('after a quick format still carves the PKCS#12 bytes and both containers', () => {
+    expect(after.pkcs12.map((x) => x.sha256)).toContain(sha(p12));
+    for (const files of [dead.files, live.files]) {
+      const c = after.containers.find((x) => x.files['masks.key']?.sha256 === sha(files['masks.key']!));
+      expect(c?.status).toBe('verified');
+    }
+  });
+});
