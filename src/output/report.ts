@@ -37,7 +37,7 @@ export interface Report {
   mode: 'full' | 'quick';
   volumes: (Omit<Volume, 'foundBy'> & { foundBy: string })[];
   containers: ReportContainer[];
-  pkcs12: { path: string; offset: number; size: number; sha256: string; evidence: string[]; originalName: string | null; keyId: string | null; problems: string[] }[];
+  pkcs12: { path: string; offset: number; size: number; sha256: string; evidence: string[]; originalName: string | null; keyId: string | null; checks: { name: string; ok: boolean; detail: string }[]; problems: string[] }[];
   certificates: { path: string; offset: number; size: number; sha256: string; evidence: string[]; subject: string | null; notAfter: string | null }[];
   loose: { path: string; kind: string; offset: number; size: number; sha256: string; evidence: string[] }[];
   problems: { at: number; what: string }[];
