@@ -62,7 +62,11 @@ const MEDIA_ERRORS = new Set(['EIO', 'ENODATA', 'EILSEQ', 'EBADMSG', 'ETIMEDOUT'
 
 type Attempt = { kind: 'ok'; got: number } | { kind: 'error'; code: string } | { kind: 'timeout' };
 
+/** How far past a failed request reads stay small. */
+const CAUTIOUS_SPAN = 8 << 20;
+
 export class TolerantSource implements ByteSource {
+  private cautiousUntil = -1;
   readonly path: string;
   readonly size: number;
   readonly sectorSize: number;
@@ -117,7 +121,10 @@ export class TolerantSource implements ByteSource {
     const bad: ByteRange[] = [];
     let pos = offset;
     while (pos < offset + n) {
-      const end = Math.min(offset + n, pos + this.opts.maxRead);
+      // Near a failure, bad sectors cluster: read in split-size requests so that the next failure
+      // costs one small piece re-read, not a whole large request.
+      const step = pos < this.cautiousUntil ? this.opts.splitSize : this.opts.maxRead;
+      const end = Math.min(offset + n, pos + step);
       if (pos < this.skipUntil) {
         const stop = Math.min(end, this.skipUntil);
         into.fill(0, pos - offset, stop - offset);
@@ -153,6 +160,7 @@ export class TolerantSource implements ByteSource {
       if (!inPlace) this.copyOut(a, got, pos, end, into, base);
       if (got === b - a) return;
       if (got === 0) {
+        this.cautiousUntil = b + CAUTIOUS_SPAN;
         await this.split(a, b, pos, end, into, base, bad);
         return;
       }

@@ -70,8 +70,9 @@ describe.skipIf(skip !== null)('real EIO through nbdkit + nbdfuse + loop', () =>
     expect(bad).toEqual(badRanges());
     expect(same(out, expected)).toBe(true);
     const drive = histogram(disk.readsSinceLastCall());
-    // four 1 MiB requests hold no bad sector: their 8192 sectors reach the drive exactly once
-    expect(drive.good.get(1)).toBe(8192);
+    // Requests without a bad sector reach the drive once; after the first failure reads stay at
+    // 64 KiB for 8 MiB, so later bad spots cost a 64 KiB piece, not 1 MiB: most sectors read once.
+    expect(drive.good.get(1)).toBeGreaterThanOrEqual(13_000);
     expect([...drive.good.keys()].every((c) => c >= 1 && c <= 3)).toBe(true);
     numbers.push(`keycarve tolerant read (O_DIRECT, 1 MiB requests, 64 KiB split): lost ${src.stats.bytesLost} bytes = ${src.stats.bytesLost / BAD.length} per bad sector; drive reads per sector: ${drive.text}; requests ${src.stats.reads}`);
   });
