@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { scan, type ScanOptions } from '../../src/scan/scan.ts';
+export { hasTool } from '../helpers/tools.ts';
 
 export function tempDir(prefix = 'keycarve-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -14,15 +15,6 @@ export async function scanTo(source: string, out: string, opts: Partial<ScanOpti
 }
 
 export const readOut = (out: string, rel: string) => new Uint8Array(readFileSync(join(out, rel)));
-
-export function hasTool(tool: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** mtools on an image file, no mount; MTOOLS_SKIP_CHECK tolerates our hand-made damage. */
 export function mtools(img: string, tool: string, ...args: string[]): Buffer {

@@ -5,20 +5,14 @@ import { join } from 'node:path';
 import type { Candidate, Chunk } from '../../../src/carve/types.ts';
 import { exfatDirCarver } from '../../../src/carve/exfat-dir.ts';
 import type { MediaReader } from '../../../src/fs/types.ts';
+import { hasTool } from '../../helpers/tools.ts';
 
 export function toolsAvailable(): boolean {
-  const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).error === undefined;
-  return (
-    ok('mkfs.exfat', ['-V']) &&
-    existsSync('/dev/fuse') &&
-    ok('losetup', ['-V']) &&
-    spawnSync('sh', ['-c', 'command -v mount.exfat-fuse && command -v fusermount'], { stdio: 'ignore' }).status === 0 &&
-    process.getuid?.() === 0
-  );
+  return existsSync('/dev/fuse') && process.getuid?.() === 0 && hasTool('mkfs.exfat', 'losetup', 'mount.exfat-fuse', 'fusermount');
 }
 
 export function tskAvailable(): boolean {
-  return spawnSync('sh', ['-c', 'command -v fls && command -v tsk_recover'], { stdio: 'ignore' }).status === 0;
+  return hasTool('fls', 'tsk_recover');
 }
 
 const live = { loops: new Set<string>(), mounts: new Set<string>() };

@@ -6,19 +6,12 @@ import type { Candidate } from '../../../src/carve/types.ts';
 import type { FileEvidence, MediaReader } from '../../../src/fs/types.ts';
 import { ntfsRecordCarver } from '../../../src/carve/ntfs-record.ts';
 import { fixtureTree } from '../../helpers/fixture-tree.ts';
+import { hasTool as has } from '../../helpers/tools.ts';
 
 /** Containers laid out like ../shared/samples, made by the project's writer. */
 export const SAMPLES = fixtureTree();
 export const MAKE = join(import.meta.dirname, '../../../scripts/ntfs-images/make.sh');
 
-function has(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 export const canBuild = existsSync('/dev/fuse') && has('mkntfs') && has('ntfs-3g') && has('fusermount');
 
 export function memReader(img: Uint8Array): MediaReader {
