@@ -10,7 +10,7 @@ import type { Candidate } from '../carve/types.ts';
 import { analyseExfat } from './exfat/index.ts';
 import { analyseFat } from './fat/index.ts';
 import { filesFromOrphanDirs } from './fat/orphans.ts';
-import { analyseNtfs } from './ntfs/index.ts';
+import { analyseNtfs, parseNtfsBoot, volumeStartFromBackup } from './ntfs/index.ts';
 import { filesFromRecords } from './ntfs/records.ts';
 import { findVolumes, vbrType, type FoundVolume } from './partitions.ts';
 import type { FileEvidence, FsAnalysis, FsProblem, MediaReader, Volume } from './types.ts';
@@ -37,11 +37,22 @@ export async function analyseMedia(reader: MediaReader, candidates: readonly Can
   problems.push(...found.problems);
   const list: FoundVolume[] = [...found.volumes];
   // Boot sectors seen by the pass that no table points to: a volume whose table is gone.
+  // An NTFS backup boot sector sits at its volume's end and names the volume's start.
+  const ntfsBackups: { at: number; start: number }[] = [];
   if (opts.carvedVolumes !== false) {
     for (const c of candidates) {
       if (c.kind !== 'boot') continue;
       const kind = classifyBoot(c.bytes);
       if (kind !== 'fat' && kind !== 'exfat' && kind !== 'ntfs') continue;
+      if (kind === 'ntfs') {
+        const b = parseNtfsBoot(c.bytes);
+        const start = b ? volumeStartFromBackup(b, c.offset) : -1;
+        if (start >= 0 && start !== c.offset) {
+          if (list.some((v) => v.offset === start)) continue; // the backup of a volume we know
+          if (!list.some((v) => c.offset >= v.offset && c.offset < v.offset + Math.max(v.size, 1))) ntfsBackups.push({ at: c.offset, start });
+          continue; // decided below: backup of the volume at `start`, else a primary at `at`
+        }
+      }
       if (list.some((v) => c.offset >= v.offset && c.offset < v.offset + Math.max(v.size, 1))) continue;
       list.push({ offset: c.offset, size: 0, foundBy: 'backup-boot', typeHint: 'carved' });
     }
@@ -60,6 +71,21 @@ export async function analyseMedia(reader: MediaReader, candidates: readonly Can
     else if (type === 'exfat') r = await guard('exfat', v.offset, () => analyseExfat(reader, v.offset, { confirm: identifyKeyFile, orphanSets: all('exfat-dir'), foundBy }));
     else if (type === 'ntfs') r = await guard('ntfs', v.offset, () => analyseNtfs(reader, v.offset, { confirm: identifyKeyFile, records: all('ntfs-record'), foundBy }));
     else problems.push({ at: v.offset, what: `volume at ${v.offset} (${v.foundBy}): no file system recognised` });
+    if (!r) continue;
+    volumes.push(r.volume);
+    analysed.push(r.volume);
+    files.push(...r.files);
+    problems.push(...r.problems);
+  }
+
+  // A carved NTFS boot sector that names a start below it is most likely the backup of a volume
+  // whose primary is gone: analyse the volume it names; when that gives nothing, read the sector as
+  // a primary after all.
+  const ntfsRecords = candidates.filter((c) => c.kind === 'ntfs-record');
+  for (const { at, start } of ntfsBackups) {
+    if (analysed.some((v) => v.offset === start)) continue;
+    let r = await guard('ntfs (backup boot)', start, () => analyseNtfs(reader, start, { confirm: identifyKeyFile, records: ntfsRecords, foundBy: 'backup-boot', backupAt: at }));
+    if (!r || r.files.length === 0) r = await guard('ntfs', at, () => analyseNtfs(reader, at, { confirm: identifyKeyFile, records: ntfsRecords, foundBy: 'carved' }));
     if (!r) continue;
     volumes.push(r.volume);
     analysed.push(r.volume);

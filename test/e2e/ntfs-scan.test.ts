@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeCertificate } from '../helpers/certificates.ts';
 import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
@@ -22,6 +22,7 @@ const fixtures = {
   'live.000': makeContainer({ algorithm: 'gost2012-512', seed: 'ntfs-live', name: 'live' }),
 };
 let report: Report;
+let moved: Report;
 const out = join(t.dir, 'out');
 
 beforeAll(async () => {
@@ -45,6 +46,14 @@ beforeAll(async () => {
     execFileSync('fusermount', ['-u', mnt]);
   }
   ({ report } = await scanTo(img, out, { passwords: ['pw'] }));
+  // The same volume 1 MiB into a larger medium with no partition table and its first sector
+  // wiped: only the backup boot sector at the volume's end (found by the pass) says where it starts.
+  const vol = readFileSync(img);
+  vol.fill(0, 0, 512);
+  const medium = Buffer.alloc(40 << 20);
+  vol.copy(medium, 1 << 20);
+  writeFileSync(join(t.dir, 'moved.img'), medium);
+  ({ report: moved } = await scanTo(join(t.dir, 'moved.img'), join(t.dir, 'out-moved'), { passwords: ['pw'] }));
 }, 120_000);
 afterAll(() => t.cleanup());
 
@@ -61,5 +70,15 @@ describe.skipIf(!ok)('scan of an NTFS volume', () => {
     expect(report.containers.find((x) => x.dir === 'containers/small.000')!.deleted).toBe(true);
     expect(report.containers.find((x) => x.dir === 'containers/live.000')!.deleted).toBe(false);
     expect(report.containers.find((x) => x.dir === 'containers/Клиенты/big.000')!.originalPath).toBe('/Клиенты/big.000');
+  });
+
+  it('finds a volume whose boot sector and partition table are gone from its carved backup boot sector', () => {
+    expect(moved.volumes.map((v) => [v.type, v.offset, v.foundBy])).toEqual([['ntfs', 1 << 20, 'backup-boot']]);
+    for (const [dir, c] of Object.entries(fixtures)) {
+      const r = moved.containers.find((x) => x.dir === `containers/${dir}`);
+      expect(r?.status, dir).toBe('verified');
+      expect(r!.files['masks.key']!.sha256).toBe(report.containers.find((x) => x.dir === `containers/${dir}`)!.files['masks.key']!.sha256);
+      void c;
+    }
   });
 });

@@ -33,6 +33,8 @@ export interface NtfsOptions {
    * but outside the walked $MFT (stale fragments, or all of them when $MFT is unreadable) add files. */
   readonly records?: readonly Candidate[];
   readonly foundBy?: Volume['foundBy'];
+  /** Where a carved backup boot sector of this volume lies, when the primary may be gone. */
+  readonly backupAt?: number;
 }
 
 export interface NtfsAnalysis {
@@ -63,10 +65,16 @@ function slim(rec: MftRecord): MftRecord {
   return { ...rec, attributes };
 }
 
-async function readBoot(reader: MediaReader, volumeOffset: number): Promise<{ boot: NtfsBoot; backup: boolean } | null> {
+async function readBoot(reader: MediaReader, volumeOffset: number, backupAt?: number): Promise<{ boot: NtfsBoot; backup: boolean } | null> {
   const primary = await reader.read(volumeOffset, 512);
   const p = primary ? parseNtfsBoot(primary) : null;
   if (p) return { boot: p, backup: false };
+  // A backup boot sector the scan carved elsewhere (a partition that does not reach the end).
+  if (backupAt !== undefined) {
+    const s = await reader.read(backupAt, 512);
+    const b = s ? parseNtfsBoot(s) : null;
+    if (b && volumeStartFromBackup(b, backupAt) === volumeOffset) return { boot: b, backup: true };
+  }
   // The backup is the volume's last sector; without the primary we only know where the medium
   // ends, so try the common case of a volume reaching it and keep it only if it points back here.
   for (const bps of [512, 4096]) {
@@ -197,7 +205,7 @@ async function readExtents(reader: MediaReader, ev: FileEvidence, max: number): 
 export async function analyseNtfs(reader: MediaReader, volumeOffset: number, opts: NtfsOptions = {}): Promise<NtfsAnalysis | null> {
   const problems: FsProblem[] = [];
   const confirm = opts.confirm ?? identifyKeyFile;
-  const found = await readBoot(reader, volumeOffset);
+  const found = await readBoot(reader, volumeOffset, opts.backupAt);
   if (!found) return null;
   const { boot } = found;
   if (found.backup) problems.push({ at: volumeOffset, what: 'NTFS primary boot sector unreadable; using the backup at the end of the volume' });
