@@ -62,7 +62,7 @@ export function program(): Command {
           if (!picked) return 1;
           source = picked;
         }
-        return (await import('./scan-command.ts')).scanCommand(source, o, io);
+        return (await import('./scan-command.ts')).scanCommand(source, o, { ...io, argv: process.argv.slice(2) });
       }),
     );
 

@@ -31,14 +31,42 @@ export interface ReportContainer {
   copies: string[];
 }
 
+/** How --map was used: an existing map's unread ranges were read in, or the map was written from this scan. */
+export type MapUse = { path: string; applied: 'read'; unreadRanges: number } | { path: string; applied: 'written' };
+
+/** What was run, when: enough to repeat the scan. The command line never holds a password. */
+export interface RunInfo {
+  /** ISO 8601, UTC. */
+  startedAt: string;
+  /** argv from "keycarve" on, every --password value replaced by `***`; null when scan() was called as a function. */
+  commandLine: string[] | null;
+  map: MapUse | null;
+}
+
+export interface ReportCertificate {
+  path: string;
+  offset: number;
+  size: number;
+  sha256: string;
+  evidence: string[];
+  /** The file's name on the medium, when a file system still knows it. */
+  originalName: string | null;
+  subject: string;
+  issuer: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+}
+
 export interface Report {
   tool: { name: 'keycarve'; version: string };
+  run: RunInfo;
   source: { path: string; size: number; sectorSize: number; readErrors: ByteRange[] };
   mode: 'full' | 'quick';
   volumes: (Omit<Volume, 'foundBy'> & { foundBy: string })[];
   containers: ReportContainer[];
   pkcs12: { path: string; offset: number; size: number; sha256: string; evidence: string[]; originalName: string | null; keyId: string | null; checks: { name: string; ok: boolean; detail: string }[]; problems: string[] }[];
-  certificates: { path: string; offset: number; size: number; sha256: string; evidence: string[]; subject: string | null; notAfter: string | null }[];
+  certificates: ReportCertificate[];
   loose: { path: string; kind: string; offset: number; size: number; sha256: string; evidence: string[] }[];
   problems: { at: number; what: string }[];
   stats: {

@@ -1,6 +1,6 @@
 /**
  * Writes the reassembly into --out: containers/<path>/<folder>/ ready for CryptoPro, pkcs12/,
- * certificates/, loose/, and report.json. Everything goes through OutDir (safe names, no overwrite).
+ * certificates/, loose/, report.json and summary.txt. Everything goes through OutDir (safe names, no overwrite).
  */
 import { decodeCp1251 } from '../format/name-key.ts';
 import { parseName } from '../format/name-key.ts';
@@ -11,6 +11,7 @@ import { ROLES } from '../reassemble/key-files.ts';
 import { OutDir } from './out-dir.ts';
 import type { Report, ReportContainer } from './report.ts';
 import { nextFreeFolder, safeName, safePath } from './safe-name.ts';
+import { summary } from './summary.ts';
 
 const hex = (n: number) => n.toString(16).padStart(8, '0');
 
@@ -28,7 +29,13 @@ function folderFromName(c: RecoveredContainer): string {
   return `container-${hex(first?.offset ?? 0)}.000`;
 }
 
-export async function writeOutput(out: OutDir, r: Reassembly, report: Report): Promise<void> {
+/** How the summary is laid out: `out` as the user typed it, `width` the terminal's (summary.txt is the same text). */
+export interface SummaryView {
+  readonly out: string;
+  readonly width?: number;
+}
+
+export async function writeOutput(out: OutDir, r: Reassembly, report: Report, view: SummaryView): Promise<void> {
   const dirs: string[] = [];
   for (const c of r.containers) {
     const folder = c.folder ?? folderFromName(c);
@@ -49,8 +56,8 @@ export async function writeOutput(out: OutDir, r: Reassembly, report: Report): P
     // NCA names carry the key id: it must be the bag's localKeyID, and a recovered certificate with
     // that Subject Key Identifier is this key's certificate (format notes §9).
     const id = p.name ? ncaKeyIdFromName(p.name) : null;
-    const cert = id ? r.certificates.find((c) => c.info?.subjectKeyId && hexBytes(c.info.subjectKeyId) === id.keyId) : undefined;
-    const { checks } = checkPkcs12(p.bytes, p.name ?? undefined, cert?.info?.subjectKeyId ?? null);
+    const cert = id ? r.certificates.find((c) => c.info.subjectKeyId && hexBytes(c.info.subjectKeyId) === id.keyId) : undefined;
+    const { checks } = checkPkcs12(p.bytes, p.name ?? undefined, cert?.info.subjectKeyId ?? null);
     report.pkcs12.push({
       path, offset: p.offset, size: p.bytes.length, sha256: p.sha256, evidence: [...p.evidence], originalName: p.name, keyId: id?.keyId ?? null,
       checks: checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail })),
@@ -58,10 +65,12 @@ export async function writeOutput(out: OutDir, r: Reassembly, report: Report): P
     });
   }
   for (const { file, info } of r.certificates) {
-    const name = file.name ? safeName(file.name) : `certificate-${hex(file.offset)}.cer`;
-    const path = out.reserve('certificates', [], name, nextFreeName);
-    await out.writeFile(path, file.bytes);
-    report.certificates.push({ path, offset: file.offset, size: file.bytes.length, sha256: file.sha256, evidence: [...file.evidence], subject: info?.subject ?? null, notAfter: info?.notAfter.toISOString() ?? null });
+    const path = out.reserve('certificates', [], certificateFileName(info.subject, info.serialHex), nextFreeName);
+    await out.writeFile(path, file.bytes); // the bytes as found (DER or PEM), so sha256 matches the medium
+    report.certificates.push({
+      path, offset: file.offset, size: file.bytes.length, sha256: file.sha256, evidence: [...file.evidence], originalName: file.name,
+      subject: info.subject, issuer: info.issuer, serial: info.serialHex, notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString(),
+    });
   }
   for (const k of r.loose) {
     const base = k.role ? k.role.replace(/\.key$/, '') : k.kind;
@@ -70,6 +79,20 @@ export async function writeOutput(out: OutDir, r: Reassembly, report: Report): P
     report.loose.push({ path, kind: k.kind, offset: k.offset, size: k.bytes.length, sha256: k.sha256, evidence: [...k.evidence] });
   }
   await out.writeFile('report.json', JSON.stringify(report, null, 2) + '\n');
+  await out.writeFile('summary.txt', summary(report, view.out, view.width));
+}
+
+/**
+ * "<CN>-<serial>.cer": the holder a technician looks for, and the serial the CA's records use, which
+ * also tells two certificates of one person apart (a clash still gets -1, -2 … from reserve()).
+ */
+export function certificateFileName(subject: string, serialHex: string): string {
+  const cn = /(?:^|, )CN=(.*?)(?=, [A-Za-z][A-Za-z0-9.]*=|$)/.exec(subject)?.[1] ?? subject.split(', ')[0]!.replace(/^[^=]*=/, '');
+  const tail = `-${serialHex.replace(/^(00)+(?=.)/, '') || '0'}.cer`;
+  // Shorten the CN, not the serial, to stay within safeName's byte bound.
+  let stem = [...safeName(cn, 'certificate')];
+  while (Buffer.byteLength(stem.join('') + tail) > 200) stem = stem.slice(0, -1);
+  return safeName(stem.join('') + tail);
 }
 
 function nextFreeName(name: string, taken: (n: string) => boolean): string {

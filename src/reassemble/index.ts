@@ -36,7 +36,9 @@ export interface Reassembly {
   readonly containers: RecoveredContainer[];
   readonly loose: KeyFile[];
   readonly pkcs12: OtherFile[];
-  readonly certificates: { file: OtherFile; info: CertificateInfo | null }[];
+  /** Only what parses as an X.509 certificate with a subject: other DER (filler, damaged or
+   * foreign objects, a `.der` that is something else) is no certificate for a technician. */
+  readonly certificates: { file: OtherFile; info: CertificateInfo }[];
   readonly conflicts: string[];
   readonly pairing: { kdf: number; unmask: number; scalarMults: number; cutOff: boolean };
 }
@@ -85,11 +87,8 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
   });
 
   // 2. Cryptography for the rest.
-  const certificates = dedupe(m.others.filter((o) => o.kind === 'x509')).map((file) => {
-    const p = parseCertificate(file.bytes);
-    return { file, info: p.ok ? p.value : null };
-  });
-  const certFps = certificates.flatMap((c) => (c.info?.fingerprint && c.info.curveOid ? [{ fp: c.info.fingerprint, curveOid: c.info.curveOid }] : []));
+  const certificates = realCertificates(m.others);
+  const certFps = certificates.flatMap((c) => (c.info.fingerprint && c.info.curveOid ? [{ fp: c.info.fingerprint, curveOid: c.info.curveOid }] : []));
   const pr = pairByCryptography(
     rest.filter((k) => k.kind === 'header' && k.ident.macOk),
     rest.filter((k) => k.kind === 'masks' && k.ident.macOk),
@@ -223,7 +222,7 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
   // No certificate in the header: a recovered certificate with the same key can still prove it.
   if (result.status !== 'verified' && result.opened === false && !f['header.key'] && certs.length > 0) {
     for (const c of certs) {
-      if (!c.info?.fingerprint) continue;
+      if (!c.info.fingerprint) continue;
       const r = verifyContainer(files, texts.slice(1), c.file.bytes);
       if (r.checks.some((x) => x.name === 'key-certificate' && x.ok)) {
         result = r;
@@ -237,7 +236,7 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
   const headerBad = !f['header.key'] || !result.checks.some((x) => x.name === 'header-mac' && x.ok);
   if (headerBad && certs.length > 0 && f['primary.key'] && f['masks.key']) {
     for (const c of certs) {
-      if (!c.info?.fingerprint) continue;
+      if (!c.info.fingerprint) continue;
       const rb = rebuildFromCertificate(files, c.file.bytes, texts.slice(1));
       if (!rb.ok) continue;
       const r = verifyContainer({ ...files, header: rb.header }, texts.slice(1));
@@ -310,6 +309,14 @@ function linkCopies(cs: RecoveredContainer[]): void {
   const byKey = new Map<string, number[]>();
   cs.forEach((c, i) => c.keyId && byKey.set(c.keyId, [...(byKey.get(c.keyId) ?? []), i]));
   for (const idx of byKey.values()) if (idx.length > 1) for (const i of idx) cs[i]!.copies = idx.filter((j) => j !== i);
+}
+
+function realCertificates(others: readonly OtherFile[]): Reassembly['certificates'] {
+  return dedupe(others.filter((o) => o.kind === 'x509')).flatMap((file) => {
+    const p = parseCertificate(file.bytes);
+    const valid = p.ok && p.value.subject.trim() !== '' && !isNaN(p.value.notBefore.getTime()) && !isNaN(p.value.notAfter.getTime());
+    return valid ? [{ file, info: p.value }] : [];
+  });
 }
 
 function dedupe(list: OtherFile[]): OtherFile[] {

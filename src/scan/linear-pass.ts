@@ -11,9 +11,14 @@ import type { CarveAlert, ChunkResult } from './carve-chunk.ts';
 import type { CarvePool } from './pool.ts';
 
 export interface PassProgress {
+  /** Bytes read and carved (chunks still in the workers are not done). */
   readonly bytesDone: number;
   readonly total: number;
   readonly candidates: number;
+  /** header.key candidates whose MAC is valid: one per container whose header survives (a live
+   * count of containers; the exact number needs the reassembly after the pass). */
+  readonly macHeaders: number;
+  readonly pkcs12: number;
   readonly readErrors: number;
   readonly bytesLost: number;
 }
@@ -54,14 +59,22 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
   const calls: Record<string, number> = {};
   let bytesRead = 0;
   let bytesLost = 0;
+  let bytesCarved = 0;
+  let macHeaders = 0;
+  let pkcs12 = 0;
   let firstError: unknown = null;
 
   const collect = (r: ChunkResult) => {
-    for (const c of r.candidates) candidates.push(c);
+    for (const c of r.candidates) {
+      candidates.push(c);
+      if (c.kind === 'header' && (c.checks.includes('mac-ea') || c.checks.includes('mac-z'))) macHeaders++;
+      else if (c.kind === 'pkcs12' && !c.truncated) pkcs12++;
+    }
     for (const a of r.alerts) alerts.push(a);
     for (const [k, v] of Object.entries(r.calls)) calls[k] = (calls[k] ?? 0) + v;
   };
 
+  opts.onProgress?.({ bytesDone: 0, total: source.size, candidates: 0, macHeaders: 0, pkcs12: 0, readErrors: 0, bytesLost: 0 });
   let prevSlot = -1;
   let prevLength = 0;
   let aborted = false;
@@ -94,13 +107,21 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
     }
     const task = opts.pool
       .run({ shared, byteOffset: slot * slotSize, length, base, page: Math.min(page, length) })
-      .then(collect, (e: unknown) => {
-        firstError ??= e;
-      });
+      .then(
+        (r) => {
+          collect(r);
+          // Progress counts carved bytes: the first chunks are read into free slots long before
+          // the workers are through them, and a rate over reads would be wild at the start.
+          bytesCarved += Math.min(page, length);
+          opts.onProgress?.({ bytesDone: bytesCarved, total: source.size, candidates: candidates.length, macHeaders, pkcs12, readErrors: readErrors.length, bytesLost });
+        },
+        (e: unknown) => {
+          firstError ??= e;
+        },
+      );
     pending[slot] = task;
     prevSlot = slot;
     prevLength = length;
-    opts.onProgress?.({ bytesDone: Math.min(source.size, base + length), total: source.size, candidates: candidates.length, readErrors: readErrors.length, bytesLost });
   }
   await Promise.all(pending.filter((p): p is Promise<void> => p !== null));
   if (firstError) throw firstError instanceof Error ? firstError : new Error(String(firstError));

@@ -9,7 +9,7 @@ import type { Candidate } from '../carve/types.ts';
 import { analyseMedia } from '../fs/index.ts';
 import type { FsAnalysis } from '../fs/types.ts';
 import { OutDir } from '../output/out-dir.ts';
-import type { Report } from '../output/report.ts';
+import type { MapUse, Report } from '../output/report.ts';
 import { writeOutput } from '../output/write-output.ts';
 import { reassemble, type Reassembly } from '../reassemble/index.ts';
 import { mergeEvidence } from '../reassemble/key-files.ts';
@@ -38,12 +38,18 @@ export interface ScanOptions {
   /** Test hook: scan this source instead of opening `source`. */
   readonly sourceOverride?: ByteSource;
   readonly retries?: number;
+  /** For report.run: the masked command line (null when scan() is called as a function) and the --map use. */
+  readonly commandLine?: readonly string[] | null;
+  readonly map?: MapUse | null;
+  /** Width the summary (summary.txt, and what the CLI prints) is laid out for. */
+  readonly summaryWidth?: number;
 }
 
 export class ScanError extends Error {}
 
 export async function scan(opts: ScanOptions): Promise<{ report: Report; reassembly: Reassembly }> {
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   // Open the source first: a missing or unreadable source must not leave an empty --out behind.
   const source = opts.sourceOverride ?? (await openSource(opts.source, { retries: opts.retries ?? 0 }));
@@ -96,6 +102,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
     for (const c of candidates) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
     const report: Report = {
       tool: { name: 'keycarve', version: VERSION },
+      run: { startedAt, commandLine: opts.commandLine ? [...opts.commandLine] : null, map: opts.map ?? null },
       source: { path: opts.source, size: source.size, sectorSize: source.sectorSize, readErrors },
       mode: opts.quick ? 'quick' : 'full',
       volumes: fs.volumes.map((v) => ({ ...v })),
@@ -117,7 +124,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
       },
     };
     opts.onStage?.('writing');
-    await writeOutput(out, reassembly, report);
+    await writeOutput(out, reassembly, report, { out: opts.out, ...(opts.summaryWidth ? { width: opts.summaryWidth } : {}) });
     return { report, reassembly };
   } finally {
     if (!opts.sourceOverride) await source.close();
