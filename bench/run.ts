@@ -2,7 +2,7 @@
  * npm run bench — keycarve against `cat image >/dev/null` in the same run, on FAT32 images full of
  * random and text filler with a few deleted containers (built once, outside the repository).
  * Prints MB/s, the ratio to cat and peak RSS at 512 MiB and 2 GiB (memory must not grow with the
- * medium), then the crypto and pairing benches. Compare ratios within one run, never absolute times.
+ * medium), then the start-up, crypto and pairing benches. Compare ratios within one run, never absolute times.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,5 +71,6 @@ const head = ['image', 'keycarve', 'MB/s', 'in-process MB/s', 'cat MB/s', 'ratio
 const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 console.log('\n' + [head, ...rows].map((r) => r.map((c, i) => c.padStart(w[i]!)).join('  ')).join('\n'));
 console.log('\n(warm page cache; wall-clock includes Node start-up and the file-system and reassembly stages)\n');
+execFileSync('npx', ['tsx', join(root, 'bench/startup.ts')], { stdio: 'inherit' });
 execFileSync('npx', ['tsx', join(root, 'bench/crypto.ts')], { stdio: 'inherit' });
 execFileSync('npx', ['tsx', join(root, 'bench/pairing.ts')], { stdio: 'inherit' });

@@ -5,11 +5,18 @@
 // For GOST keys the subjectPublicKey BIT STRING holds an OCTET STRING with LE x ‖ LE y; its first
 // 8 bytes are the header.key fingerprint [10] (cryptopro-format.md §4).
 
-import * as pkijs from 'pkijs';
-import * as asn1js from 'asn1js';
+import { createRequire } from 'node:module';
+import type * as Pkijs from 'pkijs';
+import type * as Asn1js from 'asn1js';
 import { ok, fail, type Parsed } from './parsed.ts';
 import { readTlv } from './der.ts';
 import { generationOfOid, type Generation } from './algorithms.ts';
+
+// pkijs and asn1js are large CommonJS bundles (~0.1 s to load): required on the first certificate,
+// not at start-up (most scans of small media meet none).
+const require = createRequire(import.meta.url);
+let libs: { pkijs: typeof Pkijs; asn1js: typeof Asn1js } | undefined;
+const load = () => (libs ??= { pkijs: require('pkijs') as typeof Pkijs, asn1js: require('asn1js') as typeof Asn1js });
 
 /** Largest certificate believed (real ones: < 4 KiB; with big extensions still far below). */
 export const MAX_CERT_SIZE = 65536;
@@ -76,6 +83,7 @@ export function parseCertificate(input: Uint8Array): Parsed<CertificateInfo> {
   if (!outer.ok) return outer;
   const der = b.subarray(0, outer.end);
   try {
+    const { pkijs, asn1js } = load();
     const asn = asn1js.fromBER(copyBuffer(der));
     if (asn.offset === -1 || asn.result.error) return fail(0, `ASN.1: ${asn.result.error || 'parse error'}`);
     const cert = new pkijs.Certificate({ schema: asn.result });
@@ -138,7 +146,7 @@ function copyBuffer(b: Uint8Array): ArrayBuffer {
   return ab;
 }
 
-function nameString(n: pkijs.RelativeDistinguishedNames): string {
+function nameString(n: Pkijs.RelativeDistinguishedNames): string {
   const parts: string[] = [];
   for (const tv of n.typesAndValues) {
     const key = NAMES[tv.type] ?? tv.type;

@@ -66,7 +66,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
     const calls: Record<string, number> = {};
     if (!opts.quick) {
       const plan = new RetentionPlan(store, 256 * 1024 * 1024);
-      const pool = createCarvePool(jobs);
+      const pool = createCarvePool(jobs, source.size);
       try {
         opts.onStage?.('reading');
         const r = await linearPass(source, {

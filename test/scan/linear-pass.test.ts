@@ -73,6 +73,16 @@ describe('linear pass', () => {
     }
   });
 
+  it('carves a one-page source on this thread exactly as the workers do', async () => {
+    const inThread = createCarvePool(2, size);
+    const pass = (p: typeof pool) => linearPass(memSource(img), { pool: p, slots: 3, margin: MAX_CARVE_LENGTH });
+    const [a, b] = [await pass(inThread), await pass(pool)];
+    await inThread.close();
+    const view = (r: typeof a) => r.candidates.map((c) => [c.kind, c.offset, Buffer.from(c.bytes).toString('hex')]);
+    expect(view(a).length).toBeGreaterThanOrEqual(place.length);
+    expect(view(a)).toEqual(view(b));
+  });
+
   it('gives the same candidates as carving the whole image in one chunk', () => {
     const whole = carveChunk({ base: 0, bytes: img, page: img.length }, CARVERS);
     expect(whole.alerts).toEqual([]);
