@@ -1,10 +1,13 @@
 /** `keycarve scan`: progress on a terminal, the summary table at the end, exit codes per contract. */
 import cliProgress from 'cli-progress';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { fileProblem } from '../file-errors.ts';
 import { parseMap, RescueMap, writeMapFile } from '../source/ddrescue-map.ts';
 import type { Report } from '../output/report.ts';
 import { scan, ScanError } from '../scan/scan.ts';
 import type { ByteRange } from '../source/types.ts';
+import { passwordsFromFile } from './passwords-file.ts';
 
 export interface ScanCliOptions {
   out: string;
@@ -24,17 +27,13 @@ export interface Io {
 }
 
 export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Promise<number> {
-  const passwords = [...o.password];
-  if (o.passwordsFile) {
-    const text = await readFile(o.passwordsFile, 'utf8').catch((e: Error) => {
-      throw new ScanError(`--passwords-file ${o.passwordsFile}: ${e.message}`);
-    });
-    passwords.push(...text.split(/\r?\n/).filter((l) => l.length > 0));
-  }
+  const quiet = o.quiet === true || o.json === true;
+  const passwords = [...o.password, ...(o.passwordsFile ? await passwordsFromFile(o.passwordsFile, io, quiet) : [])];
+  const jobs = o.jobs === undefined ? undefined : clampJobs(o.jobs, io, quiet);
   // --map: an existing ddrescue map (from `keycarve image` or GNU ddrescue) says which areas of an
   // image were never read; a map that does not exist yet is written from this scan's reads.
   let unreadable: ByteRange[] = [];
-  const mapIn = o.map ? await readFile(o.map, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(new ScanError(`--map ${o.map}: ${e.message}`)))) : null;
+  const mapIn = o.map ? await readFile(o.map, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(new ScanError(fileProblem(`--map ${o.map}`, e))))) : null;
   if (mapIn !== null) {
     try {
       unreadable = parseMap(mapIn).unreadRanges();
@@ -55,7 +54,7 @@ export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Pr
     source,
     out: o.out,
     passwords,
-    ...(o.jobs ? { jobs: o.jobs } : {}),
+    ...(jobs ? { jobs } : {}),
     ...(o.quick ? { quick: true } : {}),
     ...(o.retries !== undefined ? { retries: o.retries } : {}),
     unreadable,
@@ -89,6 +88,14 @@ export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Pr
   if (o.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else io.stdout.write(summary(report, o.out));
   return 0;
+}
+
+/** More threads than cores only costs memory and time (--jobs 64 on a 40 MB image: 25 s, 1.9 GB). */
+function clampJobs(jobs: number, io: Io, quiet: boolean): number {
+  const cores = availableParallelism();
+  if (jobs <= cores) return jobs;
+  if (!quiet) io.stderr.write(`keycarve: --jobs ${jobs} is more than the ${cores} CPU cores here; using ${cores}\n`);
+  return cores;
 }
 
 export function summary(r: Report, out: string): string {
