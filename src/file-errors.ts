@@ -52,3 +52,9 @@ export function describeFileError(e: unknown, op: FileOp = 'read'): string {
 export function fileProblem(label: string, e: unknown, op: FileOp = 'read'): string {
   return `${label}: ${describeFileError(e, op)}`;
 }
+
+/** Any error as one line: a Node file error names its path in words, others keep their first line. */
+export function errorLine(e: unknown, op: FileOp = 'read'): string {
+  const path = (e as NodeJS.ErrnoException | null)?.path;
+  return errnoCode(e) && path ? fileProblem(path, e, op) : describeFileError(e, op);
+}

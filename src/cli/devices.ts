@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { CommandIo } from './image.ts';
+import { errnoCode, errorLine } from '../file-errors.ts';
 import { formatBytes } from './units.ts';
 
 /**
@@ -114,7 +115,8 @@ export async function devicesCommand(
   try {
     devices = parseLsblk(await lsblk(), { all: opts.all });
   } catch (err) {
-    io.stderr.write(`keycarve devices: cannot list block devices with lsblk: ${(err as Error).message.split('\n')[0]}\n`);
+    const why = errnoCode(err) === 'ENOENT' ? 'lsblk is not installed — install the util-linux package' : errorLine(err);
+    io.stderr.write(`keycarve devices: cannot list block devices with lsblk: ${why}\n`);
     return 1;
   }
   if (opts.json) {

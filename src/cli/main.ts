@@ -17,7 +17,7 @@
  * Every error is one line on stderr, in words (src/file-errors.ts turns errno codes into words).
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { errnoCode, fileProblem } from '../file-errors.ts';
+import { errorLine } from '../file-errors.ts';
 import { VERSION } from '../version.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -39,10 +39,8 @@ async function run(action: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await action();
   } catch (e) {
-    // A raw Node file error that escaped a command: name its path and say it in words.
-    const path = (e as NodeJS.ErrnoException).path;
-    const msg = errnoCode(e) && path ? fileProblem(path, e) : e instanceof Error ? e.message : String(e);
-    process.stderr.write(`keycarve: ${msg.split('\n')[0]}\n`);
+    // a raw Node file error that escaped a command still names its path, in words
+    process.stderr.write(`keycarve: ${errorLine(e)}\n`);
     if (process.env.KEYCARVE_DEBUG) console.error(e);
     process.exitCode = 1;
   }

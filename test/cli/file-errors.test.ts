@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { describeFileError, fileProblem } from '../../src/file-errors.ts';
+import { describeFileError, errorLine, fileProblem } from '../../src/file-errors.ts';
 
 const errOf = (f: () => unknown) => {
   try {
@@ -24,5 +24,7 @@ describe('file errors in words', () => {
     expect(describeFileError(Object.assign(new Error('x'), { code: 'EROFS' }))).toMatch(/read-only file system/);
     expect(describeFileError(Object.assign(new Error('x'), { code: 'ENOSPC' }))).toMatch(/no space left/);
     expect(describeFileError(new Error('first line\nsecond'))).toBe('first line');
+    // an error that escaped a command still names its path
+    expect(errorLine(e)).toBe('/nonexistent/keycarve: does not exist');
   });
 });
