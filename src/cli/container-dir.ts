@@ -2,6 +2,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FILE_NAMES, type ContainerFiles } from '../format/container.ts';
+import { formatBytes } from '../output/units.ts';
 
 /** Largest key file read: header.key with a big certificate is < 64 KiB; anything larger is not ours. */
 export const MAX_FILE = 1 << 20;
@@ -15,8 +16,9 @@ export const FIELD: Record<(typeof FILE_NAMES)[number], keyof ContainerFiles> = 
   'name.key': 'name',
 };
 
-/** Throws (one line) when the folder itself cannot be read. */
+/** Throws (a Node file error, for fileProblem) when the folder itself cannot be read. */
 export async function readContainerDir(dir: string): Promise<{ files: ContainerFiles; tooBig: string[]; names: Record<string, string> }> {
+  if (!(await stat(dir)).isDirectory()) throw new Error('is a file, not a folder — give the container folder itself, e.g. …/abcdefgh.000');
   const entries = await readdir(dir);
   const files: ContainerFiles = {};
   const tooBig: string[] = [];
@@ -37,9 +39,10 @@ export async function readContainerDir(dir: string): Promise<{ files: ContainerF
   return { files, tooBig, names };
 }
 
+/** Throws one line in words (no `what` prefix: the caller names the option). */
 export async function readSmallFile(path: string, what: string): Promise<Uint8Array> {
   const st = await stat(path);
-  if (!st.isFile()) throw new Error(`${what} ${path} is not a file`);
-  if (st.size > MAX_FILE) throw new Error(`${what} ${path} is too large`);
+  if (!st.isFile()) throw new Error(`is not a file — give the ${what} file itself`);
+  if (st.size > MAX_FILE) throw new Error(`is larger than ${formatBytes(MAX_FILE)}, too large for a ${what}`);
   return new Uint8Array(await readFile(path));
 }

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { CommandIo } from './image.ts';
+import { errnoCode, errorLine } from '../file-errors.ts';
+import { formatBytes } from '../output/units.ts';
 
 /**
  * `keycarve devices`: block devices from `lsblk --json`. (node-disk-info runs `df`, so it only
@@ -71,22 +73,24 @@ export function parseLsblk(json: string | unknown, opts: { all?: boolean } = {})
   return shown.sort((a, b) => portable(a) - portable(b) || a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
-export function formatSize(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+/** Mount points of a device and of everything on it (partitions, LVM volumes, …). */
+export function mountsOf(d: BlockDevice): string[] {
+  return [...d.mountpoints, ...d.partitions.flatMap(mountsOf)];
+}
+
+// Where a running Linux keeps itself: a disk holding one of these is the system disk.
+const SYSTEM_MOUNT = /^(\/|\/boot(\/efi)?|\/efi|\/usr|\/var|\/home|\/opt|\/srv|\[SWAP\])$/;
+
+/** True when the running system lives on the device (or on a partition of it). */
+export function isSystemDisk(d: BlockDevice): boolean {
+  return mountsOf(d).some((m) => SYSTEM_MOUNT.test(m)) || d.fstype === 'swap' || d.partitions.some(isSystemDisk);
 }
 
 function line(d: BlockDevice, indent: string): string {
   const what = [d.vendor, d.model].filter(Boolean).join(' ');
   const parts = [
     `${indent}${d.path}`.padEnd(indent ? 18 : 16),
-    formatSize(d.size).padStart(10),
+    formatBytes(d.size).padStart(10),
     (d.transport ?? '').padEnd(5),
     d.removable ? 'removable' : '',
     what,
@@ -111,7 +115,8 @@ export async function devicesCommand(
   try {
     devices = parseLsblk(await lsblk(), { all: opts.all });
   } catch (err) {
-    io.stderr.write(`keycarve devices: cannot list block devices with lsblk: ${(err as Error).message.split('\n')[0]}\n`);
+    const why = errnoCode(err) === 'ENOENT' ? 'lsblk is not installed — install the util-linux package' : errorLine(err);
+    io.stderr.write(`keycarve devices: cannot list block devices with lsblk: ${why}\n`);
     return 1;
   }
   if (opts.json) {

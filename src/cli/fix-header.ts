@@ -4,10 +4,12 @@
  * primary/masks is the certificate's key; writes a copy into --out, or with --in-place replaces
  * header.key after keeping the old one as header.key.bak (never overwriting anything).
  */
-import { copyFile, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { copyFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileProblem } from '../file-errors.ts';
 import { verifyContainer } from '../format/container.ts';
 import { rebuildFromCertificate } from '../format/header-rebuild.ts';
+import { OutDir } from '../output/out-dir.ts';
 import { readContainerDir, readSmallFile, FIELD } from './container-dir.ts';
 
 export interface FixHeaderOptions {
@@ -31,10 +33,15 @@ export async function fixHeaderCommand(dir: string, opts: FixHeaderOptions, io: 
   let cert: Uint8Array;
   try {
     loaded = await readContainerDir(dir);
+  } catch (e) {
+    io.err(`keycarve fix-header: ${fileProblem(dir, e)}`);
+    return 1;
+  }
+  try {
     cert = await readSmallFile(opts.cert, 'certificate');
   } catch (e) {
-    io.err(`keycarve fix-header: ${(e as Error).message}`);
-    return 2;
+    io.err(`keycarve fix-header: ${fileProblem(`--cert ${opts.cert}`, e)}`);
+    return 1;
   }
   const r = rebuildFromCertificate(loaded.files, cert, opts.password);
   if (!r.ok) {
@@ -53,14 +60,12 @@ export async function fixHeaderCommand(dir: string, opts: FixHeaderOptions, io: 
     }
     await writeFile(join(target, 'header.key'), r.header, { flag: 'wx' });
   } else {
-    target = resolve(opts.out!);
-    if (await exists(target)) {
-      if ((await readdir(target)).length > 0) {
-        io.err(`keycarve fix-header: --out ${opts.out} is not empty; keycarve never overwrites`);
-        return 1;
-      }
+    try {
+      target = (await OutDir.prepare(opts.out!)).root;
+    } catch (e) {
+      io.err(`keycarve fix-header: ${(e as Error).message}`);
+      return 1;
     }
-    await mkdir(target, { recursive: true });
     for (const [fname, actual] of Object.entries(loaded.names)) if (fname !== 'header.key') await copyFile(join(dir, actual), join(target, fname), 1 /* COPYFILE_EXCL */);
     await writeFile(join(target, 'header.key'), r.header, { flag: 'wx' });
   }

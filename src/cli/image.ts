@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { openDevice, SourceError, type RawDevice } from '../source/device.ts';
 import { RescueMap, readMapFile, writeMapFile, type BlockStatus } from '../source/ddrescue-map.ts';
 import { isOnDevice } from '../source/same-device.ts';
+import { errorLine } from '../file-errors.ts';
 
 /** Where a command writes: `process` fits. */
 export interface CommandIo {
@@ -41,7 +42,8 @@ const MEDIA_ERRORS = new Set(['EIO', 'ENODATA', 'EILSEQ', 'EBADMSG', 'ETIMEDOUT'
 
 /**
  * `keycarve image <device> <file> --map <mapfile>`: ddrescue-style imaging.
- * Returns 0 when every sector was tried, 1 when interrupted or unable to run, 2 on usage errors.
+ * Returns 0 when every sector was tried, 1 when interrupted or unable to run, 2 on usage errors
+ * (main.ts has the rule).
  */
 export async function imageCommand(
   device: string,
@@ -60,13 +62,13 @@ export async function imageCommand(
   const paths = [device, file, opts.map].map((p) => resolve(p));
   if (new Set(paths).size !== 3) {
     io.stderr.write('keycarve image: the device, image file and mapfile must be three different paths\n');
-    return 2;
+    return 1;
   }
   let dev: RawDevice;
   try {
     dev = await (opts.open ?? openDevice)(device, { direct: opts.direct, exclusive: opts.exclusive, native: opts.native });
   } catch (err) {
-    io.stderr.write(`keycarve image: ${(err as Error).message}\n`);
+    io.stderr.write(`keycarve image: ${errorLine(err)}\n`);
     return 1;
   }
   const ac = new AbortController();
@@ -91,7 +93,7 @@ export async function imageCommand(
     );
     return r.completed ? 0 : 1;
   } catch (err) {
-    io.stderr.write(`keycarve image: ${(err as Error).message.split('\n')[0]}\n`);
+    io.stderr.write(`keycarve image: ${errorLine(err, 'write')}\n`);
     return 1;
   } finally {
     process.off('SIGINT', onSigint);

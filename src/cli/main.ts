@@ -1,9 +1,23 @@
 /**
  * The command table (contract.md). parseArgs-style: commander only parses; each action calls a
  * command function that returns an exit code, set on process.exitCode (no process.exit: pending
- * stdout writes would be dropped). 0 done, 1 could not run, 2 usage error.
+ * stdout writes would be dropped).
+ *
+ * Exit codes, one rule for every command:
+ *   0  done.
+ *   1  could not run (or, for verify/fix-header, the container did not check out): the command
+ *      line is well formed but names something that cannot be used — a missing or unreadable
+ *      file or folder (source, --passwords-file, --map, --cert, a container folder), an --out that
+ *      cannot be written, arguments that contradict each other — or the user cancelled the drive
+ *      picker ("cancelled, nothing scanned").
+ *   2  usage error: the command line itself is wrong — what commander rejects (unknown command or
+ *      option, missing argument, a value of the wrong form such as `--jobs lots`) and the few
+ *      required choices it cannot express (fix-header without --out or --in-place). Fixed by
+ *      reading --help; nothing was opened.
+ * Every error is one line on stderr, in words (src/file-errors.ts turns errno codes into words).
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { errorLine } from '../file-errors.ts';
 import { VERSION } from '../version.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -25,8 +39,8 @@ async function run(action: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await action();
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`keycarve: ${msg.split('\n')[0]}\n`);
+    // a raw Node file error that escaped a command still names its path, in words
+    process.stderr.write(`keycarve: ${errorLine(e)}\n`);
     if (process.env.KEYCARVE_DEBUG) console.error(e);
     process.exitCode = 1;
   }
@@ -58,7 +72,7 @@ export function program(): Command {
             process.stderr.write('keycarve: scan needs a <source> (an image file or /dev/sdX)\n');
             return 2;
           }
-          const picked = await (await import('./pick-device.ts')).pickDevice();
+          const picked = await (await import('./pick-device.ts')).pickDevice(io);
           if (!picked) return 1;
           source = picked;
         }

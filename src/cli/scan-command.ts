@@ -1,11 +1,14 @@
 /** `keycarve scan`: progress on a terminal, the summary table at the end, exit codes per contract. */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { fileProblem } from '../file-errors.ts';
 import { parseMap, RescueMap, writeMapFile } from '../source/ddrescue-map.ts';
 import type { MapUse } from '../output/report.ts';
 import { DEFAULT_WIDTH, summary } from '../output/summary.ts';
 import { scan, ScanError } from '../scan/scan.ts';
 import type { ByteRange } from '../source/types.ts';
 import { maskCommandLine } from './command-line.ts';
+import { passwordsFromFile } from './passwords-file.ts';
 import { scanProgress } from './scan-progress.ts';
 
 export interface ScanCliOptions {
@@ -28,17 +31,13 @@ export interface Io {
 }
 
 export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Promise<number> {
-  const passwords = [...o.password];
-  if (o.passwordsFile) {
-    const text = await readFile(o.passwordsFile, 'utf8').catch((e: Error) => {
-      throw new ScanError(`--passwords-file ${o.passwordsFile}: ${e.message}`);
-    });
-    passwords.push(...text.split(/\r?\n/).filter((l) => l.length > 0));
-  }
+  const quiet = o.quiet === true || o.json === true;
+  const passwords = [...o.password, ...(o.passwordsFile ? await passwordsFromFile(o.passwordsFile, io, quiet) : [])];
+  const jobs = o.jobs === undefined ? undefined : clampJobs(o.jobs, io, quiet);
   // --map: an existing ddrescue map (from `keycarve image` or GNU ddrescue) says which areas of an
   // image were never read; a map that does not exist yet is written from this scan's reads.
   let unreadable: ByteRange[] = [];
-  const mapIn = o.map ? await readFile(o.map, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(new ScanError(`--map ${o.map}: ${e.message}`)))) : null;
+  const mapIn = o.map ? await readFile(o.map, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(new ScanError(fileProblem(`--map ${o.map}`, e))))) : null;
   if (mapIn !== null) {
     try {
       unreadable = parseMap(mapIn).unreadRanges();
@@ -52,7 +51,7 @@ export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Pr
     source,
     out: o.out,
     passwords,
-    ...(o.jobs ? { jobs: o.jobs } : {}),
+    ...(jobs ? { jobs } : {}),
     ...(o.quick ? { quick: true } : {}),
     ...(o.retries !== undefined ? { retries: o.retries } : {}),
     unreadable,
@@ -83,4 +82,12 @@ function summaryWidth(stdout: Io['stdout']): number {
 function mapUse(path: string | undefined, read: boolean, unreadRanges: number): MapUse | null {
   if (!path) return null;
   return read ? { path, applied: 'read', unreadRanges } : { path, applied: 'written' };
+}
+
+/** More threads than cores only costs memory and time (--jobs 64 on a 40 MB image: 25 s, 1.9 GB). */
+function clampJobs(jobs: number, io: Io, quiet: boolean): number {
+  const cores = availableParallelism();
+  if (jobs <= cores) return jobs;
+  if (!quiet) io.stderr.write(`keycarve: --jobs ${jobs} is more than the ${cores} CPU cores here; using ${cores}\n`);
+  return cores;
 }

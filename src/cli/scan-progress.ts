@@ -3,6 +3,7 @@
  * (`2>&1 | tee log`) one plain line every 10 s and at the end of the pass; the stage lines in both;
  * nothing under --quiet or --json.
  */
+import { formatBytes, formatRate } from '../output/units.ts';
 import cliProgress from 'cli-progress';
 import type { PassProgress } from '../scan/linear-pass.ts';
 
@@ -27,13 +28,12 @@ function logInterval(): number {
   return Number.isInteger(n) && n > 0 ? n : LOG_INTERVAL_MS;
 }
 
-const mb = (n: number) => (n / 1e6).toFixed(0);
 
 /** The average so far means something after MIN_ELAPSED_S, or once the pass is complete. */
 const settled = (p: PassProgress, elapsedS: number) => p.bytesDone > 0 && elapsedS > 0 && (elapsedS >= MIN_ELAPSED_S || p.bytesDone >= p.total);
 
 export function rateText(p: PassProgress, elapsedS: number): string {
-  return settled(p, elapsedS) ? `${(p.bytesDone / 1e6 / elapsedS).toFixed(0)} MB/s` : '-- MB/s';
+  return settled(p, elapsedS) ? formatRate(p.bytesDone / elapsedS) : '-- MB/s';
 }
 
 /** Remaining bytes at the average rate so far (bytes / elapsed), `--` until that average is settled. */
@@ -55,12 +55,12 @@ export function findsText(p: PassProgress): string {
   return `containers ≈ ${p.macHeaders}` + (p.pkcs12 ? `, PKCS#12 ${p.pkcs12}` : '');
 }
 
-const errorsText = (p: PassProgress) => (p.readErrors ? `${p.readErrors} (${p.bytesLost} B lost)` : '0');
+const errorsText = (p: PassProgress) => (p.readErrors ? `${p.readErrors} (${formatBytes(p.bytesLost)} lost)` : '0');
 
 /** The line written to a log: everything the bar shows, in words. */
 export function plainLine(p: PassProgress, elapsedS: number): string {
   const pct = p.total > 0 ? Math.floor((100 * p.bytesDone) / p.total) : 100;
-  return `keycarve: read ${mb(p.bytesDone)}/${mb(p.total)} MB (${pct}%), ${rateText(p, elapsedS)}, ETA ${etaText(p, elapsedS)}, ${findsText(p)}, read errors ${errorsText(p)}\n`;
+  return `keycarve: read ${formatBytes(p.bytesDone)} of ${formatBytes(p.total)} (${pct}%), ${rateText(p, elapsedS)}, ETA ${etaText(p, elapsedS)}, ${findsText(p)}, read errors ${errorsText(p)}\n`;
 }
 
 export function scanProgress(stderr: ProgressStream, o: { quiet?: boolean; json?: boolean }, now: () => number = () => performance.now()): ScanProgress {
@@ -74,7 +74,7 @@ export function scanProgress(stderr: ProgressStream, o: { quiet?: boolean; json?
 function barProgress(stderr: ProgressStream, elapsed: () => number, stageLine: (s: string) => void): ScanProgress {
   const bar = new cliProgress.SingleBar(
     // cli-progress' own {eta} is wild over the first samples: {left} is etaText's.
-    { format: ' {bar} {percentage}% | {done}/{totalH} MB | {speed} | ETA {left} | {finds} | errors {errors}', hideCursor: true, stream: stderr as NodeJS.WritableStream },
+    { format: ' {bar} {percentage}% | {done} of {totalH} | {speed} | ETA {left} | {finds} | errors {errors}', hideCursor: true, stream: stderr as NodeJS.WritableStream },
     cliProgress.Presets.shades_classic,
   );
   let running = false;
@@ -84,7 +84,7 @@ function barProgress(stderr: ProgressStream, elapsed: () => number, stageLine: (
   return {
     update(p) {
       const e = elapsed();
-      const payload = { done: mb(p.bytesDone), totalH: mb(p.total), speed: rateText(p, e), left: etaText(p, e), finds: findsText(p), errors: errorsText(p) };
+      const payload = { done: formatBytes(p.bytesDone), totalH: formatBytes(p.total), speed: rateText(p, e), left: etaText(p, e), finds: findsText(p), errors: errorsText(p) };
       if (!running) bar.start(p.total, p.bytesDone, payload), (running = true);
       else bar.update(p.bytesDone, payload);
     },

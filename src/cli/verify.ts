@@ -1,8 +1,10 @@
 // `keycarve verify <container-dir> [--password <pw>]... [--cert <file>] [--json]`
 // Reads one container folder, runs verifyContainer and prints each check. Exit code: 0 for
-// verified/intact, 1 otherwise, 2 when the folder (or --cert) cannot be read.
+// verified/intact, 1 otherwise — including a folder (or --cert) that cannot be read or holds no
+// key files (main.ts: a named file that cannot be used is "could not run").
 
 import { verifyContainer, type ContainerResult } from '../format/container.ts';
+import { fileProblem } from '../file-errors.ts';
 import { readContainerDir, readSmallFile, MAX_FILE } from './container-dir.ts';
 
 export interface VerifyOptions {
@@ -21,17 +23,21 @@ export async function verifyCommand(dir: string, opts: VerifyOptions, io: Verify
   try {
     loaded = await readContainerDir(dir);
   } catch (e) {
-    io.err(`keycarve verify: cannot read ${dir}: ${(e as Error).message}`);
-    return 2;
+    io.err(`keycarve verify: ${fileProblem(dir, e)}`);
+    return 1;
   }
   const { files, tooBig } = loaded;
+  if (Object.keys(files).length === 0 && tooBig.length === 0) {
+    io.err(`keycarve verify: ${dir} holds no CryptoPro key files (header.key, primary.key, masks.key, name.key) — give the container folder itself, e.g. …/abcdefgh.000`);
+    return 1;
+  }
   let cert: Uint8Array | undefined;
   if (opts.cert) {
     try {
       cert = await readSmallFile(opts.cert, 'certificate');
     } catch (e) {
-      io.err(`keycarve verify: cannot read certificate ${opts.cert}: ${(e as Error).message}`);
-      return 2;
+      io.err(`keycarve verify: ${fileProblem(`--cert ${opts.cert}`, e)}`);
+      return 1;
     }
   }
   const r = verifyContainer(files, opts.password, cert);

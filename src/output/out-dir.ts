@@ -2,21 +2,58 @@
  * The only code that writes: an output directory that was empty when the scan began, files opened
  * with 'wx' so nothing is ever overwritten, every name through safeName().
  */
-import { mkdir, readdir, writeFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { lstat, mkdir, readdir, rmdir, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { errnoCode, fileProblem } from '../file-errors.ts';
 import { safeName, safePath } from './safe-name.ts';
+
+/** statfs f_type of the kernel's pseudo file systems: a folder there cannot hold our files. */
+const PSEUDO_FS = new Map<number, string>([
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+  [0x27e0eb, 'cgroup'],
+  [0x63677270, 'cgroup2'],
+  [0x64626720, 'debugfs'],
+  [0x74726163, 'tracefs'],
+  [0x73636673, 'securityfs'],
+  [0x1cd1, 'devpts'],
+  [0x6165676c, 'pstore'],
+  [0xcafe4a11, 'bpf'],
+  [0x62656570, 'configfs'],
+  [0xde5e81e4, 'efivarfs'],
+  [0xf97cff8c, 'selinuxfs'],
+  [0x65735543, 'fusectl'],
+  [0x19800202, 'mqueue'],
+  [0x42494e4d, 'binfmt_misc'],
+]);
+
+/** Less than this free and the scan would fail half-way through writing (report.html alone can be MBs). */
+export const MIN_FREE_BYTES = 16 * 1024 * 1024;
 
 export class OutDir {
   private readonly taken = new Set<string>();
   private constructor(readonly root: string) {}
 
-  /** Creates `root` or accepts it when it exists and is empty; refuses anything else. */
+  /**
+   * Creates `root` or accepts it when it exists and is empty; refuses anything else. Proves the
+   * folder writable (a probe file, created and removed) with room to spare, so an unusable --out
+   * fails before the scan reads the medium. Errors are one line in words, naming --out.
+   */
   static async prepare(root: string): Promise<OutDir> {
     const abs = resolve(root);
-    const st = await stat(abs).catch(() => null);
-    if (st && !st.isDirectory()) throw new Error(`--out ${root} exists and is not a directory`);
-    if (st && (await readdir(abs)).length > 0) throw new Error(`--out ${root} is not empty; keycarve never overwrites — give a new folder`);
-    await mkdir(abs, { recursive: true });
+    const label = `--out ${root}`;
+    const st = await statOrNull(abs, label);
+    if (st && !st.isDirectory()) throw new Error(`${label} exists and is not a directory — give a new folder`);
+    if (st && (await readdir(abs).catch((e) => Promise.reject(new Error(fileProblem(label, e, 'write'))))).length > 0)
+      throw new Error(`${label} is not empty; keycarve never overwrites — give a new folder`);
+    if (!st && (await lstat(abs).catch(() => null))?.isSymbolicLink()) throw new Error(`${label} is a link to a folder that does not exist — give a new folder`);
+    const made = await makeFolders(abs, label);
+    try {
+      await probe(abs, label);
+    } catch (e) {
+      for (const d of made.reverse()) await rmdir(d).catch(() => undefined);
+      throw e;
+    }
     return new OutDir(abs);
   }
 
@@ -31,13 +68,65 @@ export class OutDir {
   async writeFile(rel: string, bytes: Uint8Array | string): Promise<void> {
     const abs = resolve(this.root, rel);
     if (!abs.startsWith(this.root + sep)) throw new Error(`refusing to write outside --out: ${rel}`);
-    await mkdir(join(abs, '..'), { recursive: true });
-    await writeFile(abs, bytes, { flag: 'wx' });
+    try {
+      // recursive is safe here: root exists and is a real folder (prepare proved it)
+      await mkdir(join(abs, '..'), { recursive: true });
+      await writeFile(abs, bytes, { flag: 'wx' });
+    } catch (e) {
+      throw new Error(fileProblem(`cannot write ${abs}`, e, 'write'));
+    }
   }
 
   rel(abs: string): string {
     return relative(this.root, abs);
   }
+}
+
+async function statOrNull(p: string, label: string) {
+  return stat(p).catch((e) => (errnoCode(e) === 'ENOENT' ? null : Promise.reject(new Error(fileProblem(label, e, 'write')))));
+}
+
+/**
+ * mkdir -p by hand, returning the folders it made. Node's `mkdir({ recursive: true })` spins
+ * forever at 100 % CPU on /proc: procfs answers ENOENT for a new name, which Node reads as
+ * "parent missing", makes the parent (EEXIST), and retries the child, endlessly.
+ */
+async function makeFolders(abs: string, label: string): Promise<string[]> {
+  const missing: string[] = [];
+  let p = abs;
+  while (!(await statOrNull(p, label))) {
+    missing.unshift(p);
+    if (dirname(p) === p) break;
+    p = dirname(p);
+  }
+  const fsType = PSEUDO_FS.get(Number((await statfs(p).catch(() => null))?.type ?? -1));
+  if (fsType) throw new Error(`${label} is on ${p}, the kernel's ${fsType} file system, which cannot hold files — choose a folder on a drive`);
+  const made: string[] = [];
+  for (const d of missing) {
+    try {
+      await mkdir(d);
+      made.push(d);
+    } catch (e) {
+      for (const m of made.reverse()) await rmdir(m).catch(() => undefined);
+      throw new Error(fileProblem(`${label}: cannot create the folder${d === abs ? '' : ` ${d}`}`, e, 'write'));
+    }
+  }
+  return made;
+}
+
+/** A small file created and removed, then the free space: both fail fast on a read-only or full drive. */
+async function probe(abs: string, label: string): Promise<void> {
+  const file = join(abs, '.keycarve-write-test');
+  try {
+    await writeFile(file, 'keycarve', { flag: 'wx' });
+    await unlink(file);
+  } catch (e) {
+    await unlink(file).catch(() => undefined);
+    throw new Error(fileProblem(`${label}: cannot write there`, e, 'write'));
+  }
+  const fs = await statfs(abs).catch(() => null);
+  // blocks 0: the file system does not say (some FUSE ones); the probe above is all we know
+  if (fs && fs.blocks > 0 && fs.bavail * fs.bsize < MIN_FREE_BYTES) throw new Error(`${label}: less than 16 MB free on that drive — free some space or choose another drive`);
 }
 
 export { safePath };

@@ -2,6 +2,7 @@
  * The summary a technician reads at the end of a scan (stdout and <out>/summary.txt, the same text).
  * The table wraps long cells onto continuation lines to fit the width: it never cuts a subject.
  */
+import { formatBytes, formatRate } from './units.ts';
 import type { Report } from './report.ts';
 
 /** Width used when stdout is not a terminal (a log, a pipe, summary.txt on its own). */
@@ -22,9 +23,9 @@ export function summary(r: Report, out: string, width = DEFAULT_WIDTH): string {
   let s = '';
   s +=
     r.mode === 'quick'
-      ? `${r.source.path}: quick scan, ${(r.stats.bytesRead / 1e6).toFixed(1)} MB of metadata read of ${(r.source.size / 1e6).toFixed(1)} MB in ${r.stats.seconds.toFixed(1)} s`
-      : `${r.source.path}: ${(r.source.size / 1e6).toFixed(1)} MB read in ${r.stats.seconds.toFixed(1)} s (${r.stats.mbPerSecond} MB/s)`;
-  s += r.source.readErrors.length ? `, ${r.source.readErrors.length} unreadable areas (${r.stats.bytesLost} bytes)\n` : '\n';
+      ? `${r.source.path}: quick scan, ${formatBytes(r.stats.bytesRead)} of metadata read of ${formatBytes(r.source.size)} in ${r.stats.seconds.toFixed(1)} s`
+      : `${r.source.path}: ${formatBytes(r.source.size)} read in ${r.stats.seconds.toFixed(1)} s (${formatRate(r.stats.mbPerSecond * 1e6)})`;
+  s += r.source.readErrors.length ? `, ${r.source.readErrors.length} unreadable areas (${formatBytes(r.stats.bytesLost)} lost)\n` : '\n';
   s += `volumes: ${r.volumes.map((v) => `${v.type}@${v.offset}${v.label ? ` "${v.label}"` : ''}`).join(', ') || 'none recognised'}\n`;
   if (rows.length) s += '\n' + table(head, rows, width) + '\n';
   else s += 'no containers recovered\n';

@@ -27,7 +27,7 @@ describe('progress figures', () => {
 
   it('writes one plain line with bytes, %, rate, ETA, containers and read errors', () => {
     expect(plainLine(p(500e6, { readErrors: 2, bytesLost: 1024 }), 20)).toBe(
-      'keycarve: read 500/1000 MB (50%), 25 MB/s, ETA 0:20, containers ≈ 4, read errors 2 (1024 B lost)\n',
+      'keycarve: read 500 MB of 1.0 GB (50%), 25.0 MB/s, ETA 0:20, containers ≈ 4, read errors 2 (1.0 kB lost)\n',
     );
   });
 });
@@ -59,9 +59,9 @@ describe('progress on stderr', () => {
     pr.stop();
     expect(s.lines).toEqual([
       'keycarve: reading…\n',
-      'keycarve: read 10/1000 MB (1%), 1 MB/s, ETA 16:30, containers ≈ 4, read errors 0\n',
-      'keycarve: read 300/1000 MB (30%), 15 MB/s, ETA 0:47, containers ≈ 4, read errors 0\n',
-      'keycarve: read 1000/1000 MB (100%), 50 MB/s, ETA 0:00, containers ≈ 6, read errors 0\n',
+      'keycarve: read 10.0 MB of 1.0 GB (1%), 1.0 MB/s, ETA 16:30, containers ≈ 4, read errors 0\n',
+      'keycarve: read 300 MB of 1.0 GB (30%), 15.0 MB/s, ETA 0:47, containers ≈ 4, read errors 0\n',
+      'keycarve: read 1.0 GB of 1.0 GB (100%), 50.0 MB/s, ETA 0:00, containers ≈ 6, read errors 0\n',
       'keycarve: file systems…\n',
     ]);
     vi.advanceTimersByTime(60_000);

@@ -63,16 +63,16 @@ describe('keycarve verify', () => {
     expect(r.out).not.toContain(c.privateKey.toString(10));
   });
 
-  it('upper-case FAT names are found; unreadable dir exits 2; missing cert exits 2', async () => {
+  it('upper-case FAT names are found; unreadable dir exits 1; missing cert exits 1', async () => {
     const c = makeContainer({ seed: 5 });
     const dir = join(tmp, 'UPPER.000');
     writeContainerDir(dir, Object.fromEntries(Object.entries(c.files).map(([k, v]) => [k.toUpperCase(), v])));
     expect((await run(dir)).code).toBe(0);
-    expect((await run(join(tmp, 'does-not-exist'))).code).toBe(2);
-    expect((await run(dir, { cert: join(tmp, 'nope.cer') })).code).toBe(2);
+    expect((await run(join(tmp, 'does-not-exist'))).code).toBe(1);
+    expect((await run(dir, { cert: join(tmp, 'nope.cer') })).code).toBe(1);
     const notDir = join(tmp, 'file');
     writeFileSync(notDir, 'x');
-    expect((await run(notDir)).code).toBe(2);
+    expect((await run(notDir)).code).toBe(1);
   });
 
   it.skipIf(!HAVE_SAMPLES)('sample with a loose certificate', async () => {

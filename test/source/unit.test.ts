@@ -293,7 +293,7 @@ describe('devices', () => {
     let out = '';
     const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } };
     expect(await devicesCommand({}, io, async () => LSBLK)).toBe(0);
-    expect(out.split('\n')[0]).toMatch(/^\/dev\/sdb .*14\.4 GiB\s+usb\s+removable\s+Kingston DataTraveler 3\.0$/);
+    expect(out.split('\n')[0]).toMatch(/^\/dev\/sdb .*15\.5 GB\s+usb\s+removable\s+Kingston DataTraveler 3\.0$/);
     expect(out.split('\n')[1]).toMatch(/^ {2}\/dev\/sdb1 .*vfat {2}"KEYS"$/);
     out = '';
     expect(await devicesCommand({ json: true }, io, async () => LSBLK)).toBe(0);
