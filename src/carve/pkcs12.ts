@@ -6,7 +6,7 @@
  * Assumes a key file below PFX_MAX bytes.
  */
 import { carved } from './carved.ts';
-import { bytesAt, peekDeclared } from './der-peek.ts';
+import { bytesAt, peekDeclared } from '../format/der-peek.ts';
 import type { CarverSpec, Chunk, Candidate } from './types.ts';
 
 export const PFX_MAX = 64 * 1024;

@@ -2,8 +2,9 @@
 // primary fails its CRC), superfloppy (a VBR at sector 0) and a FAT32/exFAT backup boot sector
 // when sector 0 itself is wiped. Every loop is bounded; bad tables become problems, not throws.
 import type { FsProblem, MediaReader } from './types.ts';
-import { u16, u32, u64 } from './le.ts';
+import { u16, u32, u64 } from '../layout/le.ts';
 import { readExact } from './read-exact.ts';
+import { mbrLooksValid, vbrKind } from '../layout/boot-sector.ts';
 
 export type FoundBy = 'mbr' | 'gpt' | 'superfloppy' | 'backup-boot';
 export interface FoundVolume {
@@ -39,22 +40,8 @@ const readSector = (r: MediaReader, off: number, len = SECTOR) => readExact(r, o
 
 const ascii = (b: Uint8Array, o: number, n: number): string => String.fromCharCode(...b.subarray(o, o + n));
 
-/** Which file system a volume boot record announces, or null when the sector is not a VBR. */
-export function vbrType(b: Uint8Array): 'fat' | 'exfat' | 'ntfs' | null {
-  if (b.length < SECTOR) return null;
-  if (ascii(b, 3, 8) === 'EXFAT   ') return 'exfat';
-  if (ascii(b, 3, 8) === 'NTFS    ') return 'ntfs';
-  const jump = b[0] === 0xeb || b[0] === 0xe9;
-  const bps = u16(b, 11);
-  const spc = b[13] ?? 0;
-  const fats = b[16] ?? 0;
-  if (!jump || ![512, 1024, 2048, 4096].includes(bps)) return null;
-  if (spc === 0 || (spc & (spc - 1)) !== 0 || u16(b, 14) === 0 || fats < 1 || fats > 4) return null;
-  return 'fat';
-}
-
 function vbrSize(b: Uint8Array): number {
-  const t = vbrType(b);
+  const t = vbrKind(b);
   if (t === 'exfat') {
     const shift = b[108] ?? 9;
     return shift >= 9 && shift <= 12 ? u64(b, 72) * 2 ** shift : 0;
@@ -213,25 +200,13 @@ async function readMbrChain(r: MediaReader, mbr: Uint8Array, problems: FsProblem
   return out;
 }
 
-function mbrLooksValid(b: Uint8Array): boolean {
-  if (b[510] !== 0x55 || b[511] !== 0xaa) return false;
-  let any = false;
-  for (let i = 0; i < 4; i++) {
-    const e = 446 + 16 * i;
-    const status = b[e] ?? 0;
-    if (status !== 0 && status !== 0x80) return false;
-    if ((b[e + 4] ?? 0) !== 0) any = true;
-  }
-  return any;
-}
-
 export async function findVolumes(reader: MediaReader): Promise<{ volumes: FoundVolume[]; problems: FsProblem[] }> {
   const problems: FsProblem[] = [];
   const s0 = await readSector(reader, 0);
   if (!s0) return { volumes: [], problems: [{ at: 0, what: 'sector 0 unreadable' }] };
 
   // A VBR at sector 0 wins over the partition-table reading: its boot code overlaps the table.
-  const vt = vbrType(s0);
+  const vt = vbrKind(s0);
   if (vt && s0[510] === 0x55 && s0[511] === 0xaa) {
     const size = Math.min(vbrSize(s0) || reader.size, reader.size);
     return { volumes: [{ offset: 0, size, foundBy: 'superfloppy', typeHint: vt }], problems };
@@ -259,7 +234,7 @@ export async function findVolumes(reader: MediaReader): Promise<{ volumes: Found
   // Sector 0 wiped: FAT32 keeps a backup boot sector at 6, exFAT a backup boot region at 12.
   for (const [sec, want] of [[6, 'fat'], [12, 'exfat']] as const) {
     const b = await readSector(reader, sec * SECTOR);
-    if (b && b[510] === 0x55 && b[511] === 0xaa && vbrType(b) === want) {
+    if (b && b[510] === 0x55 && b[511] === 0xaa && vbrKind(b) === want) {
       problems.push({ at: 0, what: `sector 0 is not a boot sector; backup boot sector found at sector ${sec}` });
       const size = Math.min(vbrSize(b) || reader.size, reader.size);
       return { volumes: [{ offset: 0, size, foundBy: 'backup-boot', typeHint: want }], problems };

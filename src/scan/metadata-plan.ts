@@ -4,9 +4,9 @@
  * its allocation tables. This is planning only (authoritative parsing is src/fs); a volume it
  * misses is still analysed later, at the cost of counted re-reads.
  */
-import { classifyBoot } from '../carve/boot-sector.ts';
+import { classifyBoot } from '../layout/boot-sector.ts';
 import type { RetentionPlan } from './retained.ts';
-import { u16, u32, u64 } from '../fs/le.ts';
+import { u16, u32, u64 } from '../layout/le.ts';
 
 
 /** Bytes from a volume's first sector through its metadata tables (capped by the caller). */

@@ -6,7 +6,7 @@
 import type { ByteRange } from '../../source/types.ts';
 import type { FsProblem, MediaReader } from '../types.ts';
 import type { ExfatGeometry } from './boot.ts';
-import { readU32 } from './boot.ts';
+import { u32 } from '../../layout/le.ts';
 
 const PAGE = 64 * 1024;
 export const FAT_EOC = 0xffffffff;
@@ -36,7 +36,7 @@ class PagedRegion {
     await this.byteAt(rel);
     const page = this.pages.get(p);
     if (!page || rel - p * PAGE + 4 > page.length) return null;
-    return readU32(page, rel - p * PAGE);
+    return u32(page, rel - p * PAGE);
   }
 }
 

@@ -4,9 +4,10 @@
 // layout that the key-file identifier confirms by shape, exact length and MAC.
 import type { ByteRange } from '../../source/types.ts';
 import type { MediaReader } from '../types.ts';
-import type { KeyFileId } from '../../carve/keyfile.ts';
+import type { KeyFileId } from '../../format/key-file-id.ts';
 import { clusterOffset, clustersFor, clustersToExtents, validCluster, type ClusterGeometry } from '../fat-common/clusters.ts';
 import type { FatTable } from './table.ts';
+import { keyKindOfName } from '../../format/key-file-names.ts';
 
 export type Confirm = (bytes: Uint8Array) => KeyFileId | null;
 type Kind = KeyFileId['kind'];
@@ -21,15 +22,6 @@ export interface Resolved {
   readonly confirmed: boolean;
   readonly startCluster: number | null;
   readonly note?: string;
-}
-
-export function expectedKind(name: string): Kind | null {
-  const n = name.toUpperCase();
-  if (n === 'HEADER.KEY') return 'header';
-  if (n === 'PRIMARY.KEY' || n === 'PRIMARY2.KEY') return 'primary';
-  if (n === 'MASKS.KEY' || n === 'MASKS2.KEY') return 'masks';
-  if (n === 'NAME.KEY') return 'name';
-  return null;
 }
 
 export interface ResolveCtx {
@@ -139,7 +131,7 @@ export async function resolveDeleted(
 ): Promise<Resolved> {
   if (e.size === 0) return { extents: [], confirmed: true, startCluster: null };
   const starts = startCandidates(ctx, e.lo, e.hi, e.size);
-  const kind = expectedKind(e.name);
+  const kind = keyKindOfName(e.name);
   const n = clustersFor(e.size, ctx.geo.clusterSize);
   if (!kind || e.size > MAX_CONFIRM_BYTES) {
     const s = starts.length === 1 ? starts[0]! : null;
