@@ -8,6 +8,7 @@ import type { KeyFileId } from '../../format/key-file-id.ts';
 import { clusterOffset, clustersFor, clustersToExtents, validCluster, type ClusterGeometry } from '../fat-common/clusters.ts';
 import type { FatTable } from './table.ts';
 import { keyKindOfName } from '../../format/key-file-names.ts';
+import { peekDeclared } from '../../format/der-peek.ts';
 
 export type Confirm = (bytes: Uint8Array) => KeyFileId | null;
 type Kind = KeyFileId['kind'];
@@ -68,14 +69,8 @@ async function assemble(ctx: ResolveCtx, clusters: readonly number[], size: numb
 
 /** Cheap pre-filter on the first cluster: a DER SEQUENCE whose declared length is the file size. */
 function derLengthIs(b: Uint8Array, size: number): boolean {
-  if (b[0] !== 0x30) return false;
-  const l0 = b[1] ?? 0;
-  if (l0 < 0x80) return l0 + 2 === size;
-  const n = l0 & 0x7f;
-  if (n < 1 || n > 3) return false;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + (b[2 + i] ?? 0);
-  return len + 2 + n === size;
+  const d = peekDeclared(b, 0);
+  return d !== null && d.tag === 0x30 && d.total === size;
 }
 
 /** Candidate cluster layouts for a file of n clusters starting at s, most likely first. */
