@@ -4,7 +4,7 @@
  * the default cap and with the cap lifted.
  */
 import { makeContainer } from '../test/helpers/containers.ts';
-import { identifyKeyFile } from '../src/carve/keyfile.ts';
+import { identifyKeyFile } from '../src/format/key-file-id.ts';
 import { pairByCryptography } from '../src/reassemble/crypto-pairing.ts';
 import type { KeyFile } from '../src/reassemble/key-files.ts';
 import { passwordVariants } from '../src/reassemble/password-variants.ts';

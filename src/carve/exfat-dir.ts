@@ -7,7 +7,7 @@
  * A candidate covers the sets that START in one 512-byte sector: offset = the first set's File
  * entry, bytes = through the end of the last set (which may run into the next sector).
  */
-import { ENTRY, parseSetAt } from '../fs/exfat/entries.ts';
+import { ENTRY, parseSetAt } from '../layout/exfat-entry-set.ts';
 import type { Candidate, CarverSpec, Chunk } from './types.ts';
 
 const SECTOR = 512;

@@ -4,7 +4,7 @@
  * candidate is that sector and the following ones that still look like directory entries, so a
  * quick-formatted volume's container folders can be read back (src/fs/fat/orphans.ts).
  */
-import { entryLooksValid } from '../fs/fat/dir.ts';
+import { entryLooksValid } from '../layout/fat-dir-entry.ts';
 import type { Candidate, CarverSpec, Chunk } from './types.ts';
 
 const MAX_DIR = 64 * 1024;

@@ -5,9 +5,9 @@
  * or 8 (82/82). Assumes the file is exactly its DER length and < HEADER_MAX bytes.
  */
 import { carved } from './carved.ts';
-import { CONTAINER_OID_BLOCK, HEADER_MAX, identifyHeader } from './keyfile.ts';
+import { CONTAINER_OID_BLOCK, HEADER_MAX, identifyHeader } from '../format/key-file-id.ts';
 import type { CarverSpec, Chunk, Candidate } from './types.ts';
-import { peekDeclared } from './der-peek.ts';
+import { peekDeclared } from '../format/der-peek.ts';
 
 function carveHeader(chunk: Chunk, start: number): readonly Candidate[] {
   const b = chunk.bytes.subarray(start, Math.min(chunk.bytes.length, start + HEADER_MAX));

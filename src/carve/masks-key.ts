@@ -3,7 +3,7 @@
  * (56 B) or 30 56 04 40 <mask64> … (88 B). Self-authenticating: MAC keyed by the mask over the salt.
  */
 import { carved } from './carved.ts';
-import { identifyMasks } from './keyfile.ts';
+import { identifyMasks } from '../format/key-file-id.ts';
 import type { CarverSpec, Chunk, Candidate } from './types.ts';
 
 function carveMasks(chunk: Chunk, start: number): readonly Candidate[] {

@@ -3,7 +3,7 @@
  * Windows-1251 bytes under the IA5String tag. Short-form lengths only (names are < 128 bytes).
  */
 import { carved } from './carved.ts';
-import { identifyName } from './keyfile.ts';
+import { identifyName } from '../format/key-file-id.ts';
 import type { CarverSpec, Chunk, Candidate } from './types.ts';
 
 function carveName(chunk: Chunk, start: number): readonly Candidate[] {

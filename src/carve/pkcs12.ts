@@ -6,43 +6,13 @@
  * Assumes a key file below PFX_MAX bytes.
  */
 import { carved } from './carved.ts';
-import { bytesAt, peekDeclared } from './der-peek.ts';
+import { readBer } from '../format/der.ts';
+import { bytesAt, peekDeclared } from '../format/der-peek.ts';
 import type { CarverSpec, Chunk, Candidate } from './types.ts';
 
 export const PFX_MAX = 64 * 1024;
 const VERSION3 = Uint8Array.of(0x02, 0x01, 0x03, 0x30);
 const OID_PKCS7 = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07);
-
-/** End of the BER element at `at` (definite or indefinite), bounded in depth and by `limit`;
- * -1 when malformed or unbounded. */
-export function berEnd(b: Uint8Array, at: number, limit: number, depth = 0): number {
-  if (depth > 32 || at + 2 > limit) return -1;
-  const tag = b[at]!;
-  if ((tag & 0x1f) === 0x1f) return -1; // multi-byte tags do not occur in PFX
-  const first = b[at + 1]!;
-  if (first === 0x80) {
-    if ((tag & 0x20) === 0) return -1; // indefinite length needs a constructed tag
-    let p = at + 2;
-    while (p + 2 <= limit) {
-      if (b[p] === 0 && b[p + 1] === 0) return p + 2;
-      const e = berEnd(b, p, limit, depth + 1);
-      if (e < 0) return -1;
-      p = e;
-    }
-    return -1;
-  }
-  let len = first;
-  let content = at + 2;
-  if (first > 0x80) {
-    const n = first & 0x7f;
-    if (n > 4 || at + 2 + n > limit) return -1;
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + b[at + 2 + i]!;
-    content += n;
-  }
-  const end = content + len;
-  return end <= limit ? end : -1;
-}
 
 function carvePfx(chunk: Chunk, start: number): readonly Candidate[] {
   const b = chunk.bytes;
@@ -59,9 +29,10 @@ function carvePfx(chunk: Chunk, start: number): readonly Candidate[] {
   if (!bytesAt(b, oidAt, OID_PKCS7) || (b[oidAt + 10] !== 0x01 && b[oidAt + 10] !== 0x02)) return [];
   const limit = Math.min(b.length, start + PFX_MAX);
   if (first === 0x80) {
-    const end = berEnd(b, start, limit);
-    if (end < 0) return limit - start < PFX_MAX ? [carved(chunk, start, PFX_MAX, 'pkcs12', ['anchor'])] : [];
-    return [carved(chunk, start, end - start, 'pkcs12', ['anchor', 'pfx-shape'])];
+    // Indefinite length: walked to its 00 00 by the one BER reader, bounded in depth and by `limit`.
+    const ber = readBer(b, start, null, limit);
+    if (!ber.ok) return limit - start < PFX_MAX ? [carved(chunk, start, PFX_MAX, 'pkcs12', ['anchor'])] : [];
+    return [carved(chunk, start, ber.end - start, 'pkcs12', ['anchor', 'pfx-shape'])];
   }
   const d = peekDeclared(b, start);
   if (!d || d.total > PFX_MAX) return [];

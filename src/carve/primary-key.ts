@@ -4,7 +4,7 @@
  * shape; pairing with masks and header (src/reassemble) is what confirms one.
  */
 import { carved } from './carved.ts';
-import { identifyPrimary } from './keyfile.ts';
+import { identifyPrimary } from '../format/key-file-id.ts';
 import type { CarverSpec, Chunk, Candidate } from './types.ts';
 
 function carvePrimary(chunk: Chunk, start: number): readonly Candidate[] {

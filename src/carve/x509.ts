@@ -5,7 +5,7 @@
  * (GOST certificates seen are 760–2000 bytes).
  */
 import { carved } from './carved.ts';
-import { bytesAt, peekDeclared, peekTlv } from './der-peek.ts';
+import { bytesAt, peekDeclared, peekTlv } from '../format/der-peek.ts';
 import type { CarverSpec, Chunk, Candidate } from './types.ts';
 
 export const X509_MAX = 16 * 1024;

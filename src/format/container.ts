@@ -14,8 +14,10 @@ import { parseName, encodeCp1251, type NameKey } from './name-key.ts';
 import { parseCertificate, type CertificateInfo } from './certificate.ts';
 import { GENERATIONS, type Generation, type GenerationInfo } from './algorithms.ts';
 import type { Parsed } from './parsed.ts';
+import { KEY_FILE_NAMES, type KeyFileName } from './key-file-names.ts';
 
-export const FILE_NAMES = ['header.key', 'primary.key', 'masks.key', 'primary2.key', 'masks2.key', 'name.key'] as const;
+/** The names of the one table, in the order a folder's files are read and reported (name.key last). */
+export const FILE_NAMES: readonly KeyFileName[] = [...KEY_FILE_NAMES.filter((n) => n !== 'name.key'), 'name.key'];
 export type FileName = (typeof FILE_NAMES)[number];
 
 export interface ContainerFiles {

@@ -7,6 +7,7 @@
 // rejected in DER mode (no sample uses them); BER mode (PKCS#12) accepts them and `80`.
 
 import { ok, fail, type Parsed } from './parsed.ts';
+import { readLength, type LengthFault } from './der-peek.ts';
 
 /** A read-only cursor; every accessor returns null past its end instead of undefined/0. */
 export class Cursor {
@@ -71,25 +72,22 @@ export function readHeader(b: Uint8Array, at: number, limit: number, ber = false
   const tag = c.u8();
   if (tag === null) return fail(at, 'truncated: no tag');
   if ((tag & 0x1f) === 0x1f) return fail(at, `multi-byte tag 0x${tag.toString(16)} not supported`);
-  const l0 = c.u8();
-  if (l0 === null) return fail(at + 1, 'truncated: no length');
-  if (l0 < 0x80) return ok({ tag, headerLen: 2, len: l0 }, at + 2);
-  if (l0 === 0x80) {
-    if (!ber) return fail(at + 1, 'indefinite length not allowed in DER');
-    if ((tag & 0x20) === 0) return fail(at + 1, 'indefinite length on a primitive element');
-    return ok({ tag, headerLen: 2, len: null }, at + 2);
-  }
-  const n = l0 & 0x7f;
-  if (n > 4) return fail(at + 1, `length of ${n} bytes not supported`);
-  const lb = c.take(n);
-  if (lb === null) return fail(at + 2, 'truncated length');
-  let len = 0;
-  for (const x of lb) len = len * 256 + x;
-  if (!ber) {
-    if (lb[0] === 0) return fail(at + 2, 'non-minimal length (leading zero)');
-    if (len < 0x80) return fail(at + 2, 'non-minimal length (long form for < 128)');
-  }
-  return ok({ tag, headerLen: 2 + n, len }, at + 2 + n);
+  const l = readLength(b, at + 1, end, ber);
+  if (!l.ok) return fail(LENGTH_FAULT_AT[l.fault] + at, lengthFaultText(l.fault, b[at + 1]!));
+  if (l.len === null && (tag & 0x20) === 0) return fail(at + 1, 'indefinite length on a primitive element');
+  return ok({ tag, headerLen: l.content - at, len: l.len }, l.content);
+}
+
+/** Where (after the tag) each fault is reported, and in which words. */
+const LENGTH_FAULT_AT: Readonly<Record<LengthFault, number>> = {
+  'no-length': 1, indefinite: 1, 'too-many-bytes': 1, truncated: 2, 'leading-zero': 2, 'long-form-short': 2,
+};
+function lengthFaultText(f: LengthFault, first: number): string {
+  if (f === 'no-length') return 'truncated: no length';
+  if (f === 'indefinite') return 'indefinite length not allowed in DER';
+  if (f === 'too-many-bytes') return `length of ${first & 0x7f} bytes not supported`;
+  if (f === 'truncated') return 'truncated length';
+  return f === 'leading-zero' ? 'non-minimal length (leading zero)' : 'non-minimal length (long form for < 128)';
 }
 
 /**

@@ -4,15 +4,15 @@
  * found outside any volume (orphan directory clusters, stray MFT records) into evidence too.
  * Each driver is guarded: a bug or a hostile volume becomes a problem entry, not a failed scan.
  */
-import { classifyBoot } from '../carve/boot-sector.ts';
-import { identifyKeyFile } from '../carve/keyfile.ts';
+import { classifyBoot, vbrKind } from '../layout/boot-sector.ts';
+import { identifyKeyFile } from '../format/key-file-id.ts';
 import type { Candidate } from '../carve/types.ts';
 import { analyseExfat } from './exfat/index.ts';
 import { analyseFat } from './fat/index.ts';
 import { filesFromOrphanDirs } from './fat/orphans.ts';
 import { analyseNtfs, parseNtfsBoot, volumeStartFromBackup } from './ntfs/index.ts';
 import { filesFromRecords } from './ntfs/records.ts';
-import { findVolumes, vbrType, type FoundVolume } from './partitions.ts';
+import { findVolumes, type FoundVolume } from './partitions.ts';
 import type { FileEvidence, FsAnalysis, FsProblem, MediaReader, Volume } from './types.ts';
 
 export interface AnalyseOptions {
@@ -63,7 +63,7 @@ export async function analyseMedia(reader: MediaReader, candidates: readonly Can
   const analysed: Volume[] = [];
   for (const v of list) {
     const boot = await reader.read(v.offset, 512);
-    const type = boot ? vbrType(boot) : null;
+    const type = boot ? vbrKind(boot) : null;
     const foundBy = v.typeHint === 'carved' ? 'carved' : v.foundBy;
     const all = (kind: Candidate['kind']) => candidates.filter((c) => c.kind === kind);
     let r: { volume: Volume; files: FileEvidence[]; problems: FsProblem[] } | null = null;

@@ -2,8 +2,10 @@
 // primary fails its CRC), superfloppy (a VBR at sector 0) and a FAT32/exFAT backup boot sector
 // when sector 0 itself is wiped. Every loop is bounded; bad tables become problems, not throws.
 import type { FsProblem, MediaReader } from './types.ts';
-import { u16, u32, u64 } from './le.ts';
+import { u16, u32, u64 } from '../layout/le.ts';
 import { readExact } from './read-exact.ts';
+import { mbrLooksValid, vbrKind } from '../layout/boot-sector.ts';
+import { gptEntries, mbrEntries, parseGptHeader, type GptHeader, type MbrEntry } from '../layout/partition-table.ts';
 
 export type FoundBy = 'mbr' | 'gpt' | 'superfloppy' | 'backup-boot';
 export interface FoundVolume {
@@ -15,46 +17,14 @@ export interface FoundVolume {
 
 const SECTOR = 512;
 const MAX_LOGICAL = 128;
-const MAX_GPT_ENTRIES = 1024;
 
-
-let crcTable: Uint32Array | null = null;
-/** CRC-32 (IEEE 802.3, reflected), as GPT uses. */
-export function crc32(b: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) c = crcTable[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+export { crc32 } from '../layout/partition-table.ts';
 
 /** One sector (or `len` bytes) at `off`, or null. */
 const readSector = (r: MediaReader, off: number, len = SECTOR) => readExact(r, off, len);
 
-const ascii = (b: Uint8Array, o: number, n: number): string => String.fromCharCode(...b.subarray(o, o + n));
-
-/** Which file system a volume boot record announces, or null when the sector is not a VBR. */
-export function vbrType(b: Uint8Array): 'fat' | 'exfat' | 'ntfs' | null {
-  if (b.length < SECTOR) return null;
-  if (ascii(b, 3, 8) === 'EXFAT   ') return 'exfat';
-  if (ascii(b, 3, 8) === 'NTFS    ') return 'ntfs';
-  const jump = b[0] === 0xeb || b[0] === 0xe9;
-  const bps = u16(b, 11);
-  const spc = b[13] ?? 0;
-  const fats = b[16] ?? 0;
-  if (!jump || ![512, 1024, 2048, 4096].includes(bps)) return null;
-  if (spc === 0 || (spc & (spc - 1)) !== 0 || u16(b, 14) === 0 || fats < 1 || fats > 4) return null;
-  return 'fat';
-}
-
 function vbrSize(b: Uint8Array): number {
-  const t = vbrType(b);
+  const t = vbrKind(b);
   if (t === 'exfat') {
     const shift = b[108] ?? 9;
     return shift >= 9 && shift <= 12 ? u64(b, 72) * 2 ** shift : 0;
@@ -74,13 +44,6 @@ function mbrHint(t: number): string {
   return MBR_TYPES[t] ?? `mbr-type-0x${t.toString(16).padStart(2, '0')}`;
 }
 
-function guidString(b: Uint8Array, o: number): string {
-  const h = (i: number) => (b[o + i] ?? 0).toString(16).padStart(2, '0');
-  return (
-    [3, 2, 1, 0].map(h).join('') + '-' + [5, 4].map(h).join('') + '-' + [7, 6].map(h).join('') + '-' +
-    [8, 9].map(h).join('') + '-' + [10, 11, 12, 13, 14, 15].map(h).join('')
-  ).toUpperCase();
-}
 const GPT_TYPES: Record<string, string> = {
   'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7': 'basic-data',
   'C12A7328-F81F-11D2-BA4B-00A0C93EC93B': 'efi-system',
@@ -93,40 +56,20 @@ interface GptResult {
   ok: boolean;
 }
 
-async function parseGptHeader(
-  r: MediaReader,
-  lba: number,
-  problems: FsProblem[],
-): Promise<{ hdr: Uint8Array; entriesLba: number; count: number; size: number; entriesCrc: number; alt: number } | null> {
-  const hdr = await readSector(r, lba * SECTOR);
-  if (!hdr || ascii(hdr, 0, 8) !== 'EFI PART') return null;
-  const hsize = u32(hdr, 12);
-  if (hsize < 92 || hsize > SECTOR) {
-    problems.push({ at: lba * SECTOR, what: `GPT header size ${hsize} out of range` });
-    return null;
-  }
-  const copy = hdr.slice(0, hsize);
-  copy.fill(0, 16, 20);
-  if (crc32(copy) !== u32(hdr, 16)) {
-    problems.push({ at: lba * SECTOR, what: 'GPT header CRC mismatch' });
-    return null;
-  }
-  const count = u32(hdr, 80);
-  const size = u32(hdr, 84);
-  if (count > MAX_GPT_ENTRIES || size < 128 || size > 1024 || size % 8 !== 0) {
-    problems.push({ at: lba * SECTOR, what: `GPT entry array ${count}×${size} out of range` });
-    return null;
-  }
-  return { hdr, entriesLba: u64(hdr, 72), count, size, entriesCrc: u32(hdr, 88), alt: u64(hdr, 32) };
+async function readGptHeader(r: MediaReader, lba: number, problems: FsProblem[]): Promise<GptHeader | null> {
+  const sector = await readSector(r, lba * SECTOR);
+  const h = sector ? parseGptHeader(sector) : null;
+  if (typeof h === 'string') problems.push({ at: lba * SECTOR, what: h });
+  return typeof h === 'string' ? null : h;
 }
 
 async function readGpt(r: MediaReader, problems: FsProblem[]): Promise<GptResult> {
   const lastLba = Math.floor(r.size / SECTOR) - 1;
-  const primary = await parseGptHeader(r, 1, problems);
+  const primary = await readGptHeader(r, 1, problems);
   const headers = primary ? [primary] : [];
   if (!primary) {
     // The backup header sits at the last LBA; its address is also in the primary (lost here).
-    const backup = await parseGptHeader(r, lastLba, problems);
+    const backup = await readGptHeader(r, lastLba, problems);
     if (backup) {
       problems.push({ at: lastLba * SECTOR, what: 'GPT primary header unusable; using the backup header' });
       headers.push(backup);
@@ -134,26 +77,22 @@ async function readGpt(r: MediaReader, problems: FsProblem[]): Promise<GptResult
   }
   for (const h of headers) {
     const arr = await readSector(r, h.entriesLba * SECTOR, h.count * h.size);
-    if (!arr || crc32(arr) !== h.entriesCrc) {
+    const entries = arr && gptEntries(arr, h);
+    if (!entries) {
       problems.push({ at: h.entriesLba * SECTOR, what: 'GPT partition array unreadable or CRC mismatch' });
       // A primary header with a bad array: fall back to the backup's array.
       if (h === primary) {
-        const backup = await parseGptHeader(r, h.alt > 1 && h.alt <= lastLba ? h.alt : lastLba, problems);
+        const backup = await readGptHeader(r, h.alt > 1 && h.alt <= lastLba ? h.alt : lastLba, problems);
         if (backup && backup !== h) headers.push(backup);
       }
       continue;
     }
     const volumes: FoundVolume[] = [];
-    for (let i = 0; i < h.count; i++) {
-      const e = arr.subarray(i * h.size, (i + 1) * h.size);
-      if (e.subarray(0, 16).every((x) => x === 0)) continue;
-      const first = u64(e, 32);
-      const last = u64(e, 40);
+    for (const { index: i, typeGuid: type, first, last } of entries) {
       if (last < first || first === 0 || (last + 1) * SECTOR > r.size + SECTOR) {
         problems.push({ at: h.entriesLba * SECTOR + i * h.size, what: `GPT entry ${i} out of range (${first}..${last})` });
         continue;
       }
-      const type = guidString(e, 0);
       volumes.push({
         offset: first * SECTOR,
         size: Math.min((last - first + 1) * SECTOR, r.size - first * SECTOR),
@@ -179,11 +118,8 @@ async function readMbrChain(r: MediaReader, mbr: Uint8Array, problems: FsProblem
     if (size < count * SECTOR) problems.push({ at, what: `partition at LBA ${startLba} runs past the end of the medium` });
     out.push({ offset: off, size, foundBy: 'mbr', typeHint: mbrHint(type) });
   };
-  for (let i = 0; i < 4; i++) {
+  for (const [i, { type, start, count }] of mbrEntries(mbr).entries()) {
     const e = 446 + 16 * i;
-    const type = mbr[e + 4] ?? 0;
-    const start = u32(mbr, e + 8);
-    const count = u32(mbr, e + 12);
     if (type === 0 || count === 0) continue;
     if (!isExtended(type)) {
       add(start, count, type, e);
@@ -203,26 +139,13 @@ async function readMbrChain(r: MediaReader, mbr: Uint8Array, problems: FsProblem
         problems.push({ at: ebr * SECTOR, what: 'extended boot record unreadable or unsigned' });
         break;
       }
-      const lt = s[446 + 4] ?? 0;
-      if (lt !== 0 && !isExtended(lt)) add(ebr + u32(s, 446 + 8), u32(s, 446 + 12), lt, ebr * SECTOR + 446);
-      const nt = s[462 + 4] ?? 0;
-      ebr = isExtended(nt) && u32(s, 462 + 12) > 0 ? start + u32(s, 462 + 8) : 0;
+      const [logical, next] = mbrEntries(s) as [MbrEntry, MbrEntry];
+      if (logical.type !== 0 && !isExtended(logical.type)) add(ebr + logical.start, logical.count, logical.type, ebr * SECTOR + 446);
+      ebr = isExtended(next.type) && next.count > 0 ? start + next.start : 0;
       if (n === MAX_LOGICAL - 1) problems.push({ at: ebr * SECTOR, what: 'too many logical partitions; stopped' });
     }
   }
   return out;
-}
-
-function mbrLooksValid(b: Uint8Array): boolean {
-  if (b[510] !== 0x55 || b[511] !== 0xaa) return false;
-  let any = false;
-  for (let i = 0; i < 4; i++) {
-    const e = 446 + 16 * i;
-    const status = b[e] ?? 0;
-    if (status !== 0 && status !== 0x80) return false;
-    if ((b[e + 4] ?? 0) !== 0) any = true;
-  }
-  return any;
 }
 
 export async function findVolumes(reader: MediaReader): Promise<{ volumes: FoundVolume[]; problems: FsProblem[] }> {
@@ -231,14 +154,14 @@ export async function findVolumes(reader: MediaReader): Promise<{ volumes: Found
   if (!s0) return { volumes: [], problems: [{ at: 0, what: 'sector 0 unreadable' }] };
 
   // A VBR at sector 0 wins over the partition-table reading: its boot code overlaps the table.
-  const vt = vbrType(s0);
+  const vt = vbrKind(s0);
   if (vt && s0[510] === 0x55 && s0[511] === 0xaa) {
     const size = Math.min(vbrSize(s0) || reader.size, reader.size);
     return { volumes: [{ offset: 0, size, foundBy: 'superfloppy', typeHint: vt }], problems };
   }
 
   if (mbrLooksValid(s0)) {
-    const protective = [0, 1, 2, 3].some((i) => s0[446 + 16 * i + 4] === 0xee);
+    const protective = mbrEntries(s0).some((e) => e.type === 0xee);
     if (protective) {
       const g = await readGpt(reader, problems);
       if (g.ok) return { volumes: g.volumes, problems };
@@ -259,7 +182,7 @@ export async function findVolumes(reader: MediaReader): Promise<{ volumes: Found
   // Sector 0 wiped: FAT32 keeps a backup boot sector at 6, exFAT a backup boot region at 12.
   for (const [sec, want] of [[6, 'fat'], [12, 'exfat']] as const) {
     const b = await readSector(reader, sec * SECTOR);
-    if (b && b[510] === 0x55 && b[511] === 0xaa && vbrType(b) === want) {
+    if (b && b[510] === 0x55 && b[511] === 0xaa && vbrKind(b) === want) {
       problems.push({ at: 0, what: `sector 0 is not a boot sector; backup boot sector found at sector ${sec}` });
       const size = Math.min(vbrSize(b) || reader.size, reader.size);
       return { volumes: [{ offset: 0, size, foundBy: 'backup-boot', typeHint: want }], problems };

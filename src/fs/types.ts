@@ -1,5 +1,7 @@
 import type { ByteRange } from '../source/types.ts';
 
+export type { MediaReader } from '../source/types.ts';
+
 export type VolumeType = 'fat12' | 'fat16' | 'fat32' | 'exfat' | 'ntfs';
 export type EvidenceKind = 'fat-entry' | 'exfat-entry' | 'ntfs-mft' | 'orphan-dir' | 'carved' | 'crypto-pairing';
 
@@ -12,13 +14,6 @@ export interface Volume {
   readonly label: string;
   /** How the volume was found: partition table entry, superfloppy, backup boot sector, carved. */
   readonly foundBy: 'mbr' | 'gpt' | 'superfloppy' | 'backup-boot' | 'carved';
-}
-
-/** Random access to the medium for metadata reads after (or instead of) the linear pass.
- * Returns null where the bytes are unavailable (past the end, unreadable). */
-export interface MediaReader {
-  readonly size: number;
-  read(offset: number, length: number): Promise<Uint8Array | null>;
 }
 
 /** What a file system says about one file (live or deleted). */

@@ -6,19 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Candidate } from '../carve/types.ts';
-import { identifyKeyFile, type KeyFileId, type KeyFileKind } from '../carve/keyfile.ts';
+import { identifyKeyFile, type KeyFileId, type KeyFileKind } from '../format/key-file-id.ts';
+import { KEY_FILE_KIND, KEY_FILE_NAMES, keyFileName, type KeyFileName } from '../format/key-file-names.ts';
 import type { EvidenceKind, FileEvidence, MediaReader } from '../fs/types.ts';
 
-export const ROLES = ['header.key', 'primary.key', 'masks.key', 'name.key', 'primary2.key', 'masks2.key'] as const;
-export type Role = (typeof ROLES)[number];
-export const KIND_OF_ROLE: Readonly<Record<Role, KeyFileKind>> = {
-  'header.key': 'header',
-  'primary.key': 'primary',
-  'masks.key': 'masks',
-  'name.key': 'name',
-  'primary2.key': 'primary',
-  'masks2.key': 'masks',
-};
+export const ROLES = KEY_FILE_NAMES;
+export type Role = KeyFileName;
+export const KIND_OF_ROLE: Readonly<Record<Role, KeyFileKind>> = KEY_FILE_KIND;
 
 export interface KeyFile {
   readonly id: number;
@@ -47,10 +41,7 @@ export interface OtherFile {
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-export function roleOfName(name: string): Role | null {
-  const n = name.toLowerCase();
-  return (ROLES as readonly string[]).includes(n) ? (n as Role) : null;
-}
+export const roleOfName: (name: string) => Role | null = keyFileName;
 
 /** Reads a file's bytes from its resident data or extents; null when unreadable or too large. */
 export async function fileBytes(f: FileEvidence, reader: MediaReader, limit = 1 << 20): Promise<Uint8Array | null> {

@@ -4,9 +4,10 @@
  * its allocation tables. This is planning only (authoritative parsing is src/fs); a volume it
  * misses is still analysed later, at the cost of counted re-reads.
  */
-import { classifyBoot } from '../carve/boot-sector.ts';
+import { classifyBoot, isGptHeader } from '../layout/boot-sector.ts';
+import { gptEntries, mbrEntries, parseGptHeader } from '../layout/partition-table.ts';
 import type { RetentionPlan } from './retained.ts';
-import { u16, u32, u64 } from '../fs/le.ts';
+import { u16, u32 } from '../layout/le.ts';
 
 
 /** Bytes from a volume's first sector through its metadata tables (capped by the caller). */
@@ -32,31 +33,23 @@ export function metadataSpan(boot: Uint8Array): number {
   return 0;
 }
 
-/** Volume starts listed by an MBR (primary entries) or a GPT at the start of the medium. */
+/** Volume starts listed by an MBR (primary entries) or a GPT at the start of the medium, read with
+ * the parser src/fs uses (both GPT CRCs checked); a GPT that fails them is left to src/fs. */
 export function partitionStarts(first: Uint8Array, sector = 512): number[] {
-  const starts: number[] = [];
-  if (first.length >= 2 * sector && classifyBoot(first.subarray(sector, 2 * sector)) === 'gpt') {
-    const hdr = first.subarray(sector, 2 * sector);
-    const entriesAt = u64(hdr, 72) * sector;
-    const count = Math.min(u32(hdr, 80), 256);
-    const size = u32(hdr, 84);
-    for (let i = 0; i < count && size >= 48; i++) {
-      const e = entriesAt + i * size;
-      if (e + 48 > first.length) break;
-      const lba = u64(first, e + 32);
-      if (lba > 0 && first.subarray(e, e + 16).some((x) => x !== 0)) starts.push(lba * sector);
-    }
-    return starts;
+  if (first.length >= 2 * sector && isGptHeader(first.subarray(sector, 2 * sector))) {
+    const h = parseGptHeader(first.subarray(sector, 2 * sector));
+    if (!h || typeof h === 'string') return [];
+    const at = h.entriesLba * sector;
+    const entries = at + h.count * h.size <= first.length ? gptEntries(first.subarray(at), h) : null;
+    return (entries ?? []).filter((e) => e.first > 0).map((e) => e.first * sector);
   }
   const kind = classifyBoot(first.subarray(0, 512));
   if (kind === 'mbr') {
-    for (let e = 446; e < 510; e += 16) {
-      const type = first[e + 4]!;
-      const lba = u32(first, e + 8);
-      if (type !== 0 && type !== 0x05 && type !== 0x0f && type !== 0xee && lba > 0) starts.push(lba * sector);
-    }
-  } else if (kind) starts.push(0);
-  return starts;
+    return mbrEntries(first)
+      .filter(({ type, start }) => type !== 0 && type !== 0x05 && type !== 0x0f && type !== 0xee && start > 0)
+      .map(({ start }) => start * sector);
+  }
+  return kind ? [0] : [];
 }
 
 /** The observer the scan hands to the linear pass. */

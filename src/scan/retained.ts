@@ -5,8 +5,7 @@
  * re-reads of a failing drive are a last resort, and the report says how many there were.
  */
 import type { Candidate } from '../carve/types.ts';
-import type { MediaReader } from '../fs/types.ts';
-import type { ByteRange, ByteSource } from '../source/types.ts';
+import type { ByteRange, ByteSource, MediaReader } from '../source/types.ts';
 
 interface Segment {
   readonly offset: number;

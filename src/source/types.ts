@@ -16,3 +16,10 @@ export interface ByteSource {
   read(offset: number, into: Uint8Array): Promise<{ bytes: number; bad: readonly ByteRange[] }>;
   close(): Promise<void>;
 }
+
+/** Random access to the medium for metadata reads after (or instead of) the linear pass.
+ * Returns null where the bytes are unavailable (past the end, unreadable). */
+export interface MediaReader {
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array | null>;
+}

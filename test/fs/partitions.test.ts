@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crc32, findVolumes } from '../../src/fs/partitions.ts';
 import type { MediaReader } from '../../src/fs/types.ts';
+import { partitionStarts } from '../../src/scan/metadata-plan.ts';
 
 const S = 512;
 const memReader = (b: Uint8Array): MediaReader => ({
@@ -97,5 +98,26 @@ describe('findVolumes', () => {
       expect(Array.isArray(r.volumes)).toBe(true);
     }
     expect((await findVolumes(memReader(new Uint8Array(0)))).volumes).toEqual([]);
+  });
+});
+
+describe('partitionStarts (the scan\'s retention plan)', () => {
+  it('reads a GPT with the same parser as findVolumes, both CRCs checked', () => {
+    const d = gptDisk(16384);
+    expect(partitionStarts(d.subarray(0, 1 << 20))).toEqual([2048 * S, 4096 * S]);
+    const badHeader = d.slice(0, 1 << 20);
+    badHeader[S + 40] = badHeader[S + 40]! ^ 0xff; // inside the CRC-covered header: the CRC no longer matches
+    expect(partitionStarts(badHeader)).toEqual([]);
+    const badArray = d.slice(0, 1 << 20);
+    badArray[2 * S + 20] = badArray[2 * S + 20]! ^ 0xff; // inside entry 0: the array CRC no longer matches
+    expect(partitionStarts(badArray)).toEqual([]);
+  });
+
+  it('reads the primary MBR entries, skipping extended and protective ones', () => {
+    const d = new Uint8Array(1 << 20);
+    mbrEntry(d, 0, 0, 0x0c, 2048, 100);
+    mbrEntry(d, 0, 1, 0x05, 4096, 100);
+    mbrEntry(d, 0, 2, 0x07, 8192, 100);
+    expect(partitionStarts(d)).toEqual([2048 * S, 8192 * S]);
   });
 });

@@ -4,7 +4,7 @@
  * backup region is the next 12 sectors. All functions are total.
  */
 
-import { u16, u32, u64 } from '../le.ts';
+import { u16, u32, u64 } from '../../layout/le.ts';
 
 export interface ExfatGeometry {
   readonly sectorSize: number;
@@ -23,10 +23,6 @@ export interface ExfatGeometry {
   readonly numberOfFats: number;
 }
 
-
-export const readU16 = u16;
-export const readU32 = u32;
-export const readU64 = u64;
 
 /** Cheap shape test of sector 0: jump, name, must-be-zero field, signature. */
 export function looksLikeExfatBoot(b: Uint8Array): boolean {

@@ -1,5 +1,5 @@
 import type { FileEvidence } from '../types.ts';
-import type { EntrySet } from './entries.ts';
+import type { EntrySet } from '../../layout/exfat-entry-set.ts';
 
 /** One FileEvidence from an entry set and what the walk or the orphan grouping knows. */
 export function fileEvidence(

@@ -4,11 +4,11 @@
  * sets carved from anywhere in the heap (quick format). Total: any bytes give a result or null and
  * recorded problems, never a throw.
  */
-import { identifyKeyFile } from '../../carve/keyfile.ts';
+import { identifyKeyFile } from '../../format/key-file-id.ts';
 import type { Candidate } from '../../carve/types.ts';
 import type { FileEvidence, FsProblem, MediaReader, Volume } from '../types.ts';
 import { bootChecksumOk, bootSectorSize, looksLikeExfatBoot, parseBootSector, type ExfatGeometry } from './boot.ts';
-import { ENTRY, parseDirectory, parseSetAt } from './entries.ts';
+import { ENTRY, parseDirectory, parseSetAt } from '../../layout/exfat-entry-set.ts';
 import { fileEvidence } from './evidence.ts';
 import { orphanEvidence } from './orphans.ts';
 import { directoryClusters, resolveFile, type ConfirmFn } from './resolve.ts';

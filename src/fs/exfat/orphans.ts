@@ -6,7 +6,7 @@
  */
 import type { Candidate } from '../../carve/types.ts';
 import type { FileEvidence, FsProblem } from '../types.ts';
-import { parseDirectory, type EntrySet } from './entries.ts';
+import { parseDirectory, type EntrySet } from '../../layout/exfat-entry-set.ts';
 import { fileEvidence } from './evidence.ts';
 import { resolveFile, type ConfirmFn } from './resolve.ts';
 import type { ExfatVolume } from './volume.ts';

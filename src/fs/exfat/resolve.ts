@@ -5,8 +5,9 @@
  * ones allocated since); a key file is only "confirmed" when its own bytes say so.
  */
 import type { ByteRange } from '../../source/types.ts';
+import { keyKindOfName } from '../../format/key-file-names.ts';
 import type { FsProblem } from '../types.ts';
-import type { EntrySet } from './entries.ts';
+import type { EntrySet } from '../../layout/exfat-entry-set.ts';
 import { FAT_EOC, type ExfatVolume } from './volume.ts';
 
 export type ConfirmFn = (bytes: Uint8Array) => { kind: string; length: number; macOk: boolean } | null;
@@ -15,19 +16,6 @@ export type ConfirmFn = (bytes: Uint8Array) => { kind: string; length: number; m
 const CONFIRM_MAX = 64 * 1024;
 /** How far past the file's own cluster count the free-cluster search may look. */
 const FREE_SEARCH_SLACK = 4096;
-
-const KEY_NAMES: Record<string, string> = {
-  'header.key': 'header',
-  'primary.key': 'primary',
-  'primary2.key': 'primary',
-  'masks.key': 'masks',
-  'masks2.key': 'masks',
-  'name.key': 'name',
-};
-
-export function expectedKeyKind(name: string): string | null {
-  return KEY_NAMES[name.toLowerCase()] ?? null;
-}
 
 export interface Resolved {
   readonly extents: ByteRange[];
@@ -120,7 +108,7 @@ export async function resolveFile(
   }
   const n = Math.ceil(size / cs);
   const tries = await clusterCandidates(vol, set, deleted, n, problems, at);
-  const expect = expectedKeyKind(set.name);
+  const expect = keyKindOfName(set.name);
   const canCheck = confirm !== undefined && size <= CONFIRM_MAX;
   for (const t of tries) {
     if (t.clusters.length < n) continue;

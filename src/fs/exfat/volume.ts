@@ -6,7 +6,8 @@
 import type { ByteRange } from '../../source/types.ts';
 import type { FsProblem, MediaReader } from '../types.ts';
 import type { ExfatGeometry } from './boot.ts';
-import { readU32 } from './boot.ts';
+import { u32 } from '../../layout/le.ts';
+import { clusterOffset, clustersToExtents, validCluster, type ClusterGeometry } from '../fat-common/clusters.ts';
 
 const PAGE = 64 * 1024;
 export const FAT_EOC = 0xffffffff;
@@ -36,7 +37,7 @@ class PagedRegion {
     await this.byteAt(rel);
     const page = this.pages.get(p);
     if (!page || rel - p * PAGE + 4 > page.length) return null;
-    return readU32(page, rel - p * PAGE);
+    return u32(page, rel - p * PAGE);
   }
 }
 
@@ -49,6 +50,8 @@ export interface ChainResult {
 export class ExfatVolume {
   readonly base: number;
   readonly geo: ExfatGeometry;
+  /** The cluster heap in the terms FAT uses: exFAT numbers heap clusters from 2 too. */
+  private readonly clusters: ClusterGeometry;
   private readonly fat: PagedRegion;
   private bitmap: PagedRegion | null = null;
   readonly problems: FsProblem[] = [];
@@ -60,17 +63,18 @@ export class ExfatVolume {
   ) {
     this.base = volumeOffset;
     this.geo = geo;
+    this.clusters = { volumeOffset, dataStart: volumeOffset + geo.heapOffset, clusterSize: geo.clusterSize, clusterCount: geo.clusterCount };
     const fatStart = volumeOffset + geo.fatOffset + geo.activeFat * geo.fatLength;
     this.fat = new PagedRegion(reader, fatStart, Math.min(geo.fatLength, (geo.clusterCount + 2) * 4));
   }
 
   validCluster(c: number): boolean {
-    return Number.isInteger(c) && c >= 2 && c <= this.geo.clusterCount + 1;
+    return validCluster(this.clusters, c);
   }
 
   /** Absolute offset of cluster `c`'s first byte. */
   clusterOffset(c: number): number {
-    return this.base + this.geo.heapOffset + (c - 2) * this.geo.clusterSize;
+    return clusterOffset(this.clusters, c);
   }
 
   /** Cluster holding absolute offset `abs`, or null outside the heap. */
@@ -125,18 +129,7 @@ export class ExfatVolume {
 
   /** Absolute extents for `clusters` holding `size` bytes (last one trimmed), merged when adjacent. */
   extents(clusters: readonly number[], size: number): ByteRange[] {
-    const out: { offset: number; length: number }[] = [];
-    let left = size;
-    for (const c of clusters) {
-      if (left <= 0) break;
-      const len = Math.min(left, this.geo.clusterSize);
-      const off = this.clusterOffset(c);
-      const last = out[out.length - 1];
-      if (last && last.offset + last.length === off) last.length += len;
-      else out.push({ offset: off, length: len });
-      left -= len;
-    }
-    return out;
+    return clustersToExtents(this.clusters, clusters, size);
   }
 
   /** Reads the bytes of `extents` into one buffer (null if any read fails). */

@@ -1,7 +1,7 @@
 // FAT boot sector (BPB) parsing and sanity checks. Every field that sizes a read is bounded here.
 import type { FsProblem, MediaReader } from '../types.ts';
 import type { ClusterGeometry } from '../fat-common/clusters.ts';
-import { u16, u32 } from '../le.ts';
+import { u16, u32 } from '../../layout/le.ts';
 import { readExact } from '../read-exact.ts';
 
 export interface FatBoot extends ClusterGeometry {

@@ -2,13 +2,14 @@
 // walk over live and deleted directories, and content-confirmed extents for deleted key files.
 // Only the FAT and directory clusters are read, plus the few clusters of deleted key files.
 import type { Candidate } from '../../carve/types.ts';
-import { identifyKeyFile } from '../../carve/keyfile.ts';
+import { identifyKeyFile } from '../../format/key-file-id.ts';
 import type { FileEvidence, FsProblem, MediaReader, Volume } from '../types.ts';
 import { clustersToExtents, readPieces, validCluster } from '../fat-common/clusters.ts';
 import { readFatBoot, type FatBoot } from './boot.ts';
-import { entryLooksValid, parseDirEntries, type DirEntry } from './dir.ts';
+import { entryLooksValid, parseDirEntries, type DirEntry } from '../../layout/fat-dir-entry.ts';
 import { filesFromOrphanDirs } from './orphans.ts';
-import { readCluster, resolveDeleted, resolveLive, startCandidates, expectedKind, type Confirm, type ResolveCtx } from './resolve.ts';
+import { readCluster, resolveDeleted, resolveLive, startCandidates, type Confirm, type ResolveCtx } from './resolve.ts';
+import { keyKindOfName } from '../../format/key-file-names.ts';
 import { readFatTable } from './table.ts';
 
 export { filesFromOrphanDirs } from './orphans.ts';
@@ -195,14 +196,14 @@ export async function analyseFat(
         if (res.error) {
           problems.push({ at: volumeOffset, what: `${childPath}: ${res.error}` });
           // Both FAT copies broken: a key file can still be confirmed by content.
-          if (expectedKind(e.name)) {
+          if (keyKindOfName(e.name)) {
             const alt = await resolveDeleted(ctx, { name: e.name, size: e.size, lo: e.clusterLo, hi: e.clusterHi }, job.cluster);
             if (alt.confirmed) res = alt;
           }
         }
       } else {
         res = await resolveDeleted(ctx, { name: e.name, size: e.size, lo: e.clusterLo, hi: e.clusterHi }, job.cluster);
-        if (res.note && expectedKind(e.name)) problems.push({ at: volumeOffset, what: `${childPath}: ${res.note}` });
+        if (res.note && keyKindOfName(e.name)) problems.push({ at: volumeOffset, what: `${childPath}: ${res.note}` });
       }
       files.push({
         evidence: 'fat-entry',

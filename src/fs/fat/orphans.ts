@@ -3,13 +3,14 @@
 // mapping comes from the volume's boot sector when it is known and consistent, else it is inferred
 // from the `.` entries (dataStart + (c − 2) · clusterSize = offset) and checked on key-file shapes.
 import type { Candidate } from '../../carve/types.ts';
-import { identifyKeyFile } from '../../carve/keyfile.ts';
+import { identifyKeyFile } from '../../format/key-file-id.ts';
 import type { FileEvidence, FsProblem, MediaReader } from '../types.ts';
 import { clusterOffset, type ClusterGeometry } from '../fat-common/clusters.ts';
-import { parseDirEntries, type DirEntry } from './dir.ts';
-import { expectedKind, resolveDeleted, type Confirm, type ResolveCtx } from './resolve.ts';
+import { parseDirEntries, type DirEntry } from '../../layout/fat-dir-entry.ts';
+import { resolveDeleted, type Confirm, type ResolveCtx } from './resolve.ts';
+import { keyKindOfName } from '../../format/key-file-names.ts';
 import type { FatTable } from './table.ts';
-import { u16 } from '../le.ts';
+import { u16 } from '../../layout/le.ts';
 
 const MAX_ORPHANS = 100_000;
 const CLUSTER_SIZES = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
@@ -52,7 +53,7 @@ async function shapeHits(reader: MediaReader, geo: ClusterGeometry, dirs: readon
   let hits = 0;
   for (const d of dirs)
     for (const e of d.entries) {
-      if (e.isDir || !expectedKind(e.name) || e.size === 0) continue;
+      if (e.isDir || !keyKindOfName(e.name) || e.size === 0) continue;
       const c = entryCluster(e, fat32);
       if (c < 2) continue;
       const b = await peek(reader, clusterOffset(geo, c), 8);

@@ -4,9 +4,11 @@
 // layout that the key-file identifier confirms by shape, exact length and MAC.
 import type { ByteRange } from '../../source/types.ts';
 import type { MediaReader } from '../types.ts';
-import type { KeyFileId } from '../../carve/keyfile.ts';
+import type { KeyFileId } from '../../format/key-file-id.ts';
 import { clusterOffset, clustersFor, clustersToExtents, validCluster, type ClusterGeometry } from '../fat-common/clusters.ts';
 import type { FatTable } from './table.ts';
+import { keyKindOfName } from '../../format/key-file-names.ts';
+import { peekDeclared } from '../../format/der-peek.ts';
 
 export type Confirm = (bytes: Uint8Array) => KeyFileId | null;
 type Kind = KeyFileId['kind'];
@@ -21,15 +23,6 @@ export interface Resolved {
   readonly confirmed: boolean;
   readonly startCluster: number | null;
   readonly note?: string;
-}
-
-export function expectedKind(name: string): Kind | null {
-  const n = name.toUpperCase();
-  if (n === 'HEADER.KEY') return 'header';
-  if (n === 'PRIMARY.KEY' || n === 'PRIMARY2.KEY') return 'primary';
-  if (n === 'MASKS.KEY' || n === 'MASKS2.KEY') return 'masks';
-  if (n === 'NAME.KEY') return 'name';
-  return null;
 }
 
 export interface ResolveCtx {
@@ -76,14 +69,8 @@ async function assemble(ctx: ResolveCtx, clusters: readonly number[], size: numb
 
 /** Cheap pre-filter on the first cluster: a DER SEQUENCE whose declared length is the file size. */
 function derLengthIs(b: Uint8Array, size: number): boolean {
-  if (b[0] !== 0x30) return false;
-  const l0 = b[1] ?? 0;
-  if (l0 < 0x80) return l0 + 2 === size;
-  const n = l0 & 0x7f;
-  if (n < 1 || n > 3) return false;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + (b[2 + i] ?? 0);
-  return len + 2 + n === size;
+  const d = peekDeclared(b, 0);
+  return d !== null && d.tag === 0x30 && d.total === size;
 }
 
 /** Candidate cluster layouts for a file of n clusters starting at s, most likely first. */
@@ -139,7 +126,7 @@ export async function resolveDeleted(
 ): Promise<Resolved> {
   if (e.size === 0) return { extents: [], confirmed: true, startCluster: null };
   const starts = startCandidates(ctx, e.lo, e.hi, e.size);
-  const kind = expectedKind(e.name);
+  const kind = keyKindOfName(e.name);
   const n = clustersFor(e.size, ctx.geo.clusterSize);
   if (!kind || e.size > MAX_CONFIRM_BYTES) {
     const s = starts.length === 1 ? starts[0]! : null;

@@ -1,4 +1,5 @@
 // NTFS boot sector (VBR). Layout: BIOS parameter block at 0x0B, NTFS extension at 0x24.
+import { u64 } from '../../layout/ntfs-record.ts';
 
 export interface NtfsBoot {
   readonly bytesPerSector: number;
@@ -17,12 +18,6 @@ const OEM = [0x4e, 0x54, 0x46, 0x53, 0x20, 0x20, 0x20, 0x20]; // "NTFS    "
 
 function isPow2(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
-}
-
-function u64(b: Uint8Array, o: number): number {
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const v = dv.getBigUint64(o, true);
-  return v > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(v);
 }
 
 /** Clusters-per-record byte: positive = clusters, negative = 2^-n bytes. */

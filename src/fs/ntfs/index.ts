@@ -3,7 +3,7 @@
 
 import type { Candidate } from '../../carve/types.ts';
 import type { FileEvidence, FsProblem, MediaReader, Volume } from '../types.ts';
-import { identifyKeyFile } from '../../carve/keyfile.ts';
+import { identifyKeyFile } from '../../format/key-file-id.ts';
 import { parseNtfsBoot, probeNtfs, volumeStartFromBackup, type NtfsBoot } from './boot.ts';
 import {
   applyFixups,
@@ -18,7 +18,7 @@ import {
   parseRecord,
   type Attribute,
   type MftRecord,
-} from './record.ts';
+} from '../../layout/ntfs-record.ts';
 import { decodeRuns, runsOverlap, type Run } from './runlist.ts';
 import { baseEvidence, buildNodes, confirmed, dataOf, Folders, type Confirm, type Node, type PlacedRecord } from './model.ts';
 import { evidenceFromNodes, placeRecords } from './records.ts';

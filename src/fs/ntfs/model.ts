@@ -17,7 +17,7 @@ import {
   type FileRef,
   type MftRecord,
   type Times,
-} from './record.ts';
+} from '../../layout/ntfs-record.ts';
 import { decodeRuns, runsOverlap, type Run } from './runlist.ts';
 
 export const ROOT_RECORD = 5;

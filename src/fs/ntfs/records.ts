@@ -3,8 +3,8 @@
 
 import type { Candidate } from '../../carve/types.ts';
 import type { FileEvidence, FsProblem } from '../types.ts';
-import { identifyKeyFile } from '../../carve/keyfile.ts';
-import { parseRecord, type MftRecord } from './record.ts';
+import { identifyKeyFile } from '../../format/key-file-id.ts';
+import { parseRecord, type MftRecord } from '../../layout/ntfs-record.ts';
 import { NO_VOLUME_CLUSTERS } from './runlist.ts';
 import {
   baseEvidence,

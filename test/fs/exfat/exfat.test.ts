@@ -210,7 +210,7 @@ describe.skipIf(!tools)('exFAT on images made by mkfs.exfat + exfat-fuse', () =>
 
 describe.skipIf(!tools)('exFAT bad input', () => {
   it('is bounded and records problems on corrupted structures', async () => {
-    const { setChecksum, parseDirectory } = await import('../../../src/fs/exfat/entries.ts');
+    const { setChecksum, parseDirectory } = await import('../../../src/layout/exfat-entry-set.ts');
     const base = deletedImg;
     // Locate keep.000/header.key's live entry set through the carver.
     const find = (img: Uint8Array, name: string) => {

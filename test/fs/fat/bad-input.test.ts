@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseFat } from '../../../src/fs/fat/index.ts';
 import { parseFatBoot } from '../../../src/fs/fat/boot.ts';
-import { parseDirEntries } from '../../../src/fs/fat/dir.ts';
+import { parseDirEntries } from '../../../src/layout/fat-dir-entry.ts';
 import { filesFromOrphanDirs } from '../../../src/fs/fat/orphans.ts';
 import { fatDirCarver } from '../../../src/carve/fat-dir.ts';
 import type { MediaReader } from '../../../src/fs/types.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ntfsRecordCarver } from '../../../src/carve/ntfs-record.ts';
 import { filesFromRecords } from '../../../src/fs/ntfs/records.ts';
 import { analyseNtfs, probeNtfs } from '../../../src/fs/ntfs/index.ts';
-import { applyFixups, parseRecord } from '../../../src/fs/ntfs/record.ts';
+import { applyFixups, parseRecord } from '../../../src/layout/ntfs-record.ts';
 import { decodeRuns } from '../../../src/fs/ntfs/runlist.ts';
 import { attrList, candidates, carveAll, fileName, memReader, nonResident, record, resident, sample } from './util.ts';
 

@@ -1,9 +1,11 @@
 // FAT directory entries: 8.3 names with the NT lower-case flags, VFAT long names (checksum-checked,
 // also for deleted entries whose first byte is lost), and restoration of `?EADER.KEY`-style names.
 
-import { u16, u32 } from '../le.ts';
+import { KEY_FILE_NAMES } from '../format/key-file-names.ts';
+import { u16, u32 } from './le.ts';
 
-export const KEY_NAMES = ['HEADER.KEY', 'PRIMARY.KEY', 'MASKS.KEY', 'NAME.KEY', 'PRIMARY2.KEY', 'MASKS2.KEY'] as const;
+/** The key-file names as 8.3 stores them. */
+const KEY_NAMES = KEY_FILE_NAMES.map((n) => n.toUpperCase());
 
 export interface DirEntry {
   /** Index of the 32-byte slot in the directory bytes. */

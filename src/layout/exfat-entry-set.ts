@@ -4,7 +4,7 @@
  * only clears bit 7 of each type byte (0x05/0x40/0x41); the set checksum is not recomputed, so it
  * is verified with the in-use bit put back. Parsers are total and never read past the buffer.
  */
-import { readU16, readU32, readU64 } from './boot.ts';
+import { u16, u32, u64 } from './le.ts';
 
 export const ENTRY = 32;
 
@@ -112,7 +112,7 @@ export function parseSetAt(b: Uint8Array, off: number): EntrySet | null {
   for (let k = 0; k < nameEntries; k++) {
     const e = s + ENTRY * (k + 1);
     if (b[e] !== (0x41 | inUse)) return null;
-    for (let j = 0; j < 15 && units.length < nameLen; j++) units.push(readU16(b, e + 2 + 2 * j));
+    for (let j = 0; j < 15 && units.length < nameLen; j++) units.push(u16(b, e + 2 + 2 * j));
   }
   // Any further secondaries must be benign secondaries with the same in-use bit.
   for (let k = nameEntries + 1; k < sc; k++) {
@@ -121,9 +121,9 @@ export function parseSetAt(b: Uint8Array, off: number): EntrySet | null {
   }
   for (const u of units) if (u < 0x20 || BAD_NAME_CHARS.has(u)) return null;
   const name = String.fromCharCode(...units);
-  const attributes = readU16(b, off + 4);
+  const attributes = u16(b, off + 4);
   if (attributes & 0xffc8) return null; // reserved attribute bits (and volume-label bit) must be 0
-  const stored = readU16(b, off + 2);
+  const stored = u16(b, off + 2);
   const flags = b[s + 1]!;
   return {
     index: off,
@@ -133,15 +133,15 @@ export function parseSetAt(b: Uint8Array, off: number): EntrySet | null {
     attributes,
     name,
     checksumOk: setChecksum(b, off, sc + 1) === stored,
-    hashOk: nameHash(name) === readU16(b, s + 4),
+    hashOk: nameHash(name) === u16(b, s + 4),
     noFatChain: (flags & 2) !== 0,
-    firstCluster: readU32(b, s + 20),
-    dataLength: readU64(b, s + 24),
-    validDataLength: readU64(b, s + 8),
+    firstCluster: u32(b, s + 20),
+    dataLength: u64(b, s + 24),
+    validDataLength: u64(b, s + 8),
     times: {
-      created: timestamp(readU32(b, off + 8), b[off + 20]!, b[off + 22]!),
-      modified: timestamp(readU32(b, off + 12), b[off + 21]!, b[off + 23]!),
-      accessed: timestamp(readU32(b, off + 16), 0, b[off + 24]!),
+      created: timestamp(u32(b, off + 8), b[off + 20]!, b[off + 22]!),
+      modified: timestamp(u32(b, off + 12), b[off + 21]!, b[off + 23]!),
+      accessed: timestamp(u32(b, off + 16), 0, b[off + 24]!),
     },
   };
 }
@@ -164,11 +164,11 @@ export function parseDirectory(b: Uint8Array): ParsedDirectory {
         continue;
       }
     } else if (t === 0x81 && (endAt < 0 || i < endAt)) {
-      bitmaps.push({ index: i, which: b[i + 1]! & 1, firstCluster: readU32(b, i + 20), dataLength: readU64(b, i + 24) });
+      bitmaps.push({ index: i, which: b[i + 1]! & 1, firstCluster: u32(b, i + 20), dataLength: u64(b, i + 24) });
     } else if (t === 0x83 && label === null && (endAt < 0 || i < endAt)) {
       const n = Math.min(b[i + 1]!, 11);
       const u: number[] = [];
-      for (let j = 0; j < n; j++) u.push(readU16(b, i + 2 + 2 * j));
+      for (let j = 0; j < n; j++) u.push(u16(b, i + 2 + 2 * j));
       label = String.fromCharCode(...u);
     }
     i += ENTRY;
