@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Records tests skipped for want of a tool; prints the one line saying what to install.
+    globalSetup: ['test/helpers/skip-summary.ts'],
   },
 });

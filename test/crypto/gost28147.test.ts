@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromHex, hex } from '../../src/crypto/bytes.ts';
 import {
   SBOX_CRYPTOPRO_A, SBOX_CRYPTOPRO_HASH, SBOX_TC26_Z, ecbDecrypt, ecbEncrypt, mac4, type SBox,
 } from '../../src/crypto/gost28147.ts';
 import { oracle, seeded } from './helpers.ts';
-import { SAMPLES_DIR } from '../helpers/samples-dir.ts';
+import { needSamples, SAMPLES_DIR } from '../helpers/samples-dir.ts';
 
 const SBOXES: [SBox, string][] = [[SBOX_CRYPTOPRO_A, 'E-A'], [SBOX_TC26_Z, 'E-Z'], [SBOX_CRYPTOPRO_HASH, 'D-A']];
 
@@ -45,7 +45,7 @@ describe('GOST 28147-89', () => {
 
   // cryptopro-format.md §3.4/§3.5: header MAC with a zero key over keyContainerContent.
   const g2001 = SAMPLES_DIR + '/kov-serg_get-cpcert/g2001.000';
-  it.skipIf(!existsSync(g2001))('header MAC of the g2001 sample is c4f0371b', () => {
+  needSamples.it('header MAC of the g2001 sample is c4f0371b', () => {
     const hdr = readFileSync(`${g2001}/header.key`);
     expect(hex(hdr.subarray(0, 2))).toBe('3082');
     const len = (hdr[6]! << 8) | hdr[7]!; // keyContainerContent: 30 82 LL LL at offset 4

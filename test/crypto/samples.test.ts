@@ -1,4 +1,4 @@
-// End-to-end over the real containers in /work/shared/samples (read in place).
+// End-to-end over the real containers in ../shared/samples (read in place).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { cpkdf } from '../../src/crypto/cpkdf.ts';
 import { curveByOid, fingerprint } from '../../src/crypto/curves.ts';
 import { SBOX_CRYPTOPRO_A, SBOX_TC26_Z, mac4 } from '../../src/crypto/gost28147.ts';
 import { decryptPrimary, maskPrivateKey, unmaskPrivateKey } from '../../src/crypto/unmask.ts';
-import { SAMPLES_DIR } from '../helpers/samples-dir.ts';
+import { eachSample, HAVE_SAMPLES, needSamples, SAMPLES_DIR } from '../helpers/samples-dir.ts';
 
 const DIR = SAMPLES_DIR;
 
@@ -29,14 +29,14 @@ function parsePrimary(b: Uint8Array): Uint8Array {
   return b.subarray(4, 4 + b[3]!);
 }
 
-describe.skipIf(!existsSync(join(DIR, 'manifest.json')))('real sample containers', () => {
-  const samples = existsSync(join(DIR, 'manifest.json'))
+needSamples.describe('real sample containers', () => {
+  const samples = HAVE_SAMPLES
     ? (JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as Sample[])
     : [];
 
   it('manifest lists samples', () => expect(samples.length).toBeGreaterThanOrEqual(11));
 
-  for (const s of samples) {
+  eachSample(samples, 'each sample container: unmask, fingerprint, re-mask', (s) => {
     it(s.container, () => {
       // §3.1: the header algorithm OID picks S-box and KDF hash.
       const is2001 = s.algorithm_oid === '1.2.643.2.2.98';
@@ -73,9 +73,11 @@ describe.skipIf(!existsSync(join(DIR, 'manifest.json')))('real sample containers
         if (bad !== null) expect(hex(fingerprint(curve!, bad))).not.toBe(s.primaryFP);
       }
     });
-  }
+  });
+});
 
-  it('unmask returns null for a zero mask', () => {
+describe('unmask', () => {
+  it('returns null for a zero mask', () => {
     const c = curveByOid('1.2.643.2.2.36.0')!;
     expect(unmaskPrivateKey(c, new Uint8Array(32), new Uint8Array(32), new Uint8Array(32), SBOX_CRYPTOPRO_A)).toBeNull();
     expect(unmaskPrivateKey(c, new Uint8Array(32), new Uint8Array(32), bigIntToLe(c.q, 32), SBOX_CRYPTOPRO_A)).toBeNull();

@@ -2,7 +2,7 @@
  * The command line as a technician meets it: exit codes, one-line errors, never overwriting, the
  * --json report valid against schema/report.schema.json, and nothing written outside --out.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,6 @@ const img = join(t.dir, 'demo.img');
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
 
 beforeAll(() => writeFileSync(img, gunzipSync(readFileSync(join(root, 'samples/demo.img.gz')))));
-afterAll(() => t.cleanup());
 
 describe('keycarve CLI', () => {
   it('scan --json prints a report that validates against the committed schema', () => {

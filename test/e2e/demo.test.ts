@@ -2,7 +2,7 @@
  * The bundled demo image (samples/demo.img.gz, built by scripts/make-demo-image.ts): every
  * container comes back bit-exact with its original path, the right status and evidence.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -31,7 +31,6 @@ beforeAll(async () => {
   writeFileSync(img, gunzipSync(readFileSync(join(import.meta.dirname, '../../samples/demo.img.gz'))));
   ({ report } = await scanTo(img, out, { passwords: ['Qwerty12'] }));
 });
-afterAll(() => t.cleanup());
 
 describe('demo image', () => {
   it('finds the FAT32 volume', () => {

@@ -4,17 +4,18 @@
  * made by openssl with NCA-style names (AUTH_RSA256_<key id>.p12) and a certificate. Then the same
  * drive after a quick format: the PKCS#12 files and containers are still carved.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
-import { cleanupAll, mkfs, toolsAvailable, withMount } from '../fs/exfat/helpers.ts';
-import { hasTool, scanTo, tempDir } from './helpers.ts';
+import { cleanupAll, EXFAT_TOOLS, mkfs, withMount } from '../fs/exfat/helpers.ts';
+import { requireTools } from '../helpers/tools.ts';
+import { scanTo, tempDir } from './helpers.ts';
 import type { Report } from '../../src/output/report.ts';
 
-const ok = toolsAvailable() && hasTool('openssl');
+const exfat = requireTools(...EXFAT_TOOLS, 'openssl');
 const t = tempDir();
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const dead = makeContainer({ algorithm: 'gost2012-256', seed: 'exfat-dead', name: 'dead', password: 'Qwerty12' });
@@ -28,7 +29,7 @@ let before: Report;
 let after: Report;
 
 beforeAll(async () => {
-  if (!ok) return;
+  if (!exfat.ok) return;
   // A real PKCS#12 made by openssl (RSA, like NCA's AUTH_RSA256 keys) with its certificate.
   const k = join(t.dir, 'key.pem');
   const c = join(t.dir, 'cert.pem');
@@ -54,12 +55,9 @@ beforeAll(async () => {
   mkfs(img, 32); // quick format over the same data
   ({ report: after } = await scanTo(img, join(t.dir, 'out2'), { passwords: ['Qwerty12'] }));
 }, 180_000);
-afterAll(() => {
-  cleanupAll();
-  t.cleanup();
-});
+afterAll(() => cleanupAll());
 
-describe.skipIf(!ok)('scan of an exFAT drive with containers and PKCS#12 files', () => {
+exfat.describe('scan of an exFAT drive with containers and PKCS#12 files', () => {
   it('recovers the deleted and the live container, verified and bit-exact, under their folders', () => {
     expect(before.volumes.map((v) => v.type)).toEqual(['exfat']);
     const d = before.containers.find((c) => c.dir === 'containers/dead.000')!;

@@ -5,18 +5,19 @@
  * damaged one is `partial` with the file named, and readErrors / the written map list exactly the
  * bad sectors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
-import { failingDisk, unavailable, type FailingDisk } from '../source/nbd-fixture.ts';
+import { EIO_TOOLS, failingDisk, type FailingDisk } from '../source/nbd-fixture.ts';
+import { requireTools } from '../helpers/tools.ts';
 import { mtools, scanTo, tempDir } from './helpers.ts';
 import { scanCommand } from '../../src/cli/scan-command.ts';
 import { parseMap } from '../../src/source/ddrescue-map.ts';
 import type { Report } from '../../src/output/report.ts';
 
-const why = unavailable();
+const eio = requireTools(...EIO_TOOLS, 'mkfs.vfat', 'mcopy', 'mmd', 'mdeltree');
 const t = tempDir();
 const good = makeContainer({ algorithm: 'gost2012-256', seed: 'good', name: 'good' });
 const hurt = makeContainer({ algorithm: 'gost2001', seed: 'hurt', name: 'hurt' });
@@ -31,7 +32,7 @@ function sectorOf(img: Uint8Array, bytes: Uint8Array): number {
 }
 
 beforeAll(async () => {
-  if (why) return;
+  if (!eio.ok) return;
   const img = join(t.dir, 'disk.img');
   execFileSync('truncate', ['-s', '16M', img]);
   execFileSync('mkfs.vfat', ['-F', '16', '-n', 'SICK', img], { stdio: 'ignore' });
@@ -52,7 +53,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await disk?.close();
-  t.cleanup();
 });
 
 function expectRanges(report: Report, exact: boolean) {
@@ -74,10 +74,10 @@ function expectContainers(report: Report) {
   expect(h.problems.join('\n')).toMatch(/primary\.key.*unreadable/);
 }
 
-describe.skipIf(!!why)(`scan of a failing drive${why ? ` (skipped: ${why})` : ''}`, () => {
+eio.describe('scan of a failing drive', () => {
   it('through the loop device (O_DIRECT): exact bad sectors, containers recovered or named damaged', async () => {
-    if (!disk.loop) return; // losetup unavailable: the FUSE-file case below still runs
-    const { report } = await scanTo(disk.loop, join(t.dir, 'out-loop'), { retries: 1 });
+    expect(disk.loop, 'losetup could not attach the FUSE file').toBeTruthy();
+    const { report } = await scanTo(disk.loop!, join(t.dir, 'out-loop'), { retries: 1 });
     if (process.env.DEBUG_EIO) console.log(JSON.stringify({ c: report.containers.map((c) => [c.dir, c.status, c.problems, c.files]), s: report.stats, e: report.source }, null, 1));
     expectRanges(report, true);
     expectContainers(report);

@@ -2,17 +2,18 @@
  * Issue 8: header.key rebuilt from the certificate — by `keycarve fix-header` on a folder, and by
  * the scan for a container whose header is damaged but whose key matches a recovered certificate.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeCertificate } from '../helpers/certificates.ts';
 import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
 import { fixHeaderCommand } from '../../src/cli/fix-header.ts';
-import { hasTool, mtools, scanTo, tempDir } from './helpers.ts';
+import { requireTools } from '../helpers/tools.ts';
+import { mtools, scanTo, tempDir } from './helpers.ts';
 
+const fat = requireTools('mkfs.vfat', 'mcopy', 'mmd', 'mdeltree');
 const t = tempDir();
-afterAll(() => t.cleanup());
 const io = () => {
   const lines: string[] = [];
   return { lines, io: { out: (s: string) => lines.push(s), err: (s: string) => lines.push(s) } };
@@ -61,7 +62,7 @@ describe('fix-header', () => {
   });
 });
 
-describe.skipIf(!hasTool('mkfs.vfat'))('scan rebuilds a damaged header from a recovered certificate', () => {
+fat.describe('scan rebuilds a damaged header from a recovered certificate', () => {
   it('reports the container verified with the problem named', async () => {
     const img = join(t.dir, 'fh.img');
     execFileSync('truncate', ['-s', '16M', img]);

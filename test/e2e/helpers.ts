@@ -1,13 +1,24 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { scan, type ScanOptions } from '../../src/scan/scan.ts';
-export { hasTool } from '../helpers/tools.ts';
 
+/**
+ * A temp folder for the tests of this file (call at its top level): the path is known at once, the
+ * folder made in beforeAll and removed in afterAll. A file whose tests all skip runs no hooks, so
+ * it makes no folder it could not remove.
+ */
 export function tempDir(prefix = 'keycarve-test-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const dir = join(tmpdir(), prefix + randomBytes(6).toString('hex'));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    mkdirSync(dir, { mode: 0o700 });
+  });
+  afterAll(cleanup);
+  return { dir, cleanup };
 }
 
 export async function scanTo(source: string, out: string, opts: Partial<ScanOptions> = {}) {

@@ -3,16 +3,18 @@
  * header.key is resident (no certificate) and non-resident (certificate inside), deleted; every
  * container comes back verified and bit-exact under its folder name, with ntfs-mft evidence.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeCertificate } from '../helpers/certificates.ts';
 import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
-import { hasTool, scanTo, tempDir } from './helpers.ts';
+import { requireTools } from '../helpers/tools.ts';
+import { NTFS_TOOLS } from '../fs/ntfs/util.ts';
+import { scanTo, tempDir } from './helpers.ts';
 import type { Report } from '../../src/output/report.ts';
 
-const ok = existsSync('/dev/fuse') && hasTool('mkntfs') && hasTool('ntfs-3g') && hasTool('fusermount');
+const ntfs = requireTools(...NTFS_TOOLS);
 const t = tempDir();
 const key = makeContainer({ algorithm: 'gost2012-256', seed: 'ntfs-big' }).privateKey;
 const fixtures = {
@@ -26,7 +28,7 @@ let moved: Report;
 const out = join(t.dir, 'out');
 
 beforeAll(async () => {
-  if (!ok) return;
+  if (!ntfs.ok) return;
   const img = join(t.dir, 'ntfs.img');
   const mnt = join(t.dir, 'mnt');
   mkdirSync(mnt);
@@ -55,9 +57,8 @@ beforeAll(async () => {
   writeFileSync(join(t.dir, 'moved.img'), medium);
   ({ report: moved } = await scanTo(join(t.dir, 'moved.img'), join(t.dir, 'out-moved'), { passwords: ['pw'] }));
 }, 120_000);
-afterAll(() => t.cleanup());
 
-describe.skipIf(!ok)('scan of an NTFS volume', () => {
+ntfs.describe('scan of an NTFS volume', () => {
   it('finds the volume and every container, verified, bit-exact, under its folder', () => {
     expect(report.volumes.map((v) => v.type)).toEqual(['ntfs']);
     for (const [dir, c] of Object.entries(fixtures)) {

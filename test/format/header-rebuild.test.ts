@@ -1,15 +1,15 @@
-import { describe, it, expect } from 'vitest';
+import { it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hex } from '../../src/crypto/bytes.ts';
 import { rebuildHeader } from '../../src/format/header-rebuild.ts';
 import { parseHeader } from '../../src/format/header-key.ts';
 import { verifyContainer } from '../../src/format/container.ts';
-import { HAVE_SAMPLES, MANIFEST, sampleFile, sampleFiles } from './samples.ts';
+import { eachSample, MANIFEST, needSamples, sampleFile, sampleFiles } from './samples.ts';
 import { SAMPLES_DIR } from '../helpers/samples-dir.ts';
 
-describe.skipIf(!HAVE_SAMPLES)('rebuild header.key from the certificate', () => {
-  for (const e of MANIFEST.filter((x) => x.header_has_certificate))
+needSamples.describe('rebuild header.key from the certificate', () => {
+  eachSample(MANIFEST.filter((x) => x.header_has_certificate), 'each sample with a certificate in header.key: byte for byte', (e) =>
     it(`${e.container}: byte for byte`, () => {
       const orig = sampleFile(e, 'header.key')!;
       const h = parseHeader(orig);
@@ -26,7 +26,8 @@ describe.skipIf(!HAVE_SAMPLES)('rebuild header.key from the certificate', () => 
       if (!r.ok) throw new Error(r.why);
       expect(hex(r.value.header)).toBe(hex(orig));
       expect(verifyContainer({ ...sampleFiles(e), header: r.value.header }, [e.password]).status).toBe('verified');
-    });
+    }),
+  );
 
   it('the no-certificate samples rebuild from their loose .cer into a working header', () => {
     for (const e of MANIFEST.filter((x) => !x.header_has_certificate)) {

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { parsePkcs12, checkPkcs12, ncaKeyIdFromName } from '../../src/format/pkcs12.ts';
 import { parseCertificate } from '../../src/format/certificate.ts';
 import { tlv, oidTlv, concat } from '../../src/format/der.ts';
-import { SAMPLES_DIR } from '../helpers/samples-dir.ts';
+import { eachSample, HAVE_SAMPLES, needSamples, SAMPLES_DIR } from '../helpers/samples-dir.ts';
 
 const DIR = SAMPLES_DIR + '/danikarik_ncanode-go';
-const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.p12')) : [];
+const files = HAVE_SAMPLES && existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.p12')) : [];
 
-describe.skipIf(files.length === 0)('NCA RK PKCS#12 samples', () => {
+needSamples.describe('NCA RK PKCS#12 samples', () => {
   it('has the two files', () => expect(files.length).toBe(2));
-  for (const f of files)
+  eachSample(files, 'each NCA .p12 sample: structure, MAC, key ids, trailing bytes', (f) =>
     it(f, () => {
       const b = new Uint8Array(readFileSync(join(DIR, f)));
       const r = parsePkcs12(b);
@@ -37,7 +37,8 @@ describe.skipIf(files.length === 0)('NCA RK PKCS#12 samples', () => {
       const longer = concat(b, new Uint8Array(100).fill(0xaa));
       expect(checkPkcs12(longer).checks[0]).toMatchObject({ ok: false });
       expect(parsePkcs12(longer)).toMatchObject({ ok: true, end: b.length });
-    });
+    }),
+  );
 });
 
 describe('PKCS#12 shapes', () => {

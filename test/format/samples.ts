@@ -2,10 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerFiles } from '../../src/format/container.ts';
-import { SAMPLES_DIR } from '../helpers/samples-dir.ts';
+import { HAVE_SAMPLES, SAMPLES_DIR } from '../helpers/samples-dir.ts';
 
+export { eachSample, HAVE_SAMPLES, needSamples } from '../helpers/samples-dir.ts';
 export const SAMPLES = SAMPLES_DIR;
-export const HAVE_SAMPLES = existsSync(join(SAMPLES, 'manifest.json'));
 
 export interface ManifestEntry {
   container: string;

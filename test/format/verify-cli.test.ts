@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyCommand } from '../../src/cli/verify.ts';
 import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
-import { HAVE_SAMPLES, MANIFEST, SAMPLES } from './samples.ts';
+import { MANIFEST, needSamples, SAMPLES } from './samples.ts';
 
 let tmp: string;
 beforeAll(() => {
@@ -75,7 +75,7 @@ describe('keycarve verify', () => {
     expect((await run(notDir)).code).toBe(1);
   });
 
-  it.skipIf(!HAVE_SAMPLES)('sample with a loose certificate', async () => {
+  needSamples.it('sample with a loose certificate', async () => {
     const e = MANIFEST.find((x) => x.container.includes('bundle-pin'))!;
     const r = await run(join(SAMPLES, e.container), { password: [e.password], cert: join(SAMPLES, 'dbfun_cryptopro/bundle-pin/certificate.cer') });
     expect(r.code).toBe(0);

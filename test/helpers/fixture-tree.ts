@@ -3,8 +3,6 @@
  * paths, containers of the same algorithms and similar header sizes (certificates padded to real
  * sizes, or none), so image scripts written against the sample layout run without the samples.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Generation } from '../../src/format/algorithms.ts';
 import { makeCertificate } from './certificates.ts';
@@ -32,19 +30,18 @@ const SPECS: readonly Spec[] = [
   { rel: 'kov-serg_get-cpcert/g2012512.000', generation: 'gost2012-512', name: 'g2012512', padding: 500, password: '1' },
 ];
 
-let root: string | null = null;
+/** The files of one container of the tree, by its relative folder (and its loose certificate). */
+export function fixtureFiles(rel: string): Record<string, Uint8Array> {
+  const s = SPECS.find((x) => x.rel === rel);
+  if (!s) throw new Error(`no fixture container ${rel}`);
+  const key = makeContainer({ algorithm: s.generation, seed: s.rel }).privateKey;
+  const cert = s.padding === null ? undefined : makeCertificate({ generation: s.generation, privateKey: key, subject: s.name, padding: s.padding });
+  const c = makeContainer({ algorithm: s.generation, seed: s.rel, privateKey: key, name: s.name, ...(cert ? { certificate: cert } : {}), ...(s.password ? { password: s.password } : {}) });
+  return s.certFile && cert ? { ...c.files, [s.certFile]: cert } : c.files;
+}
 
-/** Builds the tree once per process (removed at exit) and returns its root. */
-export function fixtureTree(): string {
-  if (root) return root;
-  const dir = mkdtempSync(join(tmpdir(), 'keycarve-fixture-tree-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  for (const s of SPECS) {
-    const key = makeContainer({ algorithm: s.generation, seed: s.rel }).privateKey;
-    const cert = s.padding === null ? undefined : makeCertificate({ generation: s.generation, privateKey: key, subject: s.name, padding: s.padding });
-    const c = makeContainer({ algorithm: s.generation, seed: s.rel, privateKey: key, name: s.name, ...(cert ? { certificate: cert } : {}), ...(s.password ? { password: s.password } : {}) });
-    const out = writeContainerDir(join(dir, s.rel), c.files);
-    if (s.certFile && cert) writeFileSync(join(out, s.certFile), cert);
-  }
-  return (root = dir);
+/** Writes the whole tree under `dir` (the caller's temp folder, which it removes) and returns it. */
+export function writeFixtureTree(dir: string): string {
+  for (const s of SPECS) writeContainerDir(join(dir, s.rel), fixtureFiles(s.rel));
+  return dir;
 }

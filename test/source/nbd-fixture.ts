@@ -7,17 +7,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasTool as has } from '../helpers/tools.ts';
+
 
 export const SS = 512;
 
-/** Why the real-EIO tests cannot run here, or null. */
-export function unavailable(): string | null {
-  if (process.getuid?.() !== 0) return 'needs root';
-  if (!existsSync('/dev/fuse')) return 'needs /dev/fuse';
-  for (const c of ['nbdkit', 'nbdfuse', 'losetup', 'fusermount3']) if (!has(c)) return `needs ${c}`;
-  return null;
-}
+/** What failingDisk needs: pass to requireTools (with anything else the test runs). */
+export const EIO_TOOLS = ['root', '/dev/fuse', 'nbdkit', 'nbdfuse', 'losetup', 'fusermount3'] as const;
 
 /** Sector s holds s and its byte offset: any misplaced sector shows. */
 export function pattern(sectors: number): Uint8Array {

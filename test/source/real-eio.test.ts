@@ -3,14 +3,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openSource } from '../../src/source/open.ts';
 import { openDevice, type RawDevice } from '../../src/source/device.ts';
 import { loadNative, sysfsGeometry } from '../../src/source/native.ts';
 import { parseMap } from '../../src/source/ddrescue-map.ts';
 import { imageCommand, imageDevice } from '../../src/cli/image.ts';
 import { isOnDevice } from '../../src/source/same-device.ts';
-import { failingDisk, SS, unavailable, type FailingDisk } from './nbd-fixture.ts';
+import { requireTools } from '../helpers/tools.ts';
+import { EIO_TOOLS, failingDisk, SS, type FailingDisk } from './nbd-fixture.ts';
 
 const SECTORS = 16384; // 8 MiB
 const BAD = [2048, 2052, 2053, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 12001, SECTORS - 1];
@@ -25,11 +26,13 @@ const badRanges = () => {
 };
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(a, b) === 0;
 const quiet = { stdout: { write: () => true }, stderr: { write: () => true } };
-const skip = unavailable();
+const eio = requireTools(...EIO_TOOLS);
+/** GNU ddrescue, the reference the map format and the bad-sector list are checked against. */
+const gnu = requireTools('ddrescue', 'ddrescuelog');
 /** Printed once at the end: the numbers for the closing note. */
 const numbers: string[] = [];
 
-describe.skipIf(skip !== null)('real EIO through nbdkit + nbdfuse + loop', () => {
+eio.describe('real EIO through nbdkit + nbdfuse + loop', () => {
   let disk: FailingDisk;
   let loop: string;
   let expected: Uint8Array;
@@ -139,11 +142,15 @@ describe.skipIf(skip !== null)('real EIO through nbdkit + nbdfuse + loop', () =>
     expect(same(await readFile(img), expected)).toBe(true);
     const m = parseMap(await readFile(map, 'utf8'), SECTORS * SS);
     expect(m.unreadRanges()).toEqual(badRanges());
-    // GNU ddrescuelog reads our map: -l- lists bad-sector block numbers, -t summarises
+    numbers.push(`keycarve image: drive reads per sector: ${drive.text}`);
+  });
+
+  gnu.it('GNU ddrescuelog reads the map keycarve image wrote', () => {
+    const map = join(disk.dir, 'kc.map');
+    // -l- lists bad-sector block numbers, -t summarises
     const listed = execFileSync('ddrescuelog', ['-b512', '-l-', map], { encoding: 'utf8' }).trim().split('\n').map(Number);
     expect(listed).toEqual(BAD);
     execFileSync('ddrescuelog', ['-t', map], { encoding: 'utf8' });
-    numbers.push(`keycarve image: drive reads per sector: ${drive.text}`);
   });
 
   it('an interrupted image resumes to the same bytes and the same map', async () => {
@@ -181,7 +188,7 @@ describe.skipIf(skip !== null)('real EIO through nbdkit + nbdfuse + loop', () =>
     expect(same(await readFile(img), expected)).toBe(true);
   });
 
-  it('GNU ddrescue on the same failing drive finds the same bad sectors', async () => {
+  gnu.it('GNU ddrescue on the same failing drive finds the same bad sectors', async () => {
     disk.readsSinceLastCall();
     const img = join(disk.dir, 'gnu.img');
     const map = join(disk.dir, 'gnu.map');
@@ -197,9 +204,3 @@ describe.skipIf(skip !== null)('real EIO through nbdkit + nbdfuse + loop', () =>
     numbers.push(`GNU ddrescue -d -r1: lost ${listed.length * SS} bytes = ${SS} per bad sector; drive reads per sector: ${drive.text}`);
   });
 });
-
-if (skip !== null) {
-  describe('real EIO', () => {
-    it.skip(`unavailable: ${skip}`, () => {});
-  });
-}

@@ -1,16 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { analyseExfat, probeExfat } from '../../../src/fs/exfat/index.ts';
 import type { FileEvidence } from '../../../src/fs/types.ts';
 import { makeContainer, writeContainerDir } from '../../helpers/containers.ts';
 import { makeCertificate } from '../../helpers/certificates.ts';
-import { carveAll, cleanupAll, extentBytes, memReader, mkfs, readDirFiles, runTsk, toolsAvailable, tskAvailable, withMount } from './helpers.ts';
+import { requireTools } from '../../helpers/tools.ts';
+import { carveAll, cleanupAll, EXFAT_TOOLS, extentBytes, memReader, mkfs, readDirFiles, runTsk, withMount } from './helpers.ts';
 
-const tools = toolsAvailable();
-const work = mkdtempSync(join(tmpdir(), 'keycarve-exfat-'));
+const exfat = requireTools(...EXFAT_TOOLS);
+/** TSK only adds printed comparison figures; no test depends on it. */
+const tsk = requireTools('fls', 'tsk_recover');
+let work = '';
 const LIVE = makeContainer({ seed: 11, name: 'keep' }).files;
 const DEAD = makeContainer({ seed: 12, name: 'abcdefgh' }).files;
 const NESTED = makeContainer({ seed: 13, name: 'ivanov' }).files;
@@ -21,7 +24,7 @@ const bigFiles = makeContainer({
   certificate: makeCertificate({ generation: 'gost2001', privateKey: bigKey, subject: 'exfat', padding: 560 }),
 }).files;
 // Written in directory-listing order (header.key first), so the header lands in the first hole.
-const BIG: Record<string, Uint8Array> | null = Object.fromEntries(Object.keys(bigFiles).sort().map((k) => [k, bigFiles[k]!]));
+const BIG: Record<string, Uint8Array> = Object.fromEntries(Object.keys(bigFiles).sort().map((k) => [k, bigFiles[k]!]));
 
 let deletedImg: Uint8Array;
 let fragLive: Uint8Array | null = null;
@@ -65,7 +68,8 @@ function tskAnyExact(rec: Record<string, Uint8Array>, wants: Record<string, Uint
 }
 
 beforeAll(async () => {
-  if (!tools) return;
+  if (!exfat.ok) return;
+  work = mkdtempSync(join(tmpdir(), 'keycarve-exfat-'));
   // 1. Plain image: a live container, a deleted one, a deleted folder holding a container.
   const img = join(work, 'deleted.img');
   mkfs(img, 8);
@@ -81,32 +85,30 @@ beforeAll(async () => {
   deletedImg = new Uint8Array(readFileSync(img));
 
   // 2. 512-byte clusters with holes: a 996-byte header.key ends up in a FAT chain.
-  if (BIG) {
-    const fimg = join(work, 'frag.img');
-    mkfs(fimg, 4, 512);
-    await withMount(fimg, join(work, 'mnt'), (m) => {
-      for (let i = 1; i <= 8; i++) writeFileSync(join(m, `f${i}`), new Uint8Array(400).fill(i));
-    });
-    await withMount(fimg, join(work, 'mnt'), (m) => {
-      for (const i of [2, 4, 6]) rmSync(join(m, `f${i}`));
-    });
-    await withMount(fimg, join(work, 'mnt'), (m) => {
-      mkdirSync(join(m, 'abcdefgh.000'));
-      for (const [n, b] of Object.entries(BIG)) writeFileSync(join(m, 'abcdefgh.000', n), b);
-    });
-    fragLive = new Uint8Array(readFileSync(fimg));
-    await withMount(fimg, join(work, 'mnt'), (m) => rmSync(join(m, 'abcdefgh.000'), { recursive: true }));
-    fragDeleted = new Uint8Array(readFileSync(fimg));
-  }
+  const fimg = join(work, 'frag.img');
+  mkfs(fimg, 4, 512);
+  await withMount(fimg, join(work, 'mnt'), (m) => {
+    for (let i = 1; i <= 8; i++) writeFileSync(join(m, `f${i}`), new Uint8Array(400).fill(i));
+  });
+  await withMount(fimg, join(work, 'mnt'), (m) => {
+    for (const i of [2, 4, 6]) rmSync(join(m, `f${i}`));
+  });
+  await withMount(fimg, join(work, 'mnt'), (m) => {
+    mkdirSync(join(m, 'abcdefgh.000'));
+    for (const [n, b] of Object.entries(BIG)) writeFileSync(join(m, 'abcdefgh.000', n), b);
+  });
+  fragLive = new Uint8Array(readFileSync(fimg));
+  await withMount(fimg, join(work, 'mnt'), (m) => rmSync(join(m, 'abcdefgh.000'), { recursive: true }));
+  fragDeleted = new Uint8Array(readFileSync(fimg));
 }, 120_000);
 
 afterAll(() => {
   cleanupAll();
   if (tskReport.length) console.log(`exFAT: keycarve vs The Sleuth Kit\n${tskReport.join('\n')}`);
-  rmSync(work, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe.skipIf(!tools)('exFAT on images made by mkfs.exfat + exfat-fuse', () => {
+exfat.describe('exFAT on images made by mkfs.exfat + exfat-fuse', () => {
   it('probes the boot sector', () => {
     expect(probeExfat(deletedImg.subarray(0, 512))).toBe(true);
     expect(probeExfat(new Uint8Array(512))).toBe(false);
@@ -126,7 +128,7 @@ describe.skipIf(!tools)('exFAT on images made by mkfs.exfat + exfat-fuse', () =>
     expect(f.times?.modified).toBeTruthy();
     expect(r.problems).toEqual([]);
 
-    if (tskAvailable()) {
+    if (tsk.ok) {
       const t = runTsk(join(work, 'deleted.img'), join(work, 'tsk-deleted'));
       const n = Object.keys(DEAD).length + Object.keys(NESTED).length;
       const got = tskExact(t.recovered, 'abcdefgh.000', DEAD) + tskExact(t.recovered, 'Клиенты/ivanov.000', NESTED);
@@ -147,7 +149,7 @@ describe.skipIf(!tools)('exFAT on images made by mkfs.exfat + exfat-fuse', () =>
     const w = (await analyseExfat(memReader(wiped), 0))!;
     expect(w.volume.foundBy).toBe('backup-boot');
     expectContainer(wiped, w.files, 'ivanov.000', NESTED, true);
-    if (tskAvailable()) {
+    if (tsk.ok) {
       const p = join(work, 'wiped.img');
       writeFileSync(p, wiped);
       const t = runTsk(p, join(work, 'tsk-wiped'));
@@ -179,36 +181,36 @@ describe.skipIf(!tools)('exFAT on images made by mkfs.exfat + exfat-fuse', () =>
       );
       expect(match).toBeTruthy();
     }
-    if (tskAvailable()) {
+    if (tsk.ok) {
       const t = runTsk(p, join(work, 'tsk-qf'));
       const got = tskAnyExact(t.recovered, [LIVE, DEAD, NESTED]);
       tskReport.push(`quick format: keycarve 18/18 key files bit-exact (ivanov.000 with its folder name); tsk_recover -e ${got}/18 bit-exact (no folder names), fls lists ${t.fls.split('\n').filter((l) => l.includes('.key')).length} .key names`);
     }
   });
 
-  it.skipIf(!BIG)('follows a live FAT chain and re-finds a fragmented deleted header.key on 512-byte clusters', async () => {
+  it('follows a live FAT chain and re-finds a fragmented deleted header.key on 512-byte clusters', async () => {
     const live = (await analyseExfat(memReader(fragLive!), 0))!;
-    expectContainer(fragLive!, live.files, 'abcdefgh.000', BIG!, false);
+    expectContainer(fragLive!, live.files, 'abcdefgh.000', BIG, false);
     const hdrLive = live.files.find((f) => f.name === 'header.key' && f.parentName === 'abcdefgh.000')!;
     const fragmented = hdrLive.extents.length > 1;
     expect(fragmented).toBe(true);
     // Deleted: header.key re-found over the free clusters (its chain is zeroed); the directory's
     // second cluster (its chain zeroed too) re-found by the set checksum of the entry cut at its end.
     const del = (await analyseExfat(memReader(fragDeleted!), 0, { orphanSets: carveAll(fragDeleted!) }))!;
-    expectContainer(fragDeleted!, del.files, 'abcdefgh.000', BIG!, true);
+    expectContainer(fragDeleted!, del.files, 'abcdefgh.000', BIG, true);
     const all = byFolder(del.files, 'abcdefgh.000');
-    if (tskAvailable()) {
+    if (tsk.ok) {
       const p = join(work, 'frag-del.img');
       writeFileSync(p, fragDeleted!);
       const t = runTsk(p, join(work, 'tsk-frag'));
       tskReport.push(
-        `512-byte clusters (header.key ${fragmented ? 'fragmented' : 'contiguous'}): keycarve ${all.size}/${Object.keys(BIG!).length} bit-exact; tsk_recover -e ${tskExact(t.recovered, 'abcdefgh.000', BIG!)}/${Object.keys(BIG!).length}`,
+        `512-byte clusters (header.key ${fragmented ? 'fragmented' : 'contiguous'}): keycarve ${all.size}/${Object.keys(BIG).length} bit-exact; tsk_recover -e ${tskExact(t.recovered, 'abcdefgh.000', BIG)}/${Object.keys(BIG).length}`,
       );
     }
   });
 });
 
-describe.skipIf(!tools)('exFAT bad input', () => {
+exfat.describe('exFAT bad input', () => {
   it('is bounded and records problems on corrupted structures', async () => {
     const { setChecksum, parseDirectory } = await import('../../../src/layout/exfat-entry-set.ts');
     const base = deletedImg;

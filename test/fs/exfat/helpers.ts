@@ -1,19 +1,13 @@
 // exFAT test images built with the real tools: mkfs.exfat, exfat-fuse on a loop device.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Candidate, Chunk } from '../../../src/carve/types.ts';
 import { exfatDirCarver } from '../../../src/carve/exfat-dir.ts';
 import type { MediaReader } from '../../../src/fs/types.ts';
-import { hasTool } from '../../helpers/tools.ts';
 
-export function toolsAvailable(): boolean {
-  return existsSync('/dev/fuse') && process.getuid?.() === 0 && hasTool('mkfs.exfat', 'losetup', 'mount.exfat-fuse', 'fusermount');
-}
-
-export function tskAvailable(): boolean {
-  return hasTool('fls', 'tsk_recover');
-}
+/** What mkfs + withMount need: pass to requireTools (with anything else the test runs). */
+export const EXFAT_TOOLS = ['root', '/dev/fuse', 'mkfs.exfat', 'losetup', 'mount.exfat-fuse', 'fusermount'] as const;
 
 const live = { loops: new Set<string>(), mounts: new Set<string>() };
 

@@ -1,7 +1,7 @@
 // Image recipes shared by the FAT tests and scripts/fat-images/compare-tsk.ts.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTAINERS, mcopyDir, patch, peekBytes, readContainer, run, sparse, writeTempFile, type Expect } from './images.ts';
+import { CONTAINERS, mcopyDir, patch, peekBytes, run, sparse, writeTempFile, type Expect } from './images.ts';
 
 export interface BuiltImage {
   readonly name: string;
@@ -34,9 +34,9 @@ export function buildFat12Plain(dir: string): BuiltImage {
     path: img,
     offset: 0,
     expects: [
-      { folder: /^_bcdefgh\.000$/, files: readContainer(CONTAINERS.g2001) },
-      { folder: 'Ivanov-Backup.000', files: readContainer(CONTAINERS.nopin) },
-      { folder: 'live0001.000', files: readContainer(CONTAINERS.test) },
+      { folder: /^_bcdefgh\.000$/, files: CONTAINERS.g2001 },
+      { folder: 'Ivanov-Backup.000', files: CONTAINERS.nopin },
+      { folder: 'live0001.000', files: CONTAINERS.test },
     ],
   };
 }
@@ -54,8 +54,8 @@ export function buildFat16Plain(dir: string): BuiltImage {
     path: img,
     offset: 0,
     expects: [
-      { folder: /^_wertyui\.000$/, files: readContainer(CONTAINERS.srv) },
-      { folder: 'Zakupki.000', files: readContainer(CONTAINERS.g512) },
+      { folder: /^_wertyui\.000$/, files: CONTAINERS.srv },
+      { folder: 'Zakupki.000', files: CONTAINERS.g512 },
     ],
   };
 }
@@ -72,8 +72,8 @@ export function buildFat32Plain(dir: string): BuiltImage {
     path: img,
     offset: 0,
     expects: [
-      { folder: /^_bcdefgh\.000$/, files: readContainer(CONTAINERS.g2001) },
-      { folder: 'Sidorov.000', files: readContainer(CONTAINERS.srv) },
+      { folder: /^_bcdefgh\.000$/, files: CONTAINERS.g2001 },
+      { folder: 'Sidorov.000', files: CONTAINERS.srv },
     ],
   };
 }
@@ -124,10 +124,10 @@ export function buildFat32HighWord(dir: string): BuiltImage {
     path: img,
     offset: 0,
     expects: [
-      { folder: /^_bcdefgh\.000$/, files: readContainer(CONTAINERS.g2001) },
-      { folder: 'Petrov-Key.000', files: readContainer(CONTAINERS.srv) },
-      { folder: /^_zzzzzzz\.000$/, files: readContainer(CONTAINERS.g512) },
-      { folder: 'Live-Folder.000', files: readContainer(CONTAINERS.test) },
+      { folder: /^_bcdefgh\.000$/, files: CONTAINERS.g2001 },
+      { folder: 'Petrov-Key.000', files: CONTAINERS.srv },
+      { folder: /^_zzzzzzz\.000$/, files: CONTAINERS.g512 },
+      { folder: 'Live-Folder.000', files: CONTAINERS.test },
     ],
   };
 }
@@ -155,8 +155,8 @@ export function buildFragmented(dir: string): BuiltImage {
     path: img,
     offset: 0,
     expects: [
-      { folder: /^_rag0001\.000$/, files: readContainer(CONTAINERS.g2001) },
-      { folder: /^_rag0002\.000$/, files: readContainer(CONTAINERS.srv) },
+      { folder: /^_rag0001\.000$/, files: CONTAINERS.g2001 },
+      { folder: /^_rag0002\.000$/, files: CONTAINERS.srv },
     ],
   };
 }
@@ -178,11 +178,11 @@ export function buildQuickFormat(dir: string): BuiltImage & { rootContainer: Rec
     path: img,
     offset: 0,
     expects: [
-      { folder: 'abcdefgh.000', files: readContainer(CONTAINERS.g2001) },
-      { folder: 'Sidorov-2024.000', files: readContainer(CONTAINERS.srv) },
-      { folder: /^_one0001\.000$/, files: readContainer(CONTAINERS.g512) },
+      { folder: 'abcdefgh.000', files: CONTAINERS.g2001 },
+      { folder: 'Sidorov-2024.000', files: CONTAINERS.srv },
+      { folder: /^_one0001\.000$/, files: CONTAINERS.g512 },
     ],
-    rootContainer: readContainer(CONTAINERS.test),
+    rootContainer: CONTAINERS.test,
   };
 }
 
@@ -216,6 +216,6 @@ export function buildMbrTwo(dir: string): BuiltImage[] {
     run('mkfs.vfat', [...p.args, '--offset', String(p.at), '-i', '12345678', img, String(p.sectors / 2)]);
     mcopyDir(img, p.c, p.folder, off);
     run('mdeltree', ['-i', `${img}@@${off}`, `::${p.folder}`]);
-    return { name: `mbr-partition-${i + 1}`, path: img, offset: off, expects: [{ folder: p.folder, files: readContainer(p.c) }] };
+    return { name: `mbr-partition-${i + 1}`, path: img, offset: off, expects: [{ folder: p.folder, files: p.c }] };
   });
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseFat } from '../../../src/fs/fat/index.ts';
@@ -8,9 +8,8 @@ import { findVolumes } from '../../../src/fs/partitions.ts';
 import {
   buildFat12Plain, buildFat16Plain, buildFat32HighWord, buildFat32Plain, buildFragmented, buildMbrTwo, buildQuickFormat, type BuiltImage,
 } from './build.ts';
-import { bytesOf, carveImage, checkContainers, fileReader, patch, peekBytes, samplesAvailable, tmp } from './images.ts';
+import { bytesOf, carveImage, checkContainers, fatTools, fileReader, patch, peekBytes, tmp } from './images.ts';
 
-const d = describe.skipIf(!samplesAvailable);
 let t: ReturnType<typeof tmp>;
 beforeAll(() => {
   t = tmp();
@@ -30,7 +29,7 @@ async function analyse(img: BuiltImage, orphans = false) {
   }
 }
 
-d('FAT deleted containers come back bit-exact with names', () => {
+fatTools.describe('FAT deleted containers come back bit-exact with names', () => {
   it('FAT12 floppy: plain delete, long-name restore, live container', async () => {
     const img = buildFat12Plain(t.dir);
     const { res, fails } = await analyse(img);

@@ -1,25 +1,27 @@
 // Test images built with the real tools (mkfs.vfat + mtools, sfdisk), plus small readers/helpers.
-// Containers are made by the project's own writer (deterministic seeds) into a temp folder and
-// only ever written into temp images.
+// Containers are made by the project's own writer (deterministic seeds), kept in memory and only
+// ever written into temp images (staged next to the image, inside the test's own temp folder).
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, writeSync, ftruncateSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, writeSync, ftruncateSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Candidate, CarverSpec } from '../../../src/carve/types.ts';
 import type { FileEvidence, MediaReader } from '../../../src/fs/types.ts';
 import type { Generation } from '../../../src/format/algorithms.ts';
 import { makeCertificate } from '../../helpers/certificates.ts';
 import { makeContainer, writeContainerDir } from '../../helpers/containers.ts';
+import { requireTools } from '../../helpers/tools.ts';
 
-const fixtureRoot = mkdtempSync(join(tmpdir(), 'kc-fat-fixtures-'));
-process.on('exit', () => rmSync(fixtureRoot, { recursive: true, force: true }));
+/** What every FAT image recipe runs: mkfs.vfat and mtools. */
+export const fatTools = requireTools('mkfs.vfat', 'mcopy', 'mmd', 'mdel', 'mdeltree');
+
+type KeyFiles = Record<string, Uint8Array>;
 
 /** A container like a real one: a certificate of `padding` characters in header.key, or none. */
-function fixture(name: string, generation: Generation, padding: number | null, password?: string): string {
+function fixture(name: string, generation: Generation, padding: number | null, password?: string): KeyFiles {
   const key = makeContainer({ algorithm: generation, seed: name }).privateKey;
   const cert = padding === null ? undefined : makeCertificate({ generation, privateKey: key, subject: name, padding });
-  const c = makeContainer({ algorithm: generation, seed: name, privateKey: key, name, ...(cert ? { certificate: cert } : {}), ...(password ? { password } : {}) });
-  return writeContainerDir(join(fixtureRoot, `${name}.000`), c.files);
+  return makeContainer({ algorithm: generation, seed: name, privateKey: key, name, ...(cert ? { certificate: cert } : {}), ...(password ? { password } : {}) }).files;
 }
 
 export const CONTAINERS = {
@@ -29,15 +31,6 @@ export const CONTAINERS = {
   nopin: fixture('le-22951', 'gost2012-256', null), // ~110 bytes, no certificate
   test: fixture('test', 'gost2012-256', 450, '12345678'), // ~900 bytes
 } as const;
-
-/** Kept for the tests' skip conditions: fixtures are generated, so always true. */
-export const samplesAvailable = Object.values(CONTAINERS).every((p) => existsSync(p));
-
-export function readContainer(dir: string): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  for (const f of readdirSync(dir)) if (f.endsWith('.key')) out[f] = new Uint8Array(readFileSync(join(dir, f)));
-  return out;
-}
 
 export function run(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...(input !== undefined ? { input } : {}) });
@@ -50,7 +43,7 @@ export function tmp(prefix = 'kc-fat-'): { dir: string; cleanup: () => void } {
 
 export function fileReader(path: string): MediaReader & { close(): void } {
   const fd = openSync(path, 'r');
-  const size = Number(execFileSync('stat', ['-c', '%s', path], { encoding: 'utf8' }).trim());
+  const size = fstatSync(fd).size;
   return {
     size,
     async read(offset, length) {
@@ -87,15 +80,22 @@ export function sparse(path: string, size: number): void {
 /** mtools target for an image (with @@offset for partitions). */
 export const mt = (img: string, offset = 0) => (offset ? `${img}@@${offset}` : img);
 
-export function mcopyDir(img: string, src: string, dest: string, offset = 0): void {
+/** Copies a container's key files into the image at `dest`, staged in a folder beside the image. */
+export function mcopyDir(img: string, files: KeyFiles, dest: string, offset = 0): void {
   try {
     run('mmd', ['-i', mt(img, offset), `::${dest}`]);
   } catch {
     // already there (the test made it earlier to steer cluster allocation)
   }
-  const names = readdirSync(src).filter((f) => f.endsWith('.key')).sort(); // header first: allocation order matters for tests
-  names.sort((a, b) => (a === 'header.key' ? -1 : b === 'header.key' ? 1 : a.localeCompare(b)));
-  for (const f of names) run('mcopy', ['-D', 'o', '-i', mt(img, offset), join(src, f), `::${dest}/${f}`]);
+  const stage = mkdtempSync(join(dirname(img), 'stage-'));
+  try {
+    writeContainerDir(stage, files);
+    const names = Object.keys(files).filter((f) => f.endsWith('.key')).sort(); // header first: allocation order matters for tests
+    names.sort((a, b) => (a === 'header.key' ? -1 : b === 'header.key' ? 1 : a.localeCompare(b)));
+    for (const f of names) run('mcopy', ['-D', 'o', '-i', mt(img, offset), join(stage, f), `::${dest}/${f}`]);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
 }
 
 export function writeTempFile(dir: string, name: string, bytes: Uint8Array): string {

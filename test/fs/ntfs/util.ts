@@ -1,18 +1,14 @@
 // Test helpers: image building (real tools), in-memory readers, synthetic MFT records.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Candidate } from '../../../src/carve/types.ts';
 import type { FileEvidence, MediaReader } from '../../../src/fs/types.ts';
 import { ntfsRecordCarver } from '../../../src/carve/ntfs-record.ts';
-import { fixtureTree } from '../../helpers/fixture-tree.ts';
-import { hasTool as has } from '../../helpers/tools.ts';
+import { fixtureFiles } from '../../helpers/fixture-tree.ts';
 
-/** Containers laid out like ../shared/samples, made by the project's writer. */
-export const SAMPLES = fixtureTree();
 export const MAKE = join(import.meta.dirname, '../../../scripts/ntfs-images/make.sh');
 
-export const canBuild = existsSync('/dev/fuse') && has('mkntfs') && has('ntfs-3g') && has('fusermount');
+/** What scripts/ntfs-images/make.sh runs: pass to requireTools. */
+export const NTFS_TOOLS = ['/dev/fuse', 'mkntfs', 'ntfs-3g', 'fusermount'] as const;
 
 export function memReader(img: Uint8Array): MediaReader {
   return {
@@ -49,13 +45,8 @@ export function bytesOf(img: Uint8Array, f: FileEvidence): Uint8Array {
   return out;
 }
 
-/** Sample container folder → {file name → bytes}. */
-export function sample(rel: string): Record<string, Uint8Array> {
-  const dir = join(SAMPLES, rel);
-  const out: Record<string, Uint8Array> = {};
-  for (const n of readdirSync(dir)) out[n] = new Uint8Array(readFileSync(join(dir, n)));
-  return out;
-}
+/** A container of the fixture tree (laid out like ../shared/samples) → {file name → bytes}. */
+export const sample = fixtureFiles;
 
 // ---- synthetic records ----
 
