@@ -10,6 +10,7 @@
 import type { EvidenceKind } from '../fs/types.ts';
 import { parseCertificate, type CertificateInfo } from '../format/certificate.ts';
 import { verifyContainer, type ContainerFiles, type ContainerResult } from '../format/container.ts';
+import { downgrade, nonEmpty } from '../format/status.ts';
 import { pairByCryptography, keyIdentity, type KeyPair } from './crypto-pairing.ts';
 import { rebuildFromCertificate } from '../format/header-rebuild.ts';
 import { KIND_OF_ROLE, sha256, type KeyFile, type MergeResult, type OtherFile, type Role } from './key-files.ts';
@@ -24,7 +25,8 @@ export interface RecoveredContainer {
   readonly files: Partial<Record<Role, KeyFile>>;
   readonly evidence: EvidenceKind[];
   readonly deleted: boolean | null;
-  readonly result: ContainerResult;
+  /** Lowered only through addProblem. */
+  result: ContainerResult;
   readonly password: { index: number; variant: string } | null;
   readonly problems: string[];
   readonly keyId: string | null;
@@ -191,8 +193,7 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
         const c = containers[i]!;
         if (c.problems.some((p) => p.startsWith(`${u.name} is listed`))) continue;
         c.problems.splice(0, c.problems.length, ...c.problems.filter((p) => p !== `${u.name} missing`));
-        c.problems.unshift(`${u.name} is listed in the folder, but its bytes are unreadable or overwritten: not recovered`);
-        (c.result as { status: string }).status = 'partial';
+        addProblem(c, `${u.name} is listed in the folder, but its bytes are unreadable or overwritten: not recovered`, 'first');
       }
   });
   linkCopies(containers);
@@ -219,12 +220,13 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
     name: f['name.key']?.bytes,
   };
   // verifyContainer tries the empty password itself; hand it the variants' texts after it.
-  let result = verifyContainer(files, texts.slice(1));
+  const tie = g.tiedByFs ? 'file-system' : null;
+  let result = verifyContainer(files, texts.slice(1), undefined, tie);
   // No certificate in the header: a recovered certificate with the same key can still prove it.
-  if (result.status !== 'verified' && result.opened === false && !f['header.key'] && certs.length > 0) {
+  if (result.status.kind !== 'verified' && result.opened === false && !f['header.key'] && certs.length > 0) {
     for (const c of certs) {
       if (!c.info?.fingerprint) continue;
-      const r = verifyContainer(files, texts.slice(1), c.file.bytes);
+      const r = verifyContainer(files, texts.slice(1), c.file.bytes, tie);
       if (r.checks.some((x) => x.name === 'key-certificate' && x.ok)) {
         result = r;
         break;
@@ -240,8 +242,8 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
       if (!c.info?.fingerprint) continue;
       const rb = rebuildFromCertificate(files, c.file.bytes, texts.slice(1));
       if (!rb.ok) continue;
-      const r = verifyContainer({ ...files, header: rb.header }, texts.slice(1));
-      if (r.status !== 'verified') continue;
+      const r = verifyContainer({ ...files, header: rb.header }, texts.slice(1), undefined, tie);
+      if (r.status.kind !== 'verified') continue;
       if (f['header.key']) g.extra.push((replaced = f['header.key']));
       f['header.key'] = synthetic('header', rb.header);
       files.header = rb.header;
@@ -258,12 +260,8 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
   }
   for (const k of Object.values(f)) for (const p of k!.problems) problems.push(p);
   for (const e of g.extra) if (e !== replaced) problems.push(`another ${e.role} in the same folder (kept in loose/)`);
-  let status = result.status;
-  if (status === 'intact' && !g.tiedByFs) {
-    status = 'partial';
-    problems.push('files grouped without file-system evidence and the key could not be checked (password unknown)');
-  }
-  if (status !== 'partial' && problems.length > 0) status = 'partial';
+  const added = nonEmpty(problems.slice(result.problems.length));
+  const status = added ? downgrade(result.status, ...added) : result.status;
   problems.push(...notes); // recorded, but a proven rebuilt header does not downgrade the status
   const v = result.passwordIndex === null ? (result.opened ? variants[0]! : null) : variants[result.passwordIndex + 1] ?? null;
   const any = Object.values(f)[0];
@@ -287,6 +285,13 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
     keyId: curve && pk !== undefined ? keyIdentity(curve, pk) : g.pairing ? g.pairing.keyId : null,
     copies: [],
   };
+}
+
+/** A problem found after judging (unreadable sectors, say) lowers the status; nothing raises it. */
+export function addProblem(c: RecoveredContainer, problem: string, where: 'first' | 'last' = 'last'): void {
+  if (where === 'first') c.problems.unshift(problem);
+  else c.problems.push(problem);
+  c.result = { ...c.result, status: downgrade(c.result.status, problem) };
 }
 
 /**

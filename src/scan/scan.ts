@@ -11,7 +11,7 @@ import type { FsAnalysis } from '../fs/types.ts';
 import { OutDir } from '../output/out-dir.ts';
 import type { Report } from '../output/report.ts';
 import { writeOutput } from '../output/write-output.ts';
-import { reassemble, type Reassembly } from '../reassemble/index.ts';
+import { addProblem, reassemble, type Reassembly } from '../reassemble/index.ts';
 import { mergeEvidence } from '../reassemble/key-files.ts';
 import { passwordVariants } from '../reassemble/password-variants.ts';
 import { openSource } from '../source/open.ts';
@@ -131,10 +131,7 @@ function markDamaged(r: Reassembly, bad: readonly ByteRange[]): void {
     for (const [role, k] of Object.entries(c.files)) {
       const ranges = k!.fs?.extents.length ? k!.fs.extents : [{ offset: k!.offset, length: k!.bytes.length }];
       const hit = ranges.some((x) => bad.some((b) => x.offset < b.offset + b.length && b.offset < x.offset + x.length));
-      if (hit) {
-        c.problems.push(`${role} lies on unreadable sectors (zero-filled)`);
-        (c.result as { status: string }).status = 'partial';
-      }
+      if (hit) addProblem(c, `${role} lies on unreadable sectors (zero-filled)`);
     }
   }
 }
