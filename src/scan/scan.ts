@@ -19,7 +19,7 @@ import { isOnDevice } from '../source/same-device.ts';
 import type { ByteRange, ByteSource } from '../source/types.ts';
 import { linearPass, type PassProgress } from './linear-pass.ts';
 import { metadataObserver } from './metadata-plan.ts';
-import { createCarvePool } from './pool.ts';
+import { createCarvePool, type CarvePool } from './pool.ts';
 import { RetainedStore, RetentionPlan, retainCandidates, retainedReader } from './retained.ts';
 import { VERSION } from '../version.ts';
 
@@ -37,6 +37,8 @@ export interface ScanOptions {
   readonly signal?: AbortSignal;
   /** Test hook: scan this source instead of opening `source`. */
   readonly sourceOverride?: ByteSource;
+  /** Test hook: carve with this pool instead of the worker threads (closed after the pass). */
+  readonly poolOverride?: CarvePool;
   readonly retries?: number;
 }
 
@@ -57,10 +59,11 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
     let candidates: Candidate[] = [];
     let bytesRead = 0;
     let readErrors: ByteRange[] = [];
-    const calls: Record<string, number> = {};
+    let carvers: Report['stats']['carvers'] = {};
+    let carverFailures: Report['carverFailures'] = [];
     if (!opts.quick) {
       const plan = new RetentionPlan(store, 256 * 1024 * 1024);
-      const pool = createCarvePool(jobs);
+      const pool = opts.poolOverride ?? createCarvePool(jobs);
       try {
         opts.onStage?.('reading');
         const r = await linearPass(source, {
@@ -74,8 +77,8 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
         candidates = r.candidates;
         bytesRead = r.bytesRead;
         readErrors = r.readErrors;
-        Object.assign(calls, r.calls);
-        if (r.alerts.length) for (const a of r.alerts) console.warn(`keycarve: carver ${a.carver} failed at ${a.offset}: ${a.error}`);
+        carvers = Object.fromEntries(Object.entries(r.carvers).map(([k, v]) => [k, { ...v, ms: Math.round(v.ms * 10) / 10 }]));
+        carverFailures = r.alerts.map((a) => ({ ...a }));
       } finally {
         await pool.close();
       }
@@ -104,6 +107,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
       certificates: [],
       loose: [],
       problems: [...fs.problems, ...merged.conflicts.map((what) => ({ at: -1, what }))],
+      carverFailures,
       stats: {
         bytesRead: bytesRead + reader.rereads.bytes,
         seconds: Math.round(seconds * 1000) / 1000,
@@ -114,6 +118,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
         retainedBytes: store.size,
         bytesLost: readErrors.reduce((n, r) => n + r.length, 0),
         pairing: reassembly.pairing,
+        carvers,
       },
     };
     opts.onStage?.('writing');
