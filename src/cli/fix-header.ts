@@ -72,8 +72,8 @@ export async function fixHeaderCommand(dir: string, opts: FixHeaderOptions, io: 
   const fixed = { ...loaded.files, [FIELD['header.key']]: r.header };
   const v = verifyContainer(fixed, opts.password);
   io.out(`header.key rebuilt from ${opts.cert} → ${join(target, 'header.key')}`);
-  io.out(`verdict: ${v.status}${v.problems.length ? ` (${v.problems.join('; ')})` : ''}`);
-  return v.status === 'verified' ? 0 : 1;
+  io.out(`verdict: ${v.status.kind}${v.problems.length ? ` (${v.problems.join('; ')})` : ''}`);
+  return v.status.kind === 'verified' ? 0 : 1;
 }
 
 async function exists(p: string): Promise<boolean> {

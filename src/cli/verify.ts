@@ -5,6 +5,7 @@
 
 import { verifyContainer, type ContainerResult } from '../format/container.ts';
 import { fileProblem } from '../file-errors.ts';
+import { downgrade, nonEmpty } from '../format/status.ts';
 import { readContainerDir, readSmallFile, MAX_FILE } from './container-dir.ts';
 
 export interface VerifyOptions {
@@ -41,17 +42,18 @@ export async function verifyCommand(dir: string, opts: VerifyOptions, io: Verify
     }
   }
   const r = verifyContainer(files, opts.password, cert);
-  const result: ContainerResult = tooBig.length ? { ...r, status: 'partial', problems: [...r.problems, ...tooBig.map((f) => `${f}: larger than ${MAX_FILE} bytes, not read`)] } : r;
+  const unread = nonEmpty(tooBig.map((f) => `${f}: larger than ${MAX_FILE} bytes, not read`));
+  const result: ContainerResult = unread ? { ...r, status: downgrade(r.status, ...unread), problems: [...r.problems, ...unread] } : r;
   if (opts.json) io.out(JSON.stringify(toJson(dir, result), null, 2));
   else printHuman(dir, result, opts, io);
-  return result.status === 'verified' || result.status === 'intact' ? 0 : 1;
+  return result.status.kind === 'verified' || result.status.kind === 'intact' ? 0 : 1;
 }
 
 /** The JSON form: every public field, never the private key. */
 export function toJson(dir: string, r: ContainerResult): Record<string, unknown> {
   const { privateKey: _omit, ...pub } = r;
   void _omit;
-  return { dir, ...pub };
+  return { dir, ...pub, status: r.status.kind };
 }
 
 function printHuman(dir: string, r: ContainerResult, opts: VerifyOptions, io: VerifyIo): void {
@@ -73,9 +75,9 @@ function printHuman(dir: string, r: ContainerResult, opts: VerifyOptions, io: Ve
   for (const c of r.checks) io.out(`  ${c.ok ? '✓' : '✗'} ${c.name.padEnd(18)} ${c.files.join(', ')}: ${c.detail}`);
   for (const p of r.problems) if (!r.checks.some((c) => !c.ok && p.endsWith(c.detail))) io.out(`  ! ${p}`);
   const verdict =
-    r.status === 'verified'
+    r.status.kind === 'verified'
       ? 'VERIFIED: the private key was unmasked and matches its public key — the container works'
-      : r.status === 'intact'
+      : r.status.kind === 'intact'
         ? 'INTACT: every file is valid and its MACs are correct; the key was not checked (password unknown)'
         : `PARTIAL: ${r.problems.length} problem(s) — ${r.problems.join('; ')}`;
   io.out(verdict);

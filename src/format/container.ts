@@ -1,6 +1,6 @@
 // verifyContainer: every check cryptopro-format.md §4 allows on one container's files, and the
-// status of contract.md (verified / intact / partial) derived from them. A status is computed
-// only from the checks list, so `verified` cannot be claimed without its proof.
+// status of contract.md (verified / intact / partial) derived from them. The proofs `verified` and
+// `intact` carry are made only here, where the key is matched and the MACs are checked.
 
 import { cpkdf, type PasswordUnits } from '../crypto/cpkdf.ts';
 import { curveByOid, publicKey, fingerprint, type GostCurve } from '../crypto/curves.ts';
@@ -15,6 +15,7 @@ import { parseCertificate, type CertificateInfo } from './certificate.ts';
 import { GENERATIONS, type Generation, type GenerationInfo } from './algorithms.ts';
 import type { Parsed } from './parsed.ts';
 import { KEY_FILE_NAMES, type KeyFileName } from './key-file-names.ts';
+import { nonEmpty, type Status, type Tie } from './status.ts';
 
 /** The names of the one table, in the order a folder's files are read and reported (name.key last). */
 export const FILE_NAMES: readonly KeyFileName[] = [...KEY_FILE_NAMES.filter((n) => n !== 'name.key'), 'name.key'];
@@ -49,10 +50,28 @@ export interface Check {
   readonly files: readonly FileName[];
 }
 
-export type ContainerStatus = 'verified' | 'intact' | 'partial';
+// The brands of the two proofs: module-private, so only this file can make one.
+const KEY_PROOF: unique symbol = Symbol('KeyProof');
+const INTACT_PROOF: unique symbol = Symbol('IntactProof');
+
+/** The unmasked private key gives the public key the header fingerprint or a certificate names. */
+export interface KeyProof {
+  readonly [KEY_PROOF]: true;
+  readonly by: 'key-fingerprint' | 'key-certificate';
+  readonly fingerprint: string | null;
+}
+
+/** Every file present and valid with correct MACs, and the files tied together. */
+export interface IntactProof {
+  readonly [INTACT_PROOF]: true;
+  readonly macs: readonly CheckId[];
+  readonly tiedBy: Tie;
+}
+
+export const NO_TIE_PROBLEM = 'files grouped without file-system evidence and the key could not be checked (password unknown)';
 
 export interface ContainerResult {
-  readonly status: ContainerStatus;
+  readonly status: Status;
   readonly name: string | null;
   readonly nameRawHex: string | null;
   readonly algorithm: Generation | null;
@@ -107,7 +126,11 @@ interface Candidate {
   readonly bytes: PasswordUnits;
 }
 
-export function verifyContainer(files: ContainerFiles, passwords: readonly string[], cert?: Uint8Array): ContainerResult {
+/**
+ * `tie` says what groups `files` into one container: the caller's folder by default; null when
+ * nothing does (files paired by cryptography), and then only a proven key gives more than `partial`.
+ */
+export function verifyContainer(files: ContainerFiles, passwords: readonly string[], cert?: Uint8Array, tie: Tie | null = 'folder'): ContainerResult {
   const checks: Check[] = [];
   const problems: string[] = [];
   const add = (c: Check): void => {
@@ -237,6 +260,7 @@ export function verifyContainer(files: ContainerFiles, passwords: readonly strin
   // --- unmask and prove the key
   let privateKey: bigint | null = null;
   let opened: Candidate | null = null;
+  let keyProof: KeyProof | null = null;
   const fpRef = header?.primaryFP ?? certInfo?.fingerprint ?? null;
   if (gen && curve && primary && masks && candidates.length > 0) {
     for (const c of candidates) {
@@ -250,6 +274,7 @@ export function verifyContainer(files: ContainerFiles, passwords: readonly strin
       }
     }
     const masksOk = checks.some((c) => c.name === 'masks-mac' && c.ok);
+    if (privateKey !== null && fpRef) keyProof = { [KEY_PROOF]: true, by: 'key-fingerprint', fingerprint: hex(fpRef) };
     if (fpRef && (privateKey !== null || passwordKnown)) {
       add({
         name: 'key-fingerprint',
@@ -264,6 +289,7 @@ export function verifyContainer(files: ContainerFiles, passwords: readonly strin
       mine.set(bigIntToLe(Q.x, curve.size), 0);
       mine.set(bigIntToLe(Q.y, curve.size), curve.size);
       const same = equalBytes(mine, certInfo.publicKey);
+      if (same) keyProof ??= { [KEY_PROOF]: true, by: 'key-certificate', fingerprint: certInfo.fingerprint ? hex(certInfo.fingerprint) : null };
       add({
         name: 'key-certificate',
         ok: same,
@@ -298,10 +324,7 @@ export function verifyContainer(files: ContainerFiles, passwords: readonly strin
     }
   } else if (gen && !curve && curveOid) problems.push(`unknown curve ${curveOid}`);
 
-  const failed = checks.some((c) => !c.ok);
-  const proven = privateKey !== null && checks.some((c) => (c.name === 'key-fingerprint' || c.name === 'key-certificate') && c.ok);
-  const status: ContainerStatus = problems.length === 0 && !failed ? (proven ? 'verified' : 'intact') : 'partial';
-
+  const status = decideStatus(checks, problems, keyProof, tie);
   const result: ContainerResult = {
     status,
     name: name?.text ?? null,
@@ -329,6 +352,22 @@ export function verifyContainer(files: ContainerFiles, passwords: readonly strin
   };
   if (privateKey !== null) Object.defineProperty(result, 'privateKey', { value: privateKey, enumerable: false });
   return result;
+}
+
+/**
+ * `verified` with a key proof, `intact` with all MACs and a tie, else `partial` with its reasons.
+ * Every failed check has added a problem, so no problems means no failed check.
+ */
+function decideStatus(checks: readonly Check[], problems: string[], keyProof: KeyProof | null, tie: Tie | null): Status {
+  const reasons = nonEmpty(problems);
+  if (reasons) return { kind: 'partial', problems: reasons };
+  if (keyProof) return { kind: 'verified', proof: keyProof };
+  if (!tie) {
+    problems.push(NO_TIE_PROBLEM);
+    return { kind: 'partial', problems: [NO_TIE_PROBLEM] };
+  }
+  const macs = checks.filter((c) => c.name.endsWith('-mac')).map((c) => c.name);
+  return { kind: 'intact', proof: { [INTACT_PROOF]: true, macs, tiedBy: tie } };
 }
 
 function unmaskWith(pw: PasswordUnits, gen: GenerationInfo, curve: GostCurve, p: PrimaryKey, m: MasksKey): bigint | null {

@@ -1,13 +1,16 @@
 /**
  * File-system stage: finds the volumes (partition tables, superfloppy, backup and carved boot
- * sectors), lets every driver that recognises a volume's boot sector analyse it, and turns metadata
+ * sectors), lets the driver whose probe claims a volume's boot sector analyse it, and turns metadata
  * found outside any volume (orphan directory clusters, stray MFT records) into evidence too.
+ * Every driver probes every volume (TSK's FS_OPENERS); two claimants are reported as ambiguous.
  * Each driver is guarded: a bug or a hostile volume becomes a problem entry, not a failed scan.
  */
 import { classifyBoot, vbrKind } from '../layout/boot-sector.ts';
 import { identifyKeyFile } from '../format/key-file-id.ts';
 import type { Candidate } from '../carve/types.ts';
+import { parseBootSector } from './exfat/boot.ts';
 import { analyseExfat } from './exfat/index.ts';
+import { parseFatBoot } from './fat/boot.ts';
 import { analyseFat } from './fat/index.ts';
 import { filesFromOrphanDirs } from './fat/orphans.ts';
 import { analyseNtfs, parseNtfsBoot, volumeStartFromBackup } from './ntfs/index.ts';
@@ -18,6 +21,58 @@ import type { FileEvidence, FsAnalysis, FsProblem, MediaReader, Volume } from '.
 export interface AnalyseOptions {
   /** Also analyse volumes whose boot sector was only found by carving. */
   readonly carvedVolumes?: boolean;
+}
+
+interface VolumeAnalysis {
+  volume: Volume;
+  files: FileEvidence[];
+  problems: FsProblem[];
+}
+
+/** One file system: a pure probe of a boot sector and the analysis of the volume it starts. */
+export interface FsDriver {
+  readonly name: 'exfat' | 'ntfs' | 'fat';
+  /** 1 when the boot sector parses as this file system, 0.5 when it only announces it, else null. */
+  probe(boot: Uint8Array): number | null;
+  analyse(reader: MediaReader, offset: number, candidates: readonly Candidate[], foundBy: Volume['foundBy']): Promise<VolumeAnalysis | null>;
+}
+
+const sure = (claims: boolean, parses: boolean): number | null => (claims ? (parses ? 1 : 0.5) : null);
+const ofKind = (cs: readonly Candidate[], kind: Candidate['kind']) => cs.filter((c) => c.kind === kind);
+
+/** In vbrKind's order, so that equal claims resolve as before. */
+export const FS_DRIVERS: readonly FsDriver[] = Object.freeze([
+  {
+    name: 'exfat',
+    probe: (b) => sure(vbrKind(b) === 'exfat', typeof parseBootSector(b) !== 'string'),
+    analyse: (r, at, cs, foundBy) => analyseExfat(r, at, { confirm: identifyKeyFile, orphanSets: ofKind(cs, 'exfat-dir'), foundBy }),
+  },
+  {
+    name: 'ntfs',
+    probe: (b) => sure(vbrKind(b) === 'ntfs', parseNtfsBoot(b) !== null),
+    analyse: (r, at, cs, foundBy) => analyseNtfs(r, at, { confirm: identifyKeyFile, records: ofKind(cs, 'ntfs-record'), foundBy }),
+  },
+  {
+    name: 'fat',
+    probe: (b) => {
+      const parses = typeof parseFatBoot(b, 0) !== 'string';
+      return sure(parses || vbrKind(b) === 'fat', parses);
+    },
+    analyse: (r, at, cs, foundBy) => analyseFat(r, at, { confirm: identifyKeyFile, orphanDirs: ofKind(cs, 'fat-dir'), foundBy }),
+  },
+] satisfies FsDriver[]);
+
+/** Every driver probes; the surest claims the volume (ties: table order). Two claimants are damage
+ * or a trap, so they are reported rather than silently resolved (TSK_ERR_FS_MULTTYPE). */
+export function claimVolume(boot: Uint8Array, at: number, problems: FsProblem[]): FsDriver | null {
+  const claims = FS_DRIVERS.flatMap((d) => {
+    const c = d.probe(boot);
+    return c === null ? [] : [{ d, c }];
+  }).sort((a, b) => b.c - a.c);
+  const best = claims[0];
+  if (best && claims.length > 1)
+    problems.push({ at, what: `volume at ${at}: boot sector claimed by ${claims.map((x) => `${x.d.name} (${x.c})`).join(' and ')}: ambiguous, analysed as ${best.d.name}` });
+  return best?.d ?? null;
 }
 
 export async function analyseMedia(reader: MediaReader, candidates: readonly Candidate[], opts: AnalyseOptions = {}): Promise<FsAnalysis> {
@@ -58,19 +113,13 @@ export async function analyseMedia(reader: MediaReader, candidates: readonly Can
     }
   }
 
-  const inside = (kind: Candidate['kind'], v: Volume) =>
-    candidates.filter((c) => c.kind === kind && c.offset >= v.offset && c.offset < v.offset + v.size);
   const analysed: Volume[] = [];
   for (const v of list) {
     const boot = await reader.read(v.offset, 512);
-    const type = boot ? vbrKind(boot) : null;
+    const driver = boot ? claimVolume(boot, v.offset, problems) : null;
     const foundBy = v.typeHint === 'carved' ? 'carved' : v.foundBy;
-    const all = (kind: Candidate['kind']) => candidates.filter((c) => c.kind === kind);
-    let r: { volume: Volume; files: FileEvidence[]; problems: FsProblem[] } | null = null;
-    if (type === 'fat') r = await guard('fat', v.offset, () => analyseFat(reader, v.offset, { confirm: identifyKeyFile, orphanDirs: all('fat-dir'), foundBy }));
-    else if (type === 'exfat') r = await guard('exfat', v.offset, () => analyseExfat(reader, v.offset, { confirm: identifyKeyFile, orphanSets: all('exfat-dir'), foundBy }));
-    else if (type === 'ntfs') r = await guard('ntfs', v.offset, () => analyseNtfs(reader, v.offset, { confirm: identifyKeyFile, records: all('ntfs-record'), foundBy }));
-    else problems.push({ at: v.offset, what: `volume at ${v.offset} (${v.foundBy}): no file system recognised` });
+    if (!driver) problems.push({ at: v.offset, what: `volume at ${v.offset} (${v.foundBy}): no file system recognised` });
+    const r = driver ? await guard(driver.name, v.offset, () => driver.analyse(reader, v.offset, candidates, foundBy)) : null;
     if (!r) continue;
     volumes.push(r.volume);
     analysed.push(r.volume);

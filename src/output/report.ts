@@ -69,6 +69,8 @@ export interface Report {
   certificates: ReportCertificate[];
   loose: { path: string; kind: string; offset: number; size: number; sha256: string; evidence: string[] }[];
   problems: { at: number; what: string }[];
+  /** Carvers that threw (a bug, never fatal): the first 100 by offset; stats.carvers counts all. */
+  carverFailures: { carver: string; offset: number; message: string }[];
   stats: {
     bytesRead: number;
     seconds: number;
@@ -79,5 +81,7 @@ export interface Report {
     retainedBytes: number;
     bytesLost: number;
     pairing: { kdf: number; unmask: number; scalarMults: number; cutOff: boolean };
+    /** Per carver kind: anchor matches, candidates, time in the carver (summed over threads), throws. */
+    carvers: Record<string, { calls: number; candidates: number; ms: number; failures: number }>;
   };
 }

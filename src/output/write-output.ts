@@ -112,7 +112,7 @@ function containerEntry(c: RecoveredContainer, dir: string, dirs: string[]): Rep
   return {
     dir,
     name: r.name ?? (r.nameRawHex ? decodeCp1251(Buffer.from(r.nameRawHex, 'hex')) : null),
-    status: r.status,
+    status: r.status.kind,
     evidence: c.evidence,
     deleted: c.deleted,
     originalPath: c.originalPath,

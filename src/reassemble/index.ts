@@ -4,12 +4,14 @@
  *  2. the rest are paired by cryptography (password MAC, unmask → fingerprint, equal keys);
  *  3. name.key joins a cryptographic group by adjacency on the medium — the weakest hint, never
  *     enough for `intact`;
- *  4. every group is judged by format/verifyContainer; `intact` additionally needs the
- *     file-system tie; anything else is `partial` with its problems.
+ *  4. every group is judged by format/verifyContainer, told whether a file system ties it (only
+ *     then can it be `intact`); later problems (unreadable sectors) only lower a status (addProblem).
+ * reassemble() reads as these steps, in this order; the order decides which group a file joins.
  */
 import type { EvidenceKind } from '../fs/types.ts';
 import { parseCertificate, type CertificateInfo } from '../format/certificate.ts';
 import { verifyContainer, type ContainerFiles, type ContainerResult } from '../format/container.ts';
+import { downgrade, nonEmpty, type Tie } from '../format/status.ts';
 import { pairByCryptography, keyIdentity, type KeyPair } from './crypto-pairing.ts';
 import { rebuildFromCertificate } from '../format/header-rebuild.ts';
 import { KIND_OF_ROLE, sha256, type KeyFile, type MergeResult, type OtherFile, type Role } from './key-files.ts';
@@ -24,7 +26,8 @@ export interface RecoveredContainer {
   readonly files: Partial<Record<Role, KeyFile>>;
   readonly evidence: EvidenceKind[];
   readonly deleted: boolean | null;
-  readonly result: ContainerResult;
+  /** Lowered only through addProblem. */
+  result: ContainerResult;
   readonly password: { index: number; variant: string } | null;
   readonly problems: string[];
   readonly keyId: string | null;
@@ -52,13 +55,54 @@ export interface ReassembleOptions {
 
 type Group = { folderKey: string | null; files: Partial<Record<Role, KeyFile>>; extra: KeyFile[]; tiedByFs: boolean; pairing?: KeyPair };
 
-export function reassemble(m: MergeResult, variants: readonly PasswordVariant[], opts: ReassembleOptions = {}): Reassembly {
-  const used = new Set<number>();
-  const groups: Group[] = [];
+/** Ids of the files already placed in a group: each file goes to one container at most. */
+class Placed {
+  private readonly ids = new Set<number>();
+  has(k: KeyFile): boolean {
+    return this.ids.has(k.id);
+  }
+  /** Places `k` unless it is placed already; true when it was free. */
+  take(k: KeyFile | null | undefined): boolean {
+    if (!k || this.ids.has(k.id)) return false;
+    this.ids.add(k.id);
+    return true;
+  }
+  free(p: KeyPair): boolean {
+    return !this.ids.has(p.primary.id) && !this.ids.has(p.masks.id);
+  }
+}
 
-  // 1. Folder evidence.
+type Certificates = Reassembly['certificates'];
+
+export function reassemble(m: MergeResult, variants: readonly PasswordVariant[], opts: ReassembleOptions = {}): Reassembly {
+  const placed = new Placed();
+  const folders = groupByFolder(m.keyFiles, placed);
+  const groupedSha = uniqueShas(folders);
+  const rest = withoutStaleCopies(m.keyFiles, placed, groupedSha);
+  const certificates = realCertificates(m.others);
+  const pr = pairByCrypto(rest, certificates, variants, opts);
+  const groups = [...folders, ...groupsByHeader(pr, placed), ...groupsWithoutHeader(pr, placed)];
+  attachNames(groups, rest, placed, opts.nameWindow ?? 256 * 1024);
+  const texts = variants.map((v) => v.text);
+  const containers = groups.map((g) => judge(g, texts, variants, certificates));
+  markUnreadable(groups, containers, m.unreadable);
+  linkCopies(containers);
+  const loose = m.keyFiles.filter((k) => !placed.has(k) && !groupedSha.has(k.sha256)).concat(groups.flatMap((g) => g.extra));
+  return {
+    containers,
+    loose: dedupeKeyFiles(loose),
+    pkcs12: dedupe(m.others.filter((o) => o.kind === 'pkcs12')),
+    certificates,
+    conflicts: m.conflicts,
+    pairing: pr.work,
+  };
+}
+
+/** 1. Files a file system lists in one folder form a container (the strongest tie). */
+function groupByFolder(keyFiles: readonly KeyFile[], placed: Placed): Group[] {
   const byFolder = new Map<string, KeyFile[]>();
-  for (const k of m.keyFiles) if (k.role && k.fs?.folderKey) byFolder.set(k.fs.folderKey, [...(byFolder.get(k.fs.folderKey) ?? []), k]);
+  for (const k of keyFiles) if (k.role && k.fs?.folderKey) byFolder.set(k.fs.folderKey, [...(byFolder.get(k.fs.folderKey) ?? []), k]);
+  const groups: Group[] = [];
   for (const [folderKey, files] of byFolder) {
     const g: Group = { folderKey, files: {}, extra: [], tiedByFs: true };
     // Prefer a file whose bytes match its name; a live entry over a deleted one.
@@ -66,30 +110,38 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
     for (const k of files) {
       if (!g.files[k.role!]) g.files[k.role!] = k;
       else g.extra.push(k);
-      used.add(k.id);
+      placed.take(k);
     }
     groups.push(g);
   }
+  return groups;
+}
 
-  // The same bytes elsewhere on the medium (a stale copy) are not a second file.
-  // The same primary/masks bytes elsewhere on the medium (a stale copy) are not a second file: their
-  // random mask and salt make them unique to one container. Headers and names are not: a copied
-  // container can have a byte-identical header.key, so those are kept.
-  const unique = (k: KeyFile) => k.kind === 'primary' || k.kind === 'masks';
-  const groupedSha = new Set(groups.flatMap((g) => Object.values(g.files).filter((k) => unique(k!)).map((k) => k!.sha256)));
+// The same primary/masks bytes elsewhere on the medium (a stale copy) are not a second file: their
+// random mask and salt make them unique to one container. Headers and names are not: a copied
+// container can have a byte-identical header.key, so those are kept.
+const unique = (k: KeyFile) => k.kind === 'primary' || k.kind === 'masks';
+
+function uniqueShas(groups: readonly Group[]): Set<string> {
+  return new Set(groups.flatMap((g) => Object.values(g.files).filter((k) => unique(k!)).map((k) => k!.sha256)));
+}
+
+/** The files no folder holds, each unique key file once. */
+function withoutStaleCopies(keyFiles: readonly KeyFile[], placed: Placed, groupedSha: ReadonlySet<string>): KeyFile[] {
   const seenSha = new Set<string>();
-  const rest = m.keyFiles.filter((k) => {
-    if (used.has(k.id)) return false;
+  return keyFiles.filter((k) => {
+    if (placed.has(k)) return false;
     if (!unique(k)) return true;
     if (groupedSha.has(k.sha256) || seenSha.has(k.sha256)) return false;
     seenSha.add(k.sha256);
     return true;
   });
+}
 
-  // 2. Cryptography for the rest.
-  const certificates = realCertificates(m.others);
+/** 2. The rest are paired by cryptography: password MAC, unmask → fingerprint, equal keys. */
+function pairByCrypto(rest: readonly KeyFile[], certificates: Certificates, variants: readonly PasswordVariant[], opts: ReassembleOptions) {
   const certFps = certificates.flatMap((c) => (c.info.fingerprint && c.info.curveOid ? [{ fp: c.info.fingerprint, curveOid: c.info.curveOid }] : []));
-  const pr = pairByCryptography(
+  return pairByCryptography(
     rest.filter((k) => k.kind === 'header' && k.ident.macOk),
     rest.filter((k) => k.kind === 'masks' && k.ident.macOk),
     rest.filter((k) => k.kind === 'primary'),
@@ -97,14 +149,15 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
     variants,
     { maxScalarMults: opts.maxScalarMults ?? 20_000, maxKdf: opts.maxKdf ?? 2_000 },
   );
-  const take = (k: KeyFile | null | undefined) => {
-    if (!k || used.has(k.id)) return false;
-    used.add(k.id);
-    return true;
-  };
-  // Each matched pair goes to the nearest header with its fingerprint (copies of a container share
-  // one key and may even have identical headers); per header, the nearest pair is primary, the next
-  // one its reserve copy. Pairs matched only by a certificate group by key.
+}
+type Pairing = ReturnType<typeof pairByCrypto>;
+
+/**
+ * Each matched pair goes to the nearest header with its fingerprint (copies of a container share
+ * one key and may even have identical headers); per header, the nearest pair is primary, the next
+ * one its reserve copy. Pairs matched only by a certificate group by key.
+ */
+function groupsByHeader(pr: Pairing, placed: Placed): Group[] {
   const dist = (a: KeyFile, b: KeyFile) => Math.abs(a.offset - b.offset);
   const perHeader = new Map<KeyFile, KeyPair[]>();
   const perCertKey = new Map<string, KeyPair[]>();
@@ -120,42 +173,51 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
   }
   // Greedy nearest-first, two pairs (primary + reserve) per header at most.
   combos.sort((a, b) => a.d - b.d);
-  const placed = new Set<KeyPair>();
+  const assigned = new Set<KeyPair>();
   for (const { pair, header } of combos) {
     const list = perHeader.get(header) ?? [];
-    if (placed.has(pair) || list.length >= 2) continue;
+    if (assigned.has(pair) || list.length >= 2) continue;
     list.push(pair);
     perHeader.set(header, list);
-    placed.add(pair);
+    assigned.add(pair);
   }
-  for (const { pair } of combos) if (!placed.has(pair)) perCertKey.set(pair.keyId, [...(perCertKey.get(pair.keyId) ?? []), pair]), placed.add(pair);
-  const formGroup = (header: KeyFile | null, pairs: KeyPair[]) => {
-    const g: Group = { folderKey: null, files: {}, extra: [], tiedByFs: false, pairing: pairs[0]! };
-    if (header && take(header)) g.files['header.key'] = header;
-    const free = pairs.filter((p) => !used.has(p.primary.id) && !used.has(p.masks.id));
-    free.sort((a, b) => a.primary.offset - b.primary.offset);
-    const [a, b] = free;
-    if (!a) return;
-    take(a.primary), take(a.masks);
-    g.files['primary.key'] = a.primary;
-    g.files['masks.key'] = a.masks;
-    const twin = b ?? (pr.byKey.get(a.keyId) ?? []).find((x) => !used.has(x.primary.id) && !used.has(x.masks.id));
-    if (twin && twin.primary.id !== a.primary.id && twin.masks.id !== a.masks.id && take(twin.primary) && take(twin.masks)) {
-      g.files['primary2.key'] = twin.primary;
-      g.files['masks2.key'] = twin.masks;
-    }
-    groups.push(g);
-  };
-  for (const [h, pairs] of perHeader) formGroup(h, pairs);
-  for (const pairs of perCertKey.values()) formGroup(null, pairs);
-  // Headerless: pairs agreeing on one key.
+  for (const { pair } of combos) if (!assigned.has(pair)) perCertKey.set(pair.keyId, [...(perCertKey.get(pair.keyId) ?? []), pair]), assigned.add(pair);
+  const groups: Group[] = [];
+  const add = (g: Group | null) => g && groups.push(g);
+  for (const [h, pairs] of perHeader) add(formGroup(h, pairs, pr, placed));
+  for (const pairs of perCertKey.values()) add(formGroup(null, pairs, pr, placed));
+  return groups;
+}
+
+/** A header (if any) with its nearest free pair and a reserve pair of the same key. */
+function formGroup(header: KeyFile | null, pairs: readonly KeyPair[], pr: Pairing, placed: Placed): Group | null {
+  const g: Group = { folderKey: null, files: {}, extra: [], tiedByFs: false, pairing: pairs[0]! };
+  if (header && placed.take(header)) g.files['header.key'] = header;
+  const free = pairs.filter((p) => placed.free(p));
+  free.sort((a, b) => a.primary.offset - b.primary.offset);
+  const [a, b] = free;
+  if (!a) return null;
+  placed.take(a.primary), placed.take(a.masks);
+  g.files['primary.key'] = a.primary;
+  g.files['masks.key'] = a.masks;
+  const twin = b ?? (pr.byKey.get(a.keyId) ?? []).find((x) => placed.free(x));
+  if (twin && twin.primary.id !== a.primary.id && twin.masks.id !== a.masks.id && placed.take(twin.primary) && placed.take(twin.masks)) {
+    g.files['primary2.key'] = twin.primary;
+    g.files['masks2.key'] = twin.masks;
+  }
+  return g;
+}
+
+/** Headerless: two free pairs agreeing on one key are a container and its reserve copy. */
+function groupsWithoutHeader(pr: Pairing, placed: Placed): Group[] {
+  const groups: Group[] = [];
   for (const list of pr.byKey.values()) {
-    const free = list.filter((x) => !used.has(x.primary.id) && !used.has(x.masks.id));
+    const free = list.filter((x) => placed.free(x));
     const a = free[0];
     const b = free.find((x) => x !== a && x.primary.id !== a?.primary.id && x.masks.id !== a?.masks.id);
     if (!a || !b) continue;
     const [first, second] = a.primary.offset <= b.primary.offset ? [a, b] : [b, a];
-    [first.primary, first.masks, second.primary, second.masks].forEach(take);
+    [first.primary, first.masks, second.primary, second.masks].forEach((k) => placed.take(k));
     groups.push({
       folderKey: null,
       files: { 'primary.key': first.primary, 'masks.key': first.masks, 'primary2.key': second.primary, 'masks2.key': second.masks },
@@ -164,9 +226,11 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
       pairing: first,
     });
   }
+  return groups;
+}
 
-  // 3. name.key by adjacency for cryptographic groups.
-  const window = opts.nameWindow ?? 256 * 1024;
+/** 3. name.key joins a cryptographic group by adjacency: the weakest hint, never enough for `intact`. */
+function attachNames(groups: readonly Group[], rest: readonly KeyFile[], placed: Placed, window: number): void {
   const names = rest.filter((k) => k.kind === 'name');
   for (const g of groups) {
     if (g.files['name.key'] || g.tiedByFs) continue;
@@ -174,42 +238,45 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
     if (!anchor) continue;
     let best: KeyFile | null = null;
     for (const n of names) {
-      if (used.has(n.id)) continue;
+      if (placed.has(n)) continue;
       const dist = Math.abs(n.offset - anchor.offset);
       if (dist <= window && (!best || dist < Math.abs(best.offset - anchor.offset))) best = n;
     }
-    if (best && take(best)) g.files['name.key'] = best;
+    if (best && placed.take(best)) g.files['name.key'] = best;
   }
+}
 
-  // 4. Judge each group.
-  const texts = variants.map((v) => v.text);
-  const containers: RecoveredContainer[] = groups.map((g) => judge(g, texts, variants, certificates));
+/** A file the folder lists whose bytes are gone makes its container partial, whatever else it proved. */
+function markUnreadable(groups: readonly Group[], containers: RecoveredContainer[], unreadable: MergeResult['unreadable']): void {
   groups.forEach((g, i) => {
-    for (const u of m.unreadable)
+    for (const u of unreadable)
       if (g.folderKey && u.folderKey === g.folderKey && !g.files[u.name as Role]) {
         const c = containers[i]!;
         if (c.problems.some((p) => p.startsWith(`${u.name} is listed`))) continue;
         c.problems.splice(0, c.problems.length, ...c.problems.filter((p) => p !== `${u.name} missing`));
-        c.problems.unshift(`${u.name} is listed in the folder, but its bytes are unreadable or overwritten: not recovered`);
-        (c.result as { status: string }).status = 'partial';
+        addProblem(c, `${u.name} is listed in the folder, but its bytes are unreadable or overwritten: not recovered`, 'first');
       }
   });
-  linkCopies(containers);
-
-  const loose = m.keyFiles.filter((k) => !used.has(k.id) && !groupedSha.has(k.sha256)).concat(groups.flatMap((g) => g.extra));
-  return {
-    containers,
-    loose: dedupeKeyFiles(loose),
-    pkcs12: dedupe(m.others.filter((o) => o.kind === 'pkcs12')),
-    certificates,
-    conflicts: m.conflicts,
-    pairing: pr.work,
-  };
 }
 
-function judge(g: Group, texts: readonly string[], variants: readonly PasswordVariant[], certs: Reassembly['certificates']): RecoveredContainer {
-  const f = g.files;
-  const files: ContainerFiles = {
+/** 4. Each group judged by format/verifyContainer, with what ties it (see Tie). */
+function judge(g: Group, texts: readonly string[], variants: readonly PasswordVariant[], certs: Certificates): RecoveredContainer {
+  const files = containerFiles(g.files);
+  // verifyContainer tries the empty password itself; hand it the variants' texts after it.
+  const passwords = texts.slice(1);
+  const tie = g.tiedByFs ? 'file-system' : null;
+  let result = verifyWithCertificates(g, files, passwords, certs, tie);
+  const rebuilt = rebuildHeader(g, files, result, passwords, certs, tie);
+  if (rebuilt) result = rebuilt.result;
+  const problems = groupProblems(g, result, rebuilt?.replaced ?? null);
+  const added = nonEmpty(problems.slice(result.problems.length));
+  const status = added ? downgrade(result.status, ...added) : result.status;
+  if (rebuilt) problems.push(rebuilt.note); // recorded, but a proven rebuilt header does not downgrade the status
+  return describeContainer(g, { ...result, status }, result.privateKey, variants, problems);
+}
+
+function containerFiles(f: Group['files']): ContainerFiles {
+  return {
     header: f['header.key']?.bytes,
     primary: f['primary.key']?.bytes,
     masks: f['masks.key']?.bytes,
@@ -217,38 +284,47 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
     masks2: f['masks2.key']?.bytes,
     name: f['name.key']?.bytes,
   };
-  // verifyContainer tries the empty password itself; hand it the variants' texts after it.
-  let result = verifyContainer(files, texts.slice(1));
-  // No certificate in the header: a recovered certificate with the same key can still prove it.
-  if (result.status !== 'verified' && result.opened === false && !f['header.key'] && certs.length > 0) {
-    for (const c of certs) {
-      if (!c.info.fingerprint) continue;
-      const r = verifyContainer(files, texts.slice(1), c.file.bytes);
-      if (r.checks.some((x) => x.name === 'key-certificate' && x.ok)) {
-        result = r;
-        break;
-      }
-    }
+}
+
+/** No certificate in the header: a recovered certificate with the same key can still prove it. */
+function verifyWithCertificates(g: Group, files: ContainerFiles, passwords: readonly string[], certs: Certificates, tie: Tie | null): ContainerResult {
+  const result = verifyContainer(files, passwords, undefined, tie);
+  if (result.status.kind === 'verified' || result.opened !== false || g.files['header.key']) return result;
+  for (const c of certs) {
+    if (!c.info.fingerprint) continue;
+    const r = verifyContainer(files, passwords, c.file.bytes, tie);
+    if (r.checks.some((x) => x.name === 'key-certificate' && x.ok)) return r;
   }
-  // Header missing or broken but the key matches a recovered certificate: rebuild it (format notes §7).
-  const notes: string[] = [];
-  let replaced: KeyFile | null = null;
+  return result;
+}
+
+/**
+ * Header missing or broken but the key matches a recovered certificate: rebuild it (format notes §7)
+ * and keep it only when the rebuilt container is verified. Updates the group and `files`.
+ */
+function rebuildHeader(g: Group, files: ContainerFiles, result: ContainerResult, passwords: readonly string[], certs: Certificates, tie: Tie | null) {
+  const f = g.files;
   const headerBad = !f['header.key'] || !result.checks.some((x) => x.name === 'header-mac' && x.ok);
-  if (headerBad && certs.length > 0 && f['primary.key'] && f['masks.key']) {
-    for (const c of certs) {
-      if (!c.info.fingerprint) continue;
-      const rb = rebuildFromCertificate(files, c.file.bytes, texts.slice(1));
-      if (!rb.ok) continue;
-      const r = verifyContainer({ ...files, header: rb.header }, texts.slice(1));
-      if (r.status !== 'verified') continue;
-      if (f['header.key']) g.extra.push((replaced = f['header.key']));
-      f['header.key'] = synthetic('header', rb.header);
-      files.header = rb.header;
-      result = r;
-      notes.push(`header rebuilt from certificate ${c.file.name ?? `at offset ${c.file.offset}`}${replaced ? ' (the damaged header.key is kept in loose/)' : ''}`);
-      break;
-    }
+  if (!headerBad || !f['primary.key'] || !f['masks.key']) return null;
+  for (const c of certs) {
+    if (!c.info.fingerprint) continue;
+    const rb = rebuildFromCertificate(files, c.file.bytes, passwords);
+    if (!rb.ok) continue;
+    const r = verifyContainer({ ...files, header: rb.header }, passwords, undefined, tie);
+    if (r.status.kind !== 'verified') continue;
+    const replaced = f['header.key'] ?? null;
+    if (replaced) g.extra.push(replaced);
+    f['header.key'] = synthetic('header', rb.header);
+    files.header = rb.header;
+    const note = `header rebuilt from certificate ${c.file.name ?? `at offset ${c.file.offset}`}${replaced ? ' (the damaged header.key is kept in loose/)' : ''}`;
+    return { result: r, replaced, note };
   }
+  return null;
+}
+
+/** verifyContainer's problems, then missing roles, the files' own problems and extra files. */
+function groupProblems(g: Group, result: ContainerResult, replaced: KeyFile | null): string[] {
+  const f = g.files;
   const problems = [...result.problems];
   for (const role of Object.keys(KIND_OF_ROLE) as Role[]) {
     if (!f[role] && !(role === 'primary2.key' || role === 'masks2.key')) {
@@ -257,13 +333,12 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
   }
   for (const k of Object.values(f)) for (const p of k!.problems) problems.push(p);
   for (const e of g.extra) if (e !== replaced) problems.push(`another ${e.role} in the same folder (kept in loose/)`);
-  let status = result.status;
-  if (status === 'intact' && !g.tiedByFs) {
-    status = 'partial';
-    problems.push('files grouped without file-system evidence and the key could not be checked (password unknown)');
-  }
-  if (status !== 'partial' && problems.length > 0) status = 'partial';
-  problems.push(...notes); // recorded, but a proven rebuilt header does not downgrade the status
+  return problems;
+}
+
+/** What the report says of a judged group: folder, path, evidence, password, key identity. */
+function describeContainer(g: Group, result: ContainerResult, pk: bigint | undefined, variants: readonly PasswordVariant[], problems: string[]): RecoveredContainer {
+  const f = g.files;
   const v = result.passwordIndex === null ? (result.opened ? variants[0]! : null) : variants[result.passwordIndex + 1] ?? null;
   const any = Object.values(f)[0];
   const evidence = new Set<EvidenceKind>();
@@ -271,7 +346,6 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
   if (g.pairing) evidence.add('crypto-pairing');
   const fsFiles = Object.values(f).filter((k) => k!.fs);
   const curve = result.curveOid ? curveByOid(result.curveOid) : null;
-  const pk = result.privateKey;
   const folder = any?.fs?.parentName ? restoreFirstLetter(any.fs.parentName, result.name, any.fs.deleted) : null;
   const originalPath = any?.fs?.parentPath && folder ? any.fs.parentPath.replace(/[^/]*$/, folder) : (any?.fs?.parentPath ?? null);
   return {
@@ -280,12 +354,19 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
     files: f,
     evidence: [...evidence],
     deleted: fsFiles.length ? fsFiles.some((k) => k!.fs!.deleted) : null,
-    result: { ...result, status },
+    result,
     password: v ? { index: v.index, variant: v.variant } : null,
     problems,
     keyId: curve && pk !== undefined ? keyIdentity(curve, pk) : g.pairing ? g.pairing.keyId : null,
     copies: [],
   };
+}
+
+/** A problem found after judging (unreadable sectors, say) lowers the status; nothing raises it. */
+export function addProblem(c: RecoveredContainer, problem: string, where: 'first' | 'last' = 'last'): void {
+  if (where === 'first') c.problems.unshift(problem);
+  else c.problems.push(problem);
+  c.result = { ...c.result, status: downgrade(c.result.status, problem) };
 }
 
 /**

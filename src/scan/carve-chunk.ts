@@ -7,18 +7,28 @@ import type { Candidate, CarverSpec, Chunk } from '../carve/types.ts';
 import { buildAnchorTable, matchingCarvers, mayMatch, type AnchorTable } from './anchor-table.ts';
 
 export const SECTOR = 512;
+/** Failures kept with their offset and message; the rest are only counted (in CarverStats). */
+export const MAX_ALERTS = 100;
 
 export interface CarveAlert {
   readonly carver: string;
   readonly offset: number;
-  readonly error: string;
+  readonly message: string;
+}
+
+export interface CarverStats {
+  /** Anchor matches (how often the deep check ran). */
+  calls: number;
+  candidates: number;
+  ms: number;
+  failures: number;
 }
 
 export interface ChunkResult {
   readonly candidates: Candidate[];
+  /** The first MAX_ALERTS failures, by offset. */
   readonly alerts: CarveAlert[];
-  /** Anchor matches per carver kind (how often the deep check ran). */
-  readonly calls: Record<string, number>;
+  readonly carvers: Record<string, CarverStats>;
 }
 
 const tables = new WeakMap<readonly CarverSpec[], AnchorTable>();
@@ -28,7 +38,7 @@ export function carveChunk(chunk: Chunk, carvers: readonly CarverSpec[]): ChunkR
   if (!table) tables.set(carvers, (table = buildAnchorTable(carvers)));
   const candidates: Candidate[] = [];
   const alerts: CarveAlert[] = [];
-  const calls: Record<string, number> = {};
+  const stats: Record<string, CarverStats> = {};
   const hits = new Set<CarverSpec>();
   const b = chunk.bytes;
   const page = Math.min(chunk.page, b.length);
@@ -37,13 +47,35 @@ export function carveChunk(chunk: Chunk, carvers: readonly CarverSpec[]): ChunkR
     matchingCarvers(table, b, s, hits);
     if (hits.size === 0) continue;
     for (const carver of hits) {
-      calls[carver.kind] = (calls[carver.kind] ?? 0) + 1;
+      const st = (stats[carver.kind] ??= { calls: 0, candidates: 0, ms: 0, failures: 0 });
+      st.calls++;
+      const t0 = performance.now();
       try {
-        for (const c of carver.carve(chunk, s)) candidates.push(c);
+        const found = carver.carve(chunk, s);
+        for (const c of found) candidates.push(c);
+        st.candidates += found.length;
       } catch (e) {
-        alerts.push({ carver: carver.kind, offset: chunk.base + s, error: String(e) });
+        st.failures++;
+        if (alerts.length < MAX_ALERTS) alerts.push({ carver: carver.kind, offset: chunk.base + s, message: e instanceof Error ? e.message : String(e) });
       }
+      st.ms += performance.now() - t0;
     }
   }
-  return { candidates, alerts, calls };
+  return { candidates, alerts, carvers: stats };
+}
+
+/** Adds one chunk's stats and alerts into running totals; keeps the MAX_ALERTS lowest offsets. */
+export function mergeCarveStats(into: { alerts: CarveAlert[]; carvers: Record<string, CarverStats> }, r: Pick<ChunkResult, 'alerts' | 'carvers'>): void {
+  for (const [k, v] of Object.entries(r.carvers)) {
+    const st = (into.carvers[k] ??= { calls: 0, candidates: 0, ms: 0, failures: 0 });
+    st.calls += v.calls;
+    st.candidates += v.candidates;
+    st.ms += v.ms;
+    st.failures += v.failures;
+  }
+  if (r.alerts.length === 0) return;
+  into.alerts.push(...r.alerts);
+  // Chunks finish out of order: sort so the kept ones are the first on the medium.
+  into.alerts.sort((a, b) => a.offset - b.offset);
+  into.alerts.length = Math.min(into.alerts.length, MAX_ALERTS);
 }

@@ -7,7 +7,7 @@
 import type { Candidate } from '../carve/types.ts';
 import { mergeRanges } from '../source/tolerant.ts';
 import type { ByteRange, ByteSource } from '../source/types.ts';
-import type { CarveAlert, ChunkResult } from './carve-chunk.ts';
+import { mergeCarveStats, type CarveAlert, type CarverStats, type ChunkResult } from './carve-chunk.ts';
 import type { CarvePool } from './pool.ts';
 
 export interface PassProgress {
@@ -36,10 +36,11 @@ export interface PassOptions {
 
 export interface PassResult {
   readonly candidates: Candidate[];
+  /** The first failures by offset (at most MAX_ALERTS); CarverStats counts them all. */
   readonly alerts: CarveAlert[];
   readonly readErrors: ByteRange[];
   readonly bytesRead: number;
-  readonly calls: Record<string, number>;
+  readonly carvers: Record<string, CarverStats>;
   readonly aborted: boolean;
 }
 
@@ -54,9 +55,8 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
   const shared = new SharedArrayBuffer(slotSize * slotCount);
   const pending: (Promise<void> | null)[] = new Array(slotCount).fill(null);
   const candidates: Candidate[] = [];
-  const alerts: CarveAlert[] = [];
+  const carveStats = { alerts: [] as CarveAlert[], carvers: {} as Record<string, CarverStats> };
   const readErrors: ByteRange[] = [];
-  const calls: Record<string, number> = {};
   let bytesRead = 0;
   let bytesLost = 0;
   let bytesCarved = 0;
@@ -70,8 +70,7 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
       if (c.kind === 'header' && (c.checks.includes('mac-ea') || c.checks.includes('mac-z'))) macHeaders++;
       else if (c.kind === 'pkcs12' && !c.truncated) pkcs12++;
     }
-    for (const a of r.alerts) alerts.push(a);
-    for (const [k, v] of Object.entries(r.calls)) calls[k] = (calls[k] ?? 0) + v;
+    mergeCarveStats(carveStats, r);
   };
 
   opts.onProgress?.({ bytesDone: 0, total: source.size, candidates: 0, macHeaders: 0, pkcs12: 0, readErrors: 0, bytesLost: 0 });
@@ -126,5 +125,5 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
   await Promise.all(pending.filter((p): p is Promise<void> => p !== null));
   if (firstError) throw firstError instanceof Error ? firstError : new Error(String(firstError));
   candidates.sort((a, b) => a.offset - b.offset || a.kind.localeCompare(b.kind));
-  return { candidates, alerts, readErrors: mergeRanges(readErrors), bytesRead, calls, aborted };
+  return { candidates, ...carveStats, readErrors: mergeRanges(readErrors), bytesRead, aborted };
 }

@@ -11,7 +11,7 @@ import type { FsAnalysis } from '../fs/types.ts';
 import { OutDir } from '../output/out-dir.ts';
 import type { MapUse, Report } from '../output/report.ts';
 import { writeOutput } from '../output/write-output.ts';
-import { reassemble, type Reassembly } from '../reassemble/index.ts';
+import { addProblem, reassemble, type Reassembly } from '../reassemble/index.ts';
 import { mergeEvidence } from '../reassemble/key-files.ts';
 import { passwordVariants } from '../reassemble/password-variants.ts';
 import { openSource } from '../source/open.ts';
@@ -19,7 +19,7 @@ import { isOnDevice } from '../source/same-device.ts';
 import type { ByteRange, ByteSource } from '../source/types.ts';
 import { linearPass, type PassProgress } from './linear-pass.ts';
 import { metadataObserver } from './metadata-plan.ts';
-import { createCarvePool } from './pool.ts';
+import { createCarvePool, type CarvePool } from './pool.ts';
 import { RetainedStore, RetentionPlan, retainCandidates, retainedReader } from './retained.ts';
 import { VERSION } from '../version.ts';
 
@@ -37,6 +37,8 @@ export interface ScanOptions {
   readonly signal?: AbortSignal;
   /** Test hook: scan this source instead of opening `source`. */
   readonly sourceOverride?: ByteSource;
+  /** Test hook: carve with this pool instead of the worker threads (closed after the pass). */
+  readonly poolOverride?: CarvePool;
   readonly retries?: number;
   /** For report.run: the masked command line (null when scan() is called as a function) and the --map use. */
   readonly commandLine?: readonly string[] | null;
@@ -63,10 +65,11 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
     let candidates: Candidate[] = [];
     let bytesRead = 0;
     let readErrors: ByteRange[] = [];
-    const calls: Record<string, number> = {};
+    let carvers: Report['stats']['carvers'] = {};
+    let carverFailures: Report['carverFailures'] = [];
     if (!opts.quick) {
       const plan = new RetentionPlan(store, 256 * 1024 * 1024);
-      const pool = createCarvePool(jobs, source.size);
+      const pool = opts.poolOverride ?? createCarvePool(jobs, source.size);
       try {
         opts.onStage?.('reading');
         const r = await linearPass(source, {
@@ -80,8 +83,8 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
         candidates = r.candidates;
         bytesRead = r.bytesRead;
         readErrors = r.readErrors;
-        Object.assign(calls, r.calls);
-        if (r.alerts.length) for (const a of r.alerts) console.warn(`keycarve: carver ${a.carver} failed at ${a.offset}: ${a.error}`);
+        carvers = Object.fromEntries(Object.entries(r.carvers).map(([k, v]) => [k, { ...v, ms: Math.round(v.ms * 10) / 10 }]));
+        carverFailures = r.alerts.map((a) => ({ ...a }));
       } finally {
         await pool.close();
       }
@@ -111,6 +114,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
       certificates: [],
       loose: [],
       problems: [...fs.problems, ...merged.conflicts.map((what) => ({ at: -1, what }))],
+      carverFailures,
       stats: {
         bytesRead: bytesRead + reader.rereads.bytes,
         seconds: Math.round(seconds * 1000) / 1000,
@@ -121,6 +125,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
         retainedBytes: store.size,
         bytesLost: readErrors.reduce((n, r) => n + r.length, 0),
         pairing: reassembly.pairing,
+        carvers,
       },
     };
     opts.onStage?.('writing');
@@ -138,10 +143,7 @@ function markDamaged(r: Reassembly, bad: readonly ByteRange[]): void {
     for (const [role, k] of Object.entries(c.files)) {
       const ranges = k!.fs?.extents.length ? k!.fs.extents : [{ offset: k!.offset, length: k!.bytes.length }];
       const hit = ranges.some((x) => bad.some((b) => x.offset < b.offset + b.length && b.offset < x.offset + x.length));
-      if (hit) {
-        c.problems.push(`${role} lies on unreadable sectors (zero-filled)`);
-        (c.result as { status: string }).status = 'partial';
-      }
+      if (hit) addProblem(c, `${role} lies on unreadable sectors (zero-filled)`);
     }
   }
 }

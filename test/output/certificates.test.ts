@@ -11,7 +11,10 @@ import { concat, tlv } from '../../src/format/der.ts';
 import { certificateFileName } from '../../src/output/write-output.ts';
 import { makeCertificate } from '../helpers/certificates.ts';
 import { makeContainer, seededRandom } from '../helpers/containers.ts';
-import { hasTool, mtools, scanTo, tempDir } from '../e2e/helpers.ts';
+import { mtools, scanTo, tempDir } from '../e2e/helpers.ts';
+import { requireTools } from '../helpers/tools.ts';
+
+const fat = requireTools('mkfs.vfat', 'mcopy');
 
 const t = tempDir();
 afterAll(() => t.cleanup());
@@ -47,7 +50,7 @@ describe('certificates/', () => {
     expect(readFileSync(join(out, 'summary.txt'), 'utf8')).toMatch(/, 1 certificates,/);
   });
 
-  it.skipIf(!hasTool('mkfs.vfat', 'mcopy'))('file system: obj0NN.der filler and one real .cer give exactly one file', async () => {
+  fat.it('file system: obj0NN.der filler and one real .cer give exactly one file', async () => {
     const img = join(t.dir, 'fat.img');
     execFileSync('truncate', ['-s', '8M', img]);
     execFileSync('mkfs.vfat', [img], { stdio: 'ignore' });
