@@ -28,7 +28,7 @@ const verified = (stdout: string) => (JSON.parse(stdout) as { containers: { stat
 /** A tmpfs mounted for the test (root only); null when this machine will not let us mount. */
 function tmpfs(name: string, options: string): string | null {
   const dir = join(t.dir, name);
-  mkdirSync(dir);
+  mkdirSync(dir, { recursive: true }); // at collection time, before tempDir's beforeAll
   return spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'keycarve-test', dir], { stdio: 'ignore' }).status === 0 ? dir : null;
 }
 const mounts: string[] = [];

@@ -15,7 +15,7 @@ export function tempDir(prefix = 'keycarve-test-'): { dir: string; cleanup: () =
   const dir = join(tmpdir(), prefix + randomBytes(6).toString('hex'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   beforeAll(() => {
-    mkdirSync(dir, { mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   });
   afterAll(cleanup);
   return { dir, cleanup };
