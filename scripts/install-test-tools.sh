@@ -17,6 +17,8 @@ packages=(
   gddrescue    # ddrescue, ddrescuelog
   mount        # losetup
   openssl      # openssl
+  qemu-utils   # qemu-img
+  ewf-tools    # ewfacquire, ewfverify, ewfinfo
   python3      # python3
   make g++     # the native addon (npm ci builds it)
 )

@@ -20,6 +20,7 @@ export interface ScanCliOptions {
   json?: boolean;
   quiet?: boolean;
   quick?: boolean;
+  verifyImage?: boolean;
   retries?: number;
 }
 
@@ -53,6 +54,7 @@ export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Pr
     passwords,
     ...(jobs ? { jobs } : {}),
     ...(o.quick ? { quick: true } : {}),
+    ...(o.verifyImage ? { verifyImage: true } : {}),
     ...(o.retries !== undefined ? { retries: o.retries } : {}),
     unreadable,
     commandLine: io.argv ? maskCommandLine(['keycarve', ...io.argv]) : null,

@@ -1,6 +1,6 @@
 /** report.json as contract.md defines it; built from the reassembly, never from the raw keys. */
 import type { Volume } from '../fs/types.ts';
-import type { ByteRange } from '../source/types.ts';
+import type { ByteRange, ImageInfo } from '../source/types.ts';
 
 export interface ReportFile {
   readonly offset: number;
@@ -61,7 +61,7 @@ export interface ReportCertificate {
 export interface Report {
   tool: { name: 'keycarve'; version: string };
   run: RunInfo;
-  source: { path: string; size: number; sectorSize: number; readErrors: ByteRange[] };
+  source: { path: string; size: number; sectorSize: number; readErrors: ByteRange[]; image?: Omit<ImageInfo, 'lost'> };
   mode: 'full' | 'quick';
   volumes: (Omit<Volume, 'foundBy'> & { foundBy: string })[];
   containers: ReportContainer[];

@@ -14,7 +14,7 @@ import { writeOutput } from '../output/write-output.ts';
 import { addProblem, reassemble, type Reassembly } from '../reassemble/index.ts';
 import { mergeEvidence } from '../reassemble/key-files.ts';
 import { passwordVariants } from '../reassemble/password-variants.ts';
-import { openSource } from '../source/open.ts';
+import { imageReport, openImage } from '../source/image.ts';
 import { isOnDevice } from '../source/same-device.ts';
 import type { ByteRange, ByteSource } from '../source/types.ts';
 import { linearPass, type PassProgress } from './linear-pass.ts';
@@ -40,6 +40,8 @@ export interface ScanOptions {
   /** Test hook: carve with this pool instead of the worker threads (closed after the pass). */
   readonly poolOverride?: CarvePool;
   readonly retries?: number;
+  /** EWF: check the medium against the MD5 the image stores (report.source.image.ewf.verify). */
+  readonly verifyImage?: boolean;
   /** For report.run: the masked command line (null when scan() is called as a function) and the --map use. */
   readonly commandLine?: readonly string[] | null;
   readonly map?: MapUse | null;
@@ -54,7 +56,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
   const startedAt = new Date().toISOString();
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   // Open the source first: a missing or unreadable source must not leave an empty --out behind.
-  const source = opts.sourceOverride ?? (await openSource(opts.source, { retries: opts.retries ?? 0 }));
+  const source = opts.sourceOverride ?? (await openImage(opts.source, { retries: opts.retries ?? 0, verifyImage: opts.verifyImage === true }));
   try {
     if (!opts.sourceOverride && (await isOnDevice(resolve(opts.out), resolve(opts.source))))
       throw new ScanError(`--out ${opts.out} is on the medium being scanned; write the results to another drive`);
@@ -103,10 +105,11 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
     const seconds = (performance.now() - started) / 1000;
     const byKind: Record<string, number> = {};
     for (const c of candidates) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
+    const image = await imageReport(source);
     const report: Report = {
       tool: { name: 'keycarve', version: VERSION },
       run: { startedAt, commandLine: opts.commandLine ? [...opts.commandLine] : null, map: opts.map ?? null },
-      source: { path: opts.source, size: source.size, sectorSize: source.sectorSize, readErrors },
+      source: { path: opts.source, size: source.size, sectorSize: source.sectorSize, readErrors, ...(image ? { image } : {}) },
       mode: opts.quick ? 'quick' : 'full',
       volumes: fs.volumes.map((v) => ({ ...v })),
       containers: [],

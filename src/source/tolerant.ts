@@ -1,4 +1,4 @@
-import type { ByteRange, ByteSource } from './types.ts';
+import type { ByteRange, ByteSource, ImageInfo } from './types.ts';
 import type { RawDevice } from './device.ts';
 import { SourceError } from './device.ts';
 
@@ -76,6 +76,8 @@ export class TolerantSource implements ByteSource {
   };
   /** Every unreadable range so far, merged and sorted (report.json readErrors, the map). */
   readonly badRanges: ByteRange[] = [];
+  /** Set by openImage: a raw image file or a device. */
+  image?: ImageInfo;
   private readonly opts: Required<Omit<TolerantOptions, 'onBad' | 'countPerSector'>>;
   private readonly counts: Uint16Array | null;
   private bounce: Uint8Array;

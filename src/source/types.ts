@@ -12,6 +12,8 @@ export interface ByteSource {
   readonly path: string;
   readonly size: number;
   readonly sectorSize: number;
+  /** Set by image-format readers (src/source/formats): what the medium was read from. */
+  readonly image?: ImageInfo;
   /** Reads min(into.length, size - offset) bytes at `offset`. */
   read(offset: number, into: Uint8Array): Promise<{ bytes: number; bad: readonly ByteRange[] }>;
   close(): Promise<void>;
@@ -22,4 +24,30 @@ export interface ByteSource {
 export interface MediaReader {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array | null>;
+}
+
+export type ImageFormat = 'raw' | 'device' | 'split-raw' | 'ewf' | 'vhd' | 'vhdx' | 'vmdk' | 'qcow2';
+
+/** What the medium was read from, for report.json `source.image`. */
+export interface ImageInfo {
+  readonly format: ImageFormat;
+  /** The files read (segments in order), or the one image file or device. */
+  readonly files: readonly string[];
+  /** Their total size in bytes (the medium's size is ByteSource.size). */
+  readonly fileSize: number;
+  /** Problems met in the image's structure: what readErrors alone cannot say. */
+  readonly notes: string[];
+  /** Medium ranges the image could not give (corrupt chunks, missing segments), merged. */
+  readonly lost: ByteRange[];
+  /** EWF: the case metadata and the hashes the acquisition stored. */
+  ewf?: EwfInfo;
+}
+
+export interface EwfInfo {
+  readonly case: Record<string, string>;
+  readonly md5: string | null;
+  readonly sha1: string | null;
+  readonly chunkSize: number;
+  /** --verify-image: the MD5 of the medium as read, and whether it equals the stored one. */
+  verify?: { md5: string; match: boolean | null };
 }

@@ -33,6 +33,10 @@ export const TOOL_PACKAGES = {
   ddrescuelog: 'gddrescue',
   losetup: 'mount',
   openssl: 'openssl',
+  'qemu-img': 'qemu-utils',
+  ewfacquire: 'ewf-tools',
+  ewfverify: 'ewf-tools',
+  ewfinfo: 'ewf-tools',
   python3: 'python3',
 } as const;
 export type Tool = keyof typeof TOOL_PACKAGES;
