@@ -5,7 +5,7 @@ import { fileProblem } from '../file-errors.ts';
 import { parseMap, RescueMap, writeMapFile } from '../source/ddrescue-map.ts';
 import type { MapUse } from '../output/report.ts';
 import { DEFAULT_WIDTH, summary } from '../output/summary.ts';
-import { scan, ScanError } from '../scan/scan.ts';
+import { scan, ScanError } from '../run/scan-run.ts';
 import type { ByteRange } from '../source/types.ts';
 import { maskCommandLine } from './command-line.ts';
 import { passwordsFromFile } from './passwords-file.ts';

@@ -57,13 +57,7 @@ interface Exception {
   readonly why: string;
 }
 
-const ORCHESTRATOR = 'scan.ts runs the whole scan (pass, file systems, reassembly, output); it moves up to src/run/ (issue 12 step 2)';
-const EXCEPTIONS: readonly Exception[] = [
-  { file: 'scan/scan.ts', to: 'fs', why: ORCHESTRATOR },
-  { file: 'scan/scan.ts', to: 'reassemble', why: ORCHESTRATOR },
-  { file: 'scan/scan.ts', to: 'output', why: ORCHESTRATOR },
-  { file: 'scan/scan.ts', to: 'version', why: ORCHESTRATOR },
-];
+const EXCEPTIONS: readonly Exception[] = [];
 
 /** Folder under src/ of a path ("carve"), or the top-level module's name ("version"). */
 function layerOf(path: string): string {
