@@ -2,7 +2,8 @@
 // damaged $MFT start. Small key files live inside these records (resident $DATA).
 
 import type { Candidate, CarverSpec, Chunk } from './types.ts';
-import { applyFixups, FIXUP_STRIDE, MAX_RECORD, u16, u32 } from '../layout/ntfs-record.ts';
+import { fitU16 as u16, fitU32 as u32 } from '../layout/le.ts';
+import { applyFixups, FIXUP_STRIDE, MAX_RECORD } from '../layout/ntfs-record.ts';
 
 const FILE = Uint8Array.of(0x46, 0x49, 0x4c, 0x45);
 

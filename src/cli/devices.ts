@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { CommandIo } from './image.ts';
+import type { CommandIo } from './io.ts';
 import { errnoCode, errorLine } from '../file-errors.ts';
 import { formatBytes } from '../output/units.ts';
 

@@ -11,6 +11,7 @@ import { verifyContainer } from '../format/container.ts';
 import { rebuildFromCertificate } from '../format/header-rebuild.ts';
 import { OutDir } from '../output/out-dir.ts';
 import { readContainerDir, readSmallFile, FIELD } from './container-dir.ts';
+import { lineIo, type CommandIo } from './io.ts';
 
 export interface FixHeaderOptions {
   cert: string;
@@ -19,12 +20,8 @@ export interface FixHeaderOptions {
   inPlace?: boolean;
 }
 
-export interface FixIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-export async function fixHeaderCommand(dir: string, opts: FixHeaderOptions, io: FixIo): Promise<number> {
+export async function fixHeaderCommand(dir: string, opts: FixHeaderOptions, commandIo: CommandIo): Promise<number> {
+  const io = lineIo(commandIo);
   if (!opts.out && !opts.inPlace) {
     io.err('keycarve fix-header: give --out <dir> for a repaired copy, or --in-place to replace header.key (the old one is kept as header.key.bak)');
     return 2;

@@ -33,7 +33,6 @@ const nonNegativeInt = (v: string) => {
 };
 
 const io = { stdout: process.stdout, stderr: process.stderr };
-const lineIo = { out: (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'), err: (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n') };
 
 async function run(action: () => Promise<number>): Promise<void> {
   try {
@@ -87,7 +86,7 @@ export function program(): Command {
     .option('--password <pw>', 'a password to try (repeatable)', collect, [] as string[])
     .option('--cert <file>', 'certificate (.cer DER or PEM) to check the key against')
     .option('--json', 'machine-readable result')
-    .action((dir: string, o) => run(async () => (await import('./verify.ts')).verifyCommand(dir, o, lineIo)));
+    .action((dir: string, o) => run(async () => (await import('./verify.ts')).verifyCommand(dir, o, io)));
 
   p.command('devices')
     .description('list block devices, removable first')
@@ -110,7 +109,7 @@ export function program(): Command {
     .option('--password <pw>', 'the container password (repeatable)', collect, [] as string[])
     .option('--out <dir>', 'write a repaired copy here')
     .option('--in-place', 'replace header.key in the folder (the old one is kept as header.key.bak)')
-    .action((dir: string, o) => run(async () => (await import('./fix-header.ts')).fixHeaderCommand(dir, o, lineIo)));
+    .action((dir: string, o) => run(async () => (await import('./fix-header.ts')).fixHeaderCommand(dir, o, io)));
 
   return p;
 }

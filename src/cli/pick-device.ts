@@ -7,7 +7,7 @@
  */
 import * as p from '@clack/prompts';
 import { isSystemDisk, mountsOf, parseLsblk, runLsblk, type BlockDevice } from './devices.ts';
-import type { CommandIo } from './image.ts';
+import type { CommandIo } from './io.ts';
 import { formatBytes } from '../output/units.ts';
 
 /** The value of the "scan nothing" choice. */

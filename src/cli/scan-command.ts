@@ -2,12 +2,14 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileProblem } from '../file-errors.ts';
-import { parseMap, RescueMap, writeMapFile } from '../source/ddrescue-map.ts';
+import { parseMap, RescueMap } from '../source/ddrescue-map.ts';
 import type { MapUse } from '../output/report.ts';
+import { writeMapFile } from '../output/rescue-files.ts';
 import { DEFAULT_WIDTH, summary } from '../output/summary.ts';
-import { scan, ScanError } from '../scan/scan.ts';
+import { scan, ScanError } from '../run/scan-run.ts';
 import type { ByteRange } from '../source/types.ts';
 import { maskCommandLine } from './command-line.ts';
+import type { CommandIo as Io } from './io.ts';
 import { passwordsFromFile } from './passwords-file.ts';
 import { scanProgress } from './scan-progress.ts';
 
@@ -22,13 +24,6 @@ export interface ScanCliOptions {
   quick?: boolean;
   verifyImage?: boolean;
   retries?: number;
-}
-
-export interface Io {
-  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(s: string): unknown; isTTY?: boolean };
-  /** The arguments after `keycarve`, for report.json (masked there); absent when called from code. */
-  argv?: readonly string[];
 }
 
 export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Promise<number> {

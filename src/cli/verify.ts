@@ -7,6 +7,7 @@ import { verifyContainer, type ContainerResult } from '../format/container.ts';
 import { fileProblem } from '../file-errors.ts';
 import { downgrade, nonEmpty } from '../format/status.ts';
 import { readContainerDir, readSmallFile, MAX_FILE } from './container-dir.ts';
+import { lineIo, type CommandIo, type LineIo } from './io.ts';
 
 export interface VerifyOptions {
   password: string[];
@@ -14,12 +15,8 @@ export interface VerifyOptions {
   json?: boolean | undefined;
 }
 
-export interface VerifyIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-export async function verifyCommand(dir: string, opts: VerifyOptions, io: VerifyIo): Promise<number> {
+export async function verifyCommand(dir: string, opts: VerifyOptions, commandIo: CommandIo): Promise<number> {
+  const io = lineIo(commandIo);
   let loaded: Awaited<ReturnType<typeof readContainerDir>>;
   try {
     loaded = await readContainerDir(dir);
@@ -56,7 +53,7 @@ export function toJson(dir: string, r: ContainerResult): Record<string, unknown>
   return { dir, ...pub, status: r.status.kind };
 }
 
-function printHuman(dir: string, r: ContainerResult, opts: VerifyOptions, io: VerifyIo): void {
+function printHuman(dir: string, r: ContainerResult, opts: VerifyOptions, io: LineIo): void {
   const yesNo = (b: boolean | null): string => (b === null ? 'unknown' : b ? 'yes' : 'no');
   io.out(`Container:   ${dir}`);
   io.out(`Name:        ${r.name ?? '(name.key missing or unreadable)'}`);

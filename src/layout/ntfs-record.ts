@@ -1,6 +1,11 @@
 // MFT FILE record parsing: update-sequence fix-ups, header, attributes and the few attribute
 // bodies we need. Every offset and length read from the record is checked against the record.
 
+import { fitU16 as u16, fitU32 as u32, fitU64 as u64 } from './le.ts';
+
+// NTFS reads a field only when it lies wholly in the record (else 0; 64-bit fields −1, also at
+// 2^53 or more): the `fit` readers of le.ts.
+
 export const ATTR_STANDARD_INFORMATION = 0x10;
 export const ATTR_ATTRIBUTE_LIST = 0x20;
 export const ATTR_FILE_NAME = 0x30;
@@ -19,22 +24,7 @@ export interface FileRef {
 }
 
 export function readRef(b: Uint8Array, o: number): FileRef {
-  const num = b[o]! + b[o + 1]! * 0x100 + b[o + 2]! * 0x10000 + b[o + 3]! * 0x1000000 + b[o + 4]! * 0x100000000 + b[o + 5]! * 0x10000000000;
-  return { num, seq: b[o + 6]! | (b[o + 7]! << 8) };
-}
-
-export function u16(b: Uint8Array, o: number): number {
-  return o + 2 <= b.length ? b[o]! | (b[o + 1]! << 8) : 0;
-}
-export function u32(b: Uint8Array, o: number): number {
-  return o + 4 <= b.length ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000 : 0;
-}
-/** Unsigned 64-bit as a number, or -1 when it does not fit in a safe integer. */
-export function u64(b: Uint8Array, o: number): number {
-  if (o + 8 > b.length) return -1;
-  const hi = u32(b, o + 4);
-  if (hi > 0x1fffff) return -1;
-  return hi * 0x100000000 + u32(b, o);
+  return { num: u32(b, o) + u16(b, o + 4) * 0x100000000, seq: u16(b, o + 6) };
 }
 
 /**

@@ -4,8 +4,6 @@
  */
 import { decodeCp1251 } from '../format/name-key.ts';
 import { parseName } from '../format/name-key.ts';
-import { checkPkcs12, ncaKeyIdFromName } from '../format/pkcs12.ts';
-import { hex as hexBytes } from '../crypto/bytes.ts';
 import type { Reassembly, RecoveredContainer } from '../reassemble/index.ts';
 import { ROLES } from '../reassemble/key-files.ts';
 import { OutDir } from './out-dir.ts';
@@ -49,17 +47,12 @@ export async function writeOutput(out: OutDir, r: Reassembly, report: Report, vi
   }
   r.containers.forEach((c, i) => report.containers.push(containerEntry(c, dirs[i]!, dirs)));
 
-  for (const p of r.pkcs12) {
+  for (const { file: p, keyId, checks } of r.pkcs12) {
     const name = p.name ? safeName(p.name) : `pkcs12-${hex(p.offset)}.p12`;
     const path = out.reserve('pkcs12', [], name, nextFreeName);
     await out.writeFile(path, p.bytes);
-    // NCA names carry the key id: it must be the bag's localKeyID, and a recovered certificate with
-    // that Subject Key Identifier is this key's certificate (format notes §9).
-    const id = p.name ? ncaKeyIdFromName(p.name) : null;
-    const cert = id ? r.certificates.find((c) => c.info.subjectKeyId && hexBytes(c.info.subjectKeyId) === id.keyId) : undefined;
-    const { checks } = checkPkcs12(p.bytes, p.name ?? undefined, cert?.info.subjectKeyId ?? null);
     report.pkcs12.push({
-      path, offset: p.offset, size: p.bytes.length, sha256: p.sha256, evidence: [...p.evidence], originalName: p.name, keyId: id?.keyId ?? null,
+      path, offset: p.offset, size: p.bytes.length, sha256: p.sha256, evidence: [...p.evidence], originalName: p.name, keyId,
       checks: checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail })),
       problems: checks.filter((c) => !c.ok).map((c) => c.detail),
     });

@@ -10,6 +10,8 @@
  */
 import type { EvidenceKind } from '../fs/types.ts';
 import { parseCertificate, type CertificateInfo } from '../format/certificate.ts';
+import { checkPkcs12, ncaKeyIdFromName, type Pkcs12Check } from '../format/pkcs12.ts';
+import { hex } from '../crypto/bytes.ts';
 import { verifyContainer, type ContainerFiles, type ContainerResult } from '../format/container.ts';
 import { downgrade, nonEmpty, type Tie } from '../format/status.ts';
 import { pairByCryptography, keyIdentity, type KeyPair } from './crypto-pairing.ts';
@@ -38,12 +40,20 @@ export interface RecoveredContainer {
 export interface Reassembly {
   readonly containers: RecoveredContainer[];
   readonly loose: KeyFile[];
-  readonly pkcs12: OtherFile[];
+  readonly pkcs12: RecoveredPkcs12[];
   /** Only what parses as an X.509 certificate with a subject: other DER (filler, damaged or
    * foreign objects, a `.der` that is something else) is no certificate for a technician. */
   readonly certificates: { file: OtherFile; info: CertificateInfo }[];
   readonly conflicts: string[];
   readonly pairing: { kdf: number; unmask: number; scalarMults: number; cutOff: boolean };
+}
+
+/** A PKCS#12 file with what was checked: its structure, and the key id its NCA name carries. */
+export interface RecoveredPkcs12 {
+  readonly file: OtherFile;
+  /** From an NCA file name (`GOSTKNCA_<40 hex>.p12`), else null. */
+  readonly keyId: string | null;
+  readonly checks: readonly Pkcs12Check[];
 }
 
 export interface ReassembleOptions {
@@ -91,7 +101,7 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
   return {
     containers,
     loose: dedupeKeyFiles(loose),
-    pkcs12: dedupe(m.others.filter((o) => o.kind === 'pkcs12')),
+    pkcs12: checkedPkcs12(m.others, certificates),
     certificates,
     conflicts: m.conflicts,
     pairing: pr.work,
@@ -397,6 +407,19 @@ function realCertificates(others: readonly OtherFile[]): Reassembly['certificate
     const p = parseCertificate(file.bytes);
     const valid = p.ok && p.value.subject.trim() !== '' && !isNaN(p.value.notBefore.getTime()) && !isNaN(p.value.notAfter.getTime());
     return valid ? [{ file, info: p.value }] : [];
+  });
+}
+
+/**
+ * NCA names carry the key id: it must be the bag's localKeyID, and a recovered certificate with
+ * that Subject Key Identifier is this key's certificate (format notes §9).
+ */
+function checkedPkcs12(others: readonly OtherFile[], certificates: Certificates): RecoveredPkcs12[] {
+  return dedupe(others.filter((o) => o.kind === 'pkcs12')).map((file) => {
+    const id = file.name ? ncaKeyIdFromName(file.name) : null;
+    const cert = id ? certificates.find((c) => c.info.subjectKeyId && hex(c.info.subjectKeyId) === id.keyId) : undefined;
+    const { checks } = checkPkcs12(file.bytes, file.name ?? undefined, cert?.info.subjectKeyId ?? null);
+    return { file, keyId: id?.keyId ?? null, checks };
   });
 }
 

@@ -1,4 +1,4 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { ByteRange } from './types.ts';
 
 /**
@@ -137,19 +137,7 @@ export function formatMap(map: RescueMap, commandLine = 'keycarve image'): strin
   return lines.join('\n') + '\n';
 }
 
+/** Writing a map is output's job (output/rescue-files.ts); the source only reads. */
 export async function readMapFile(path: string, size?: number): Promise<RescueMap> {
   return parseMap(await readFile(path, 'utf8'), size);
-}
-
-/** Writes through a temporary file, fsync and rename: a crash leaves the old map or the new one. */
-export async function writeMapFile(path: string, map: RescueMap, commandLine?: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(formatMap(map, commandLine));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
 }

@@ -21,6 +21,17 @@ export interface RawDevice {
   close(): Promise<void>;
 }
 
+/**
+ * The errno codes of a read that the medium failed, not the program: the sector is recorded as bad
+ * and the run goes on. EAGAIN is one: a USB bridge or an NBD server that gives up on a sector says so.
+ */
+const MEDIA_ERRORS: ReadonlySet<string> = new Set(['EIO', 'ENODATA', 'EILSEQ', 'EBADMSG', 'ETIMEDOUT', 'EREMOTEIO', 'EAGAIN']);
+
+/** The errno code of a failed read (a read error without one is taken for EIO). */
+export const readErrorCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'EIO';
+
+export const isMediaError = (code: string): boolean => MEDIA_ERRORS.has(code);
+
 /** A one-line, user-facing reason why a source cannot be used. */
 export class SourceError extends Error {
   constructor(
@@ -53,7 +64,7 @@ const WHY: Record<string, string> = {
 };
 
 function explain(path: string, err: unknown): SourceError {
-  const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+  const code = readErrorCode(err);
   const why = WHY[code] ?? (err as Error).message.split('\n')[0];
   return new SourceError(`cannot open ${path}: ${why}`, code);
 }

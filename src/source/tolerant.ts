@@ -1,6 +1,6 @@
 import type { ByteRange, ByteSource, ImageInfo } from './types.ts';
 import type { RawDevice } from './device.ts';
-import { SourceError } from './device.ts';
+import { isMediaError, readErrorCode, SourceError } from './device.ts';
 
 /**
  * Error-tolerant reading over a RawDevice.
@@ -57,8 +57,6 @@ export interface ReadStats {
   skipped: ByteRange[];
   slowAreas: ByteRange[];
 }
-
-const MEDIA_ERRORS = new Set(['EIO', 'ENODATA', 'EILSEQ', 'EBADMSG', 'ETIMEDOUT', 'EREMOTEIO', 'EAGAIN']);
 
 type Attempt = { kind: 'ok'; got: number } | { kind: 'error'; code: string } | { kind: 'timeout' };
 
@@ -288,8 +286,8 @@ export class TolerantSource implements ByteSource {
     const p = this.device.pread(buf, at).then(
       (got): Attempt => ({ kind: 'ok', got }),
       (err: NodeJS.ErrnoException): Attempt => {
-        const code = err.code ?? 'EIO';
-        if (!MEDIA_ERRORS.has(code)) {
+        const code = readErrorCode(err);
+        if (!isMediaError(code)) {
           throw new SourceError(`reading ${this.path} at ${at}: ${err.message.split('\n')[0]}`, code);
         }
         return { kind: 'error', code };

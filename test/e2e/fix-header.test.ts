@@ -16,7 +16,7 @@ const fat = requireTools('mkfs.vfat', 'mcopy', 'mmd', 'mdeltree');
 const t = tempDir();
 const io = () => {
   const lines: string[] = [];
-  return { lines, io: { out: (s: string) => lines.push(s), err: (s: string) => lines.push(s) } };
+  return { lines, io: { stdout: { write: (s: string) => lines.push(s) }, stderr: { write: (s: string) => lines.push(s) } } };
 };
 
 const key = makeContainer({ algorithm: 'gost2012-256', seed: 'fh' }).privateKey;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll } from 'vitest';
-import { scan, type ScanOptions } from '../../src/scan/scan.ts';
+import { scan, type ScanOptions } from '../../src/run/scan-run.ts';
 
 /**
  * A temp folder for the tests of this file (call at its top level): the path is known at once, the

@@ -15,8 +15,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 async function run(dir: string, opts: { password?: string[]; cert?: string; json?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await verifyCommand(dir, { password: opts.password ?? [], cert: opts.cert, json: opts.json }, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const code = await verifyCommand(dir, { password: opts.password ?? [], cert: opts.cert, json: opts.json }, { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
+  return { code, out: out.join(''), err: err.join('') };
 }
 
 describe('keycarve verify', () => {

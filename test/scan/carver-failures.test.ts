@@ -11,7 +11,7 @@ import { CARVERS } from '../../src/carve/index.ts';
 import type { CarverSpec } from '../../src/carve/types.ts';
 import { carveChunk, MAX_ALERTS, mergeCarveStats, type CarveAlert, type CarverStats } from '../../src/scan/carve-chunk.ts';
 import type { CarvePool } from '../../src/scan/pool.ts';
-import { scan } from '../../src/scan/scan.ts';
+import { scan } from '../../src/run/scan-run.ts';
 import { MemorySource } from '../../src/source/memory.ts';
 import { tempDir } from '../e2e/helpers.ts';
 import { makeContainer } from '../helpers/containers.ts';

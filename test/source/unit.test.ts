@@ -6,7 +6,7 @@ import { FaultyDevice, FaultySource, MemorySource } from '../../src/source/memor
 import { TolerantSource, mergeRanges } from '../../src/source/tolerant.ts';
 import { RescueMap, formatMap, parseMap } from '../../src/source/ddrescue-map.ts';
 import { openSource, SourceError } from '../../src/source/open.ts';
-import { imageDevice } from '../../src/cli/image.ts';
+import { imageDevice } from '../../src/image/image-device.ts';
 import { devicesCommand, parseLsblk } from '../../src/cli/devices.ts';
 import { isOnDevice } from '../../src/source/same-device.ts';
 import { devMajorMinor, sysfsGeometry } from '../../src/source/native.ts';
@@ -200,6 +200,24 @@ describe('image over a FaultyDevice', () => {
     // the resumed run did not read again what the first one finished
     expect(dev2.requests.every(([o, l]) => half.blocks.some((b) => b.status !== '+' && o < b.pos + b.size && o + l > b.pos))).toBe(true);
     expect(same(await readFile(join(dir, 'b.img')), await readFile(join(dir, 'a.img')))).toBe(true);
+  });
+
+  it('records an EAGAIN sector as bad, as scan does, and stops on a program error', async () => {
+    const failingWith = (code: string) => {
+      const dev = new FaultyDevice(img, sectors([300]));
+      const orig = dev.pread.bind(dev);
+      dev.pread = (into, off) =>
+        orig(into, off).catch((e: NodeJS.ErrnoException) => {
+          e.code = code;
+          throw e;
+        });
+      return dev;
+    };
+    const r = await imageDevice(failingWith('EAGAIN'), join(dir, 'e.img'), { map: join(dir, 'e.map'), retries: 0 });
+    expect(r.map.find('-').map((b) => [b.pos / SS, b.size / SS])).toEqual([[300, 1]]);
+    const scanned = await new TolerantSource(failingWith('EAGAIN'), {}).read(0, new Uint8Array(1 << 20));
+    expect(scanned.bad).toEqual([{ offset: 300 * SS, length: SS }]);
+    await expect(imageDevice(failingWith('EBADF'), join(dir, 'f.img'), { map: join(dir, 'f.map'), retries: 0 })).rejects.toThrow();
   });
 
   it('refuses an existing image without its map', async () => {

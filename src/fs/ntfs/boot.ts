@@ -1,5 +1,5 @@
 // NTFS boot sector (VBR). Layout: BIOS parameter block at 0x0B, NTFS extension at 0x24.
-import { u64 } from '../../layout/ntfs-record.ts';
+import { fitU64 as u64 } from '../../layout/le.ts';
 
 export interface NtfsBoot {
   readonly bytesPerSector: number;

@@ -4,7 +4,8 @@
 
 import type { FsProblem, MediaReader } from '../types.ts';
 import type { NtfsBoot } from './boot.ts';
-import { applyFixups, ATTR_INDEX_ALLOCATION, ATTR_INDEX_ROOT, parseFileName, readRef, u16, u32 } from '../../layout/ntfs-record.ts';
+import { applyFixups, ATTR_INDEX_ALLOCATION, ATTR_INDEX_ROOT, parseFileName, readRef } from '../../layout/ntfs-record.ts';
+import { fitU16 as u16, fitU32 as u32 } from '../../layout/le.ts';
 import { decodeRuns } from './runlist.ts';
 import { Folders, type Node, type RemnantName } from './model.ts';
 

@@ -1,0 +1,185 @@
+/**
+ * `keycarve scan` as a function (the CLI and the tests call this), in its steps: open the source →
+ * plan retention and make the linear pass → the file systems over what the pass retained → merge
+ * their evidence with the candidates → reassemble → write the output folder.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { MAX_CARVE_LENGTH } from '../carve/index.ts';
+import type { Candidate } from '../carve/types.ts';
+import { analyseMedia } from '../fs/index.ts';
+import type { FsAnalysis } from '../fs/types.ts';
+import { OutDir } from '../output/out-dir.ts';
+import type { MapUse, Report } from '../output/report.ts';
+import { writeOutput } from '../output/write-output.ts';
+import { addProblem, reassemble, type Reassembly } from '../reassemble/index.ts';
+import { mergeEvidence, type MergeResult } from '../reassemble/key-files.ts';
+import { passwordVariants } from '../reassemble/password-variants.ts';
+import { linearPass, type PassProgress } from '../scan/linear-pass.ts';
+import { metadataObserver } from '../scan/metadata-plan.ts';
+import { createCarvePool, type CarvePool } from '../scan/pool.ts';
+import { RetainedStore, RetentionPlan, retainCandidates, retainedReader, type CountingReader } from '../scan/retained.ts';
+import { imageReport, openImage } from '../source/image.ts';
+import { isOnDevice } from '../source/same-device.ts';
+import type { ByteRange, ByteSource } from '../source/types.ts';
+import { VERSION } from '../version.ts';
+
+export interface ScanOptions {
+  readonly source: string;
+  readonly out: string;
+  readonly passwords?: readonly string[];
+  readonly jobs?: number;
+  /** Only the file-system metadata and the extents it points to (no linear pass). */
+  readonly quick?: boolean;
+  /** Ranges a ddrescue map marks as not rescued: containers touching them are damaged. */
+  readonly unreadable?: readonly ByteRange[];
+  readonly onProgress?: (p: PassProgress) => void;
+  readonly onStage?: (stage: string) => void;
+  readonly signal?: AbortSignal;
+  /** Test hook: scan this source instead of opening `source`. */
+  readonly sourceOverride?: ByteSource;
+  /** Test hook: carve with this pool instead of the worker threads (closed after the pass). */
+  readonly poolOverride?: CarvePool;
+  readonly retries?: number;
+  /** EWF: check the medium against the MD5 the image stores (report.source.image.ewf.verify). */
+  readonly verifyImage?: boolean;
+  /** For report.run: the masked command line (null when scan() is called as a function) and the --map use. */
+  readonly commandLine?: readonly string[] | null;
+  readonly map?: MapUse | null;
+  /** Width the summary (summary.txt, and what the CLI prints) is laid out for. */
+  readonly summaryWidth?: number;
+}
+
+export class ScanError extends Error {}
+
+/** What the linear pass leaves: the candidates and what it counted on the way. */
+interface PassOutcome {
+  readonly candidates: Candidate[];
+  readonly bytesRead: number;
+  readonly readErrors: ByteRange[];
+  readonly carvers: Report['stats']['carvers'];
+  readonly carverFailures: Report['carverFailures'];
+}
+
+/** A quick scan makes no pass. */
+const NO_PASS: PassOutcome = { candidates: [], bytesRead: 0, readErrors: [], carvers: {}, carverFailures: [] };
+
+export async function scan(opts: ScanOptions): Promise<{ report: Report; reassembly: Reassembly }> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  // Open the source first: a missing or unreadable source must not leave an empty --out behind.
+  const source = opts.sourceOverride ?? (await openImage(opts.source, { retries: opts.retries ?? 0, verifyImage: opts.verifyImage === true }));
+  try {
+    const out = await prepareOut(opts);
+    const store = new RetainedStore();
+    const pass = opts.quick ? NO_PASS : await passOver(source, store, opts);
+    retainCandidates(store, pass.candidates);
+    opts.onStage?.('file systems');
+    const reader = retainedReader(store, source, source.size);
+    const fs: FsAnalysis = await analyseMedia(reader, pass.candidates);
+    opts.onStage?.('reassembling');
+    const merged = await mergeEvidence(pass.candidates, fs.files, reader);
+    const reassembly = reassemble(merged, passwordVariants(opts.passwords ?? []));
+    markDamaged(reassembly, [...pass.readErrors, ...(opts.unreadable ?? []), ...reader.rereads.bad]);
+    const seconds = (performance.now() - started) / 1000;
+    const report = runReport(opts, { startedAt, seconds, source, pass, fs, merged, reassembly, reader, retainedBytes: store.size, image: await imageReport(source) });
+    opts.onStage?.('writing');
+    await writeOutput(out, reassembly, report, { out: opts.out, ...(opts.summaryWidth ? { width: opts.summaryWidth } : {}) });
+    return { report, reassembly };
+  } finally {
+    if (!opts.sourceOverride) await source.close();
+  }
+}
+
+/** --out: never on the medium being scanned, and empty (OutDir's rule). */
+async function prepareOut(opts: ScanOptions): Promise<OutDir> {
+  if (!opts.sourceOverride && (await isOnDevice(resolve(opts.out), resolve(opts.source))))
+    throw new ScanError(`--out ${opts.out} is on the medium being scanned; write the results to another drive`);
+  return OutDir.prepare(opts.out).catch((e: Error) => {
+    throw new ScanError(e.message);
+  });
+}
+
+/** Plans what to retain for the file systems and makes the linear pass through the carving pool. */
+async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOptions): Promise<PassOutcome> {
+  const jobs = Math.max(1, opts.jobs ?? availableParallelism());
+  const plan = new RetentionPlan(store, 256 * 1024 * 1024);
+  const pool = opts.poolOverride ?? createCarvePool(jobs, source.size);
+  try {
+    opts.onStage?.('reading');
+    const r = await linearPass(source, {
+      pool,
+      slots: 2 * jobs,
+      margin: MAX_CARVE_LENGTH,
+      observe: metadataObserver(plan, source.size),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return {
+      candidates: r.candidates,
+      bytesRead: r.bytesRead,
+      readErrors: r.readErrors,
+      carvers: Object.fromEntries(Object.entries(r.carvers).map(([k, v]) => [k, { ...v, ms: Math.round(v.ms * 10) / 10 }])),
+      carverFailures: r.alerts.map((a) => ({ ...a })),
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** A container with a byte on an unreadable sector is damaged, whatever its checks said. */
+function markDamaged(r: Reassembly, bad: readonly ByteRange[]): void {
+  if (bad.length === 0) return;
+  for (const c of r.containers) {
+    for (const [role, k] of Object.entries(c.files)) {
+      const ranges = k!.fs?.extents.length ? k!.fs.extents : [{ offset: k!.offset, length: k!.bytes.length }];
+      const hit = ranges.some((x) => bad.some((b) => x.offset < b.offset + b.length && b.offset < x.offset + x.length));
+      if (hit) addProblem(c, `${role} lies on unreadable sectors (zero-filled)`);
+    }
+  }
+}
+
+interface RunFacts {
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly source: ByteSource;
+  readonly pass: PassOutcome;
+  readonly fs: FsAnalysis;
+  readonly merged: MergeResult;
+  readonly reassembly: Reassembly;
+  readonly reader: CountingReader;
+  readonly retainedBytes: number;
+  readonly image: Awaited<ReturnType<typeof imageReport>>;
+}
+
+/** report.json before writeOutput adds the files it wrote: the run, the source, volumes, problems, stats. */
+function runReport(opts: ScanOptions, f: RunFacts): Report {
+  const { pass, reader, seconds } = f;
+  const byKind: Record<string, number> = {};
+  for (const c of pass.candidates) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
+  return {
+    tool: { name: 'keycarve', version: VERSION },
+    run: { startedAt: f.startedAt, commandLine: opts.commandLine ? [...opts.commandLine] : null, map: opts.map ?? null },
+    source: { path: opts.source, size: f.source.size, sectorSize: f.source.sectorSize, readErrors: pass.readErrors, ...(f.image ? { image: f.image } : {}) },
+    mode: opts.quick ? 'quick' : 'full',
+    volumes: f.fs.volumes.map((v) => ({ ...v })),
+    containers: [],
+    pkcs12: [],
+    certificates: [],
+    loose: [],
+    problems: [...f.fs.problems, ...f.merged.conflicts.map((what) => ({ at: -1, what }))],
+    carverFailures: pass.carverFailures,
+    stats: {
+      bytesRead: pass.bytesRead + reader.rereads.bytes,
+      seconds: Math.round(seconds * 1000) / 1000,
+      mbPerSecond: seconds > 0 ? Math.round((pass.bytesRead / 1e6 / seconds) * 10) / 10 : 0,
+      candidates: pass.candidates.length,
+      candidatesByKind: byKind,
+      metadataRereads: reader.rereads.count,
+      retainedBytes: f.retainedBytes,
+      bytesLost: pass.readErrors.reduce((n, r) => n + r.length, 0),
+      pairing: f.reassembly.pairing,
+      carvers: pass.carvers,
+    },
+  };
+}
