@@ -6,12 +6,11 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type * as PiscinaModule from 'piscina';
-import type { ChunkResult } from './carve-chunk.ts';
 import { DEFAULT_PAGE } from './linear-pass.ts';
-import carveTask, { type ChunkTask } from './worker.ts';
+import carveTask, { type ChunkTask, type TaskResult } from './worker.ts';
 
 export interface CarvePool {
-  run(task: ChunkTask): Promise<ChunkResult>;
+  run(task: ChunkTask): Promise<TaskResult>;
   close(): Promise<void>;
 }
 
@@ -31,7 +30,7 @@ export function createCarvePool(jobs: number, size = Infinity): CarvePool {
     concurrentTasksPerWorker: 1,
   });
   return {
-    run: (task) => pool.run(task) as Promise<ChunkResult>,
+    run: (task) => pool.run(task) as Promise<TaskResult>,
     close: () => pool.destroy(),
   };
 }

@@ -73,6 +73,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
           pool,
           slots: 2 * jobs,
           margin: MAX_CARVE_LENGTH,
+          workersRead: !opts.map && !opts.unreadable?.length,
           observe: metadataObserver(plan, source.size),
           ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),

@@ -12,6 +12,9 @@ export interface ByteSource {
   readonly path: string;
   readonly size: number;
   readonly sectorSize: number;
+  /** A descriptor other threads may pread directly (a buffered image file that has not failed);
+   * absent when every read must go through `read` (O_DIRECT, devices, a read error seen). */
+  readonly fd?: number | undefined;
   /** Reads min(into.length, size - offset) bytes at `offset`. */
   read(offset: number, into: Uint8Array): Promise<{ bytes: number; bad: readonly ByteRange[] }>;
   close(): Promise<void>;
