@@ -2,7 +2,6 @@
  * `keycarve scan` as a function (the CLI and the tests call this): one linear pass over the source,
  * the file-system stage over what the pass retained, the reassembler, and the output folder.
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { CARVERS, MAX_CARVE_LENGTH } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
@@ -19,7 +18,7 @@ import { isOnDevice } from '../source/same-device.ts';
 import type { ByteRange, ByteSource } from '../source/types.ts';
 import { linearPass, type PassProgress } from './linear-pass.ts';
 import { metadataObserver } from './metadata-plan.ts';
-import { createCarvePool } from './pool.ts';
+import { createCarvePool, defaultJobs } from './pool.ts';
 import { RetainedStore, RetentionPlan, retainCandidates, retainedReader } from './retained.ts';
 import { VERSION } from '../version.ts';
 
@@ -50,7 +49,7 @@ export class ScanError extends Error {}
 export async function scan(opts: ScanOptions): Promise<{ report: Report; reassembly: Reassembly }> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const jobs = Math.max(1, opts.jobs ?? availableParallelism());
+  const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   // Open the source first: a missing or unreadable source must not leave an empty --out behind.
   const source = opts.sourceOverride ?? (await openSource(opts.source, { retries: opts.retries ?? 0 }));
   try {
