@@ -1,76 +1,84 @@
 /**
- * npm run bench — keycarve against `cat image >/dev/null` in the same run, on FAT32 images full of
- * random and text filler with a few deleted containers (built once, outside the repository).
- * Prints MB/s, the ratio to cat and peak RSS at 512 MiB and 2 GiB (memory must not grow with the
- * medium), then the start-up, crypto and pairing benches. Compare ratios within one run, never absolute times.
+ * npm run bench — keycarve against `cat image >/dev/null` and the peers, in the same run, on FAT32
+ * images full of random and text filler with three deleted containers (bench/images.ts; built
+ * once, outside the repository). Per image: cat, keycarve with the default --jobs and with two
+ * workers, `scan --quick`; on the 2 GiB image also each installed peer (bench/peers.ts). One table:
+ * seconds, MB/s, ratio to cat, peak RSS, containers returned with the right bytes; then the targets,
+ * and the start-up, crypto and pairing benches. Compare ratios within one run, never absolute times.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { makeContainer, writeContainerDir } from '../test/helpers/containers.ts';
+import { rmSync } from 'node:fs';
+import { defaultJobs } from '../src/scan/pool.ts';
+import { benchDir, benchImage } from './images.ts';
+import { containersReturned, runPeers, timed, type PeerRun } from './peers.ts';
 
-const dir = process.env.KEYCARVE_BENCH_DIR ?? '/tmp/keycarve-bench';
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin/keycarve.mjs');
-const m = (img: string, tool: string, ...args: string[]) => execFileSync(tool, ['-i', img, ...args], { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
+const sizes = (process.env.KEYCARVE_BENCH_SIZES ?? '512,2048,8192').split(',').map(Number);
+const peersOn = 2048;
 
-function build(img: string, mib: number): void {
-  if (existsSync(img)) return;
-  console.log(`building ${img} (${mib} MiB, once)…`);
-  const tmp = `${img}.tmp`;
-  execFileSync('truncate', ['-s', `${mib}M`, tmp]);
-  execFileSync('mkfs.vfat', ['-F', '32', '-n', 'BENCH', tmp], { stdio: 'ignore' });
-  const stage = join(dir, 'stage');
-  mkdirSync(stage, { recursive: true });
-  const text = Buffer.from('Акт сверки взаиморасчётов за III квартал. Invoice total due within 30 days. '.repeat(20000));
-  const pieces = Math.floor((mib - 16) / 64);
-  for (let i = 0; i < pieces; i++) {
-    const f = join(stage, `f${i}.bin`);
-    if (i % 2) writeFileSync(f, Buffer.concat(Array.from({ length: Math.ceil((64 << 20) / text.length) }, () => text)).subarray(0, 64 << 20));
-    else execFileSync('sh', ['-c', `head -c ${64 << 20} /dev/urandom > ${f}`]);
-    m(tmp, 'mcopy', f, `::/FILE${i}.BIN`);
-    rmSync(f);
-    if (i === Math.floor(pieces / 2))
-      for (const [k, algorithm] of (['gost2001', 'gost2012-256', 'gost2012-512'] as const).entries()) {
-        const c = makeContainer({ algorithm, seed: `bench-${k}`, name: `bench${k}` });
-        const local = writeContainerDir(join(stage, `bench${k}.000`), c.files);
-        m(tmp, 'mmd', `::/bench${k}.000`);
-        for (const n of Object.keys(c.files)) m(tmp, 'mcopy', join(local, n), `::/bench${k}.000/${n}`);
-        m(tmp, 'mdeltree', `::/bench${k}.000`);
-      }
-  }
-  execFileSync('mv', [tmp, img]);
+interface Row extends PeerRun {
+  readonly image: number;
+}
+const rows: Row[] = [];
+const catSeconds = new Map<number, number>();
+
+function keycarve(mib: number, img: string, label: string, args: string[]): Row {
+  const out = join(benchDir, `out-${mib}-${label.replace(/\W+/g, '-')}`);
+  rmSync(out, { recursive: true, force: true });
+  const timing = timed(process.execPath, [bin, 'scan', img, '--out', out, '--quiet', ...args]);
+  const found = containersReturned(out);
+  rmSync(out, { recursive: true, force: true });
+  return { image: mib, tool: label, timing, found };
 }
 
-function timed(cmd: string, args: string[]): { seconds: number; rssMiB: number } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  const [s, kb] = r.stderr.trim().split('\n').pop()!.split(' ');
-  return { seconds: Number(s), rssMiB: Number(kb) / 1024 };
-}
-
-mkdirSync(dir, { recursive: true });
-const rows: string[][] = [];
-for (const mib of [512, 2048]) {
-  const img = join(dir, `fat32-${mib}.img`);
-  build(img, mib);
-  const bytes = mib * 1024 * 1024;
+console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${availableParallelism()} cores, default --jobs ${defaultJobs()}`);
+for (const mib of sizes) {
+  const img = benchImage(mib);
   timed('sh', ['-c', `cat ${img} >/dev/null`]); // warm the page cache
   const cat = timed('sh', ['-c', `cat ${img} >/dev/null`]);
-  for (const jobs of [availableParallelism(), 1]) {
-    const out = join(dir, `out-${mib}-${jobs}`);
-    rmSync(out, { recursive: true, force: true });
-    const k = timed(process.execPath, [bin, 'scan', img, '--out', out, '--quiet', '--jobs', String(jobs)]);
-    // The scan's own figure (report.json): without Node/tsx start-up, with every later stage.
-    const inner = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { stats: { mbPerSecond: number } }).stats.mbPerSecond;
-    rows.push([`${mib} MiB`, `jobs ${jobs}`, (bytes / 1e6 / k.seconds).toFixed(0), inner.toFixed(0), (bytes / 1e6 / cat.seconds).toFixed(0), (k.seconds / cat.seconds).toFixed(2), k.rssMiB.toFixed(0)]);
-  }
+  catSeconds.set(mib, cat.seconds);
+  rows.push({ image: mib, tool: 'cat', timing: cat, found: null });
+  rows.push(keycarve(mib, img, 'keycarve scan', []));
+  if (defaultJobs() !== 2) rows.push(keycarve(mib, img, 'keycarve scan --jobs 2', ['--jobs', '2']));
+  rows.push(keycarve(mib, img, 'keycarve scan --quick', ['--quick']));
+  if (mib === peersOn) for (const p of runPeers(img, join(benchDir, 'peers'))) rows.push({ image: mib, ...p });
 }
-const head = ['image', 'keycarve', 'MB/s', 'in-process MB/s', 'cat MB/s', 'ratio', 'peak RSS MiB'];
-const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-console.log('\n' + [head, ...rows].map((r) => r.map((c, i) => c.padStart(w[i]!)).join('  ')).join('\n'));
-console.log('\n(warm page cache; wall-clock includes Node start-up and the file-system and reassembly stages)\n');
+rmSync(join(benchDir, 'peers'), { recursive: true, force: true });
+
+const table = rows.map((r) => {
+  const bytes = r.image * 1024 * 1024;
+  const t = r.timing;
+  return [
+    `${r.image} MiB`, r.tool,
+    t ? t.seconds.toFixed(2) : '—',
+    t ? (bytes / 1e6 / t.seconds).toFixed(0) : '—',
+    t ? (t.seconds / catSeconds.get(r.image)!).toFixed(2) : '—',
+    t ? t.rssMiB.toFixed(0) : '—',
+    r.found ? `${r.found.exact}/3 (${r.found.prefix}/3 as prefix)` : r.tool === 'cat' ? '' : '—',
+    r.note ?? '',
+  ];
+});
+const head = ['image', 'tool', 'seconds', 'MB/s', 'ratio to cat', 'peak RSS MiB', 'containers', 'note'];
+const w = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
+console.log('\n' + [head, ...table].map((r) => r.map((c, i) => (i < 2 || i > 5 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd()).join('\n'));
+console.log('\n(warm page cache; wall clock includes Node start-up and every stage after the pass)');
+
+const ratio = (mib: number, tool: string) => {
+  const r = rows.find((x) => x.image === mib && x.tool === tool);
+  return r?.timing ? r.timing.seconds / catSeconds.get(mib)! : NaN;
+};
+const check = (what: string, value: number, target: number) =>
+  console.log(`${Number.isNaN(value) ? '  ' : value <= target ? 'ok' : '✗ '} ${what}: ${Number.isNaN(value) ? 'not measured' : value.toFixed(2)} (target ≤ ${target})`);
+check('full scan, 2 GiB, ratio to cat', ratio(2048, 'keycarve scan'), 2.0);
+check('full scan, 8 GiB, ratio to cat', ratio(8192, 'keycarve scan'), 1.8);
+const fls = rows.find((x) => x.image === 2048 && x.tool === 'fls -r -d')?.timing;
+const quick = rows.find((x) => x.image === 2048 && x.tool === 'keycarve scan --quick')?.timing;
+check('scan --quick, 2 GiB, ratio to fls -r -d', quick && fls ? quick.seconds / fls.seconds : NaN, 2.0);
+check('peak RSS MiB, any image', Math.max(...rows.filter((r) => r.tool.startsWith('keycarve')).map((r) => r.timing!.rssMiB)), 300);
+console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
 execFileSync('npx', ['tsx', join(root, 'bench/startup.ts')], { stdio: 'inherit' });
 execFileSync('npx', ['tsx', join(root, 'bench/crypto.ts')], { stdio: 'inherit' });
 execFileSync('npx', ['tsx', join(root, 'bench/pairing.ts')], { stdio: 'inherit' });

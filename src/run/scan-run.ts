@@ -3,7 +3,6 @@
  * plan retention and make the linear pass → the file systems over what the pass retained → merge
  * their evidence with the candidates → reassemble → write the output folder.
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MAX_CARVE_LENGTH } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
@@ -17,7 +16,7 @@ import { mergeEvidence, type MergeResult } from '../reassemble/key-files.ts';
 import { passwordVariants } from '../reassemble/password-variants.ts';
 import { linearPass, type PassProgress } from '../scan/linear-pass.ts';
 import { metadataObserver } from '../scan/metadata-plan.ts';
-import { createCarvePool, type CarvePool } from '../scan/pool.ts';
+import { createCarvePool, defaultJobs, type CarvePool } from '../scan/pool.ts';
 import { RetainedStore, RetentionPlan, retainCandidates, retainedReader, type CountingReader } from '../scan/retained.ts';
 import { imageReport, openImage } from '../source/image.ts';
 import { isOnDevice } from '../source/same-device.ts';
@@ -102,7 +101,7 @@ async function prepareOut(opts: ScanOptions): Promise<OutDir> {
 
 /** Plans what to retain for the file systems and makes the linear pass through the carving pool. */
 async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOptions): Promise<PassOutcome> {
-  const jobs = Math.max(1, opts.jobs ?? availableParallelism());
+  const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   const plan = new RetentionPlan(store, 256 * 1024 * 1024);
   const pool = opts.poolOverride ?? createCarvePool(jobs, source.size);
   try {
@@ -111,6 +110,7 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
       pool,
       slots: 2 * jobs,
       margin: MAX_CARVE_LENGTH,
+      workersRead: !opts.map && !opts.unreadable?.length,
       observe: metadataObserver(plan, source.size),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),

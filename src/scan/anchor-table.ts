@@ -1,8 +1,8 @@
 /**
  * Dispatch table: for each distinct anchor offset, 256 buckets keyed by the byte found there, so a
  * sector meets only the carvers whose anchor byte matches (PhotoRec's file_checks[256]). The hot
- * loop first consults a flat 0/1 table (one typed-array load per anchor offset); only a sector
- * with a possible match pays for the full comparison.
+ * loop is a compiled prefilter over the first two bytes of each anchor; only a sector with a
+ * possible match pays for the full comparison.
  */
 import type { CarverSpec } from '../carve/types.ts';
 
@@ -14,9 +14,14 @@ interface Entry {
 
 export interface AnchorTable {
   readonly offsets: Int32Array;
-  /** mayMatch compiled for this table: straight-line code over the anchor offsets, each testing the
-   * first two anchor bytes against a bitset (65536 bits per offset; V8 runs this ~3x a loop). */
-  readonly prefilter: (bits: Uint32Array, b: Uint8Array, s: number) => boolean;
+  /**
+   * The prefilter compiled for this table: a loop over the sectors of [from, to) with straight-line
+   * code over the anchor offsets, each testing the first two anchor bytes (a compare where an offset
+   * holds few anchors, else a bitset), pushing onto `out` each sector that may match. Two-byte
+   * values at even offsets come from `h`, a 16-bit view of `b` (half the loads); `h` is null when
+   * `b` starts at an odd address. V8 runs this several times faster than a loop over the table.
+   */
+  readonly scan: (bits: Uint32Array, b: Uint8Array, h: Uint16Array | null, from: number, to: number, out: number[]) => void;
   readonly bits: Uint32Array;
   /** hit[i * 256 + byte] = 1 when some anchor at offsets[i] starts with `byte`. */
   readonly hit: Uint8Array;
@@ -46,17 +51,28 @@ export function buildAnchorTable(carvers: readonly CarverSpec[]): AnchorTable {
       }
     }
   // The offsets are constants of the carver list: unroll the prefilter into straight-line code.
-  const body = list
-    .map((o, i) => `k = (b[s + ${o}] | 0) | ((b[s + ${o + 1}] | 0) << 8); if ((w[${i * 2048} + (k >>> 5)] >>> (k & 31)) & 1) return true;`)
-    .join('\n');
-  const prefilter = new Function('w', 'b', 's', `let k = 0;\n${body}\nreturn false;`) as AnchorTable['prefilter'];
-  return { offsets: Int32Array.from(list), prefilter, bits, hit, buckets };
+  const lines = (wide: boolean) =>
+    list.map((o, i) => testAt(o, i, carvers.flatMap((c) => c.anchors.filter((a) => a.at === o)), wide)).join('\n');
+  const loop = (wide: boolean) => `for (let s = from; s < to; s += 512) {\nlet k = 0;\n${lines(wide)}\n}`;
+  const scan = new Function('w', 'b', 'h', 'from', 'to', 'out', `if (h) {\n${loop(true)}\n} else {\n${loop(false)}\n}`) as AnchorTable['scan'];
+  return { offsets: Int32Array.from(list), scan, bits, hit, buckets };
 }
 
-/** Cheap test: could any anchor match the sector at `s`? Bytes past the buffer read as 0 (a false
- * positive at worst: matchingCarvers checks bounds). */
-export function mayMatch(t: AnchorTable, b: Uint8Array, s: number): boolean {
-  return t.prefilter(t.bits, b, s);
+/**
+ * The prefilter line for anchor offset `o`: a one-byte anchor is a byte compare, a few two-byte
+ * prefixes are compares of one 16-bit value, and only a crowded offset pays for its bitset (8 KiB,
+ * out of L1 when every offset has one: most offsets hold one or two prefixes). Bytes past the
+ * buffer read as 0 or undefined: a false positive at worst (matchingCarvers checks bounds).
+ */
+function testAt(o: number, i: number, anchors: readonly { readonly bytes: Uint8Array }[], wide: boolean): string {
+  const singles = [...new Set(anchors.filter((a) => a.bytes.length === 1).map((a) => a.bytes[0]!))];
+  const pairs = [...new Set(anchors.filter((a) => a.bytes.length > 1).map((a) => a.bytes[0]! | (a.bytes[1]! << 8)))].filter((k) => !singles.includes(k & 0xff));
+  const tests = singles.map((x) => `b[s + ${o}] === ${x}`);
+  const load = wide && o % 2 === 0 ? `k = h[(s + ${o}) >> 1] | 0;` : `k = (b[s + ${o}] | 0) | ((b[s + ${o + 1}] | 0) << 8);`;
+  const hitLine = (conds: string[]) => `if (${conds.join(' || ')}) { out.push(s); continue; }`;
+  if (pairs.length === 0) return hitLine(tests);
+  if (pairs.length > 4) return `${load} ${hitLine([...tests, `(w[${i * 2048} + (k >>> 5)] >>> (k & 31)) & 1`])}`;
+  return `${load} ${hitLine([...tests, ...pairs.map((k) => `k === ${k}`)])}`;
 }
 
 /** Carvers whose anchor matches the sector starting at `s` (each carver at most once). */

@@ -1,10 +1,12 @@
 /**
  * Runs every carver over one chunk: anchors tested at each 512-byte boundary of the page, the deep
  * check only on a match. A throw from a carver becomes an alert naming carver and offset
- * (bulk_extractor's scanner_set wrapper) — never a lost chunk.
+ * (bulk_extractor's scanner_set wrapper) — never a lost chunk. Finding the sectors to carve
+ * (`anchorHits`) and carving them (`carveAt`) are apart so a reader can prefilter each piece while
+ * it is in cache and carve a hit once the bytes it may span have arrived.
  */
 import type { Candidate, CarverSpec, Chunk } from '../carve/types.ts';
-import { buildAnchorTable, matchingCarvers, mayMatch, type AnchorTable } from './anchor-table.ts';
+import { buildAnchorTable, matchingCarvers, type AnchorTable } from './anchor-table.ts';
 
 export const SECTOR = 512;
 /** Failures kept with their offset and message; the rest are only counted (in CarverStats). */
@@ -33,35 +35,61 @@ export interface ChunkResult {
 
 const tables = new WeakMap<readonly CarverSpec[], AnchorTable>();
 
-export function carveChunk(chunk: Chunk, carvers: readonly CarverSpec[]): ChunkResult {
+function tableFor(carvers: readonly CarverSpec[]): AnchorTable {
   let table = tables.get(carvers);
   if (!table) tables.set(carvers, (table = buildAnchorTable(carvers)));
-  const candidates: Candidate[] = [];
-  const alerts: CarveAlert[] = [];
-  const stats: Record<string, CarverStats> = {};
+  return table;
+}
+
+export const emptyResult = (): ChunkResult => ({ candidates: [], alerts: [], carvers: {} });
+
+/** Pushes onto `out` each sector start in [from, to) of `b` where some carver's anchor matches.
+ * Anchors lie inside their sector, so only the bytes of [from, to) are looked at. */
+export function anchorHits(carvers: readonly CarverSpec[], b: Uint8Array, from: number, to: number, out: number[]): void {
+  const table = tableFor(carvers);
+  const h = b.byteOffset % 2 === 0 ? new Uint16Array(b.buffer, b.byteOffset, b.length >> 1) : null;
+  const first = out.length;
+  table.scan(table.bits, b, h, from, to, out);
+  // Keep only the sectors where a whole anchor matches (the prefilter saw two bytes).
   const hits = new Set<CarverSpec>();
-  const b = chunk.bytes;
-  const page = Math.min(chunk.page, b.length);
-  for (let s = 0; s < page; s += SECTOR) {
-    if (!mayMatch(table, b, s)) continue;
-    matchingCarvers(table, b, s, hits);
-    if (hits.size === 0) continue;
+  let kept = first;
+  for (let j = first; j < out.length; j++) {
+    matchingCarvers(table, b, out[j]!, hits);
+    if (hits.size > 0) out[kept++] = out[j]!;
+  }
+  out.length = kept;
+}
+
+/** Runs, at each of `sectors`, the carvers whose anchor matches there, adding to `into`. */
+export function carveAt(chunk: Chunk, carvers: readonly CarverSpec[], sectors: Iterable<number>, into: ChunkResult): void {
+  const table = tableFor(carvers);
+  const hits = new Set<CarverSpec>();
+  for (const s of sectors) {
+    matchingCarvers(table, chunk.bytes, s, hits);
     for (const carver of hits) {
-      const st = (stats[carver.kind] ??= { calls: 0, candidates: 0, ms: 0, failures: 0 });
+      const st = (into.carvers[carver.kind] ??= { calls: 0, candidates: 0, ms: 0, failures: 0 });
       st.calls++;
       const t0 = performance.now();
       try {
         const found = carver.carve(chunk, s);
-        for (const c of found) candidates.push(c);
+        for (const c of found) into.candidates.push(c);
         st.candidates += found.length;
       } catch (e) {
         st.failures++;
-        if (alerts.length < MAX_ALERTS) alerts.push({ carver: carver.kind, offset: chunk.base + s, message: e instanceof Error ? e.message : String(e) });
+        if (into.alerts.length < MAX_ALERTS) into.alerts.push({ carver: carver.kind, offset: chunk.base + s, message: e instanceof Error ? e.message : String(e) });
       }
       st.ms += performance.now() - t0;
     }
   }
-  return { candidates, alerts, carvers: stats };
+}
+
+/** The whole page of a chunk at once (its margin already in place). */
+export function carveChunk(chunk: Chunk, carvers: readonly CarverSpec[]): ChunkResult {
+  const sectors: number[] = [];
+  anchorHits(carvers, chunk.bytes, 0, Math.min(chunk.page, chunk.bytes.length), sectors);
+  const r = emptyResult();
+  carveAt(chunk, carvers, sectors, r);
+  return r;
 }
 
 /** Adds one chunk's stats and alerts into running totals; keeps the MAX_ALERTS lowest offsets. */

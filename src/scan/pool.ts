@@ -4,23 +4,35 @@
  * uncached so nothing is left in $TMPDIR.
  */
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type * as PiscinaModule from 'piscina';
-import type { ChunkResult } from './carve-chunk.ts';
 import { DEFAULT_PAGE } from './linear-pass.ts';
-import carveTask, { type ChunkTask } from './worker.ts';
+import carveTask, { type ChunkTask, type TaskResult } from './worker.ts';
 
 export interface CarvePool {
-  run(task: ChunkTask): Promise<ChunkResult>;
+  run(task: ChunkTask): Promise<TaskResult>;
   close(): Promise<void>;
 }
 
 /**
- * The pool for a source of `size` bytes. A source within one page is a single task: workers would
- * add only their start-up (~0.1 s each, most of a floppy's scan), so it is carved on this thread.
+ * The default --jobs, chosen by measurement (npm run bench): on 2 cores one carving thread — this
+ * one, no workers — is fastest; a warm-cache scan is bound by memory bandwidth, which a second
+ * reader does not add to, while each worker costs ~0.1 s to start. With more cores, cores − 1
+ * workers read and carve while this thread keeps a core for the event loop and the later stages.
+ */
+export function defaultJobs(cores = availableParallelism()): number {
+  return cores <= 2 ? 1 : cores - 1;
+}
+
+/**
+ * The pool for a source of `size` bytes. One job, or a source within one page, is carved on this
+ * thread: workers would add only their start-up (~0.1 s each, most of a floppy's scan). Each chunk
+ * waits for a turn of the event loop, so progress and Ctrl-C are still seen.
  */
 export function createCarvePool(jobs: number, size = Infinity): CarvePool {
-  if (size <= DEFAULT_PAGE) return { run: async (task) => carveTask(task), close: async () => {} };
+  if (jobs <= 1 || size <= DEFAULT_PAGE)
+    return { run: (task) => new Promise((done) => setImmediate(() => done(carveTask(task)))), close: async () => {} };
   // Required here, not imported at the top: a one-page source never loads piscina.
   const { Piscina } = createRequire(import.meta.url)('piscina') as typeof PiscinaModule;
   const pool = new Piscina({
@@ -31,7 +43,7 @@ export function createCarvePool(jobs: number, size = Infinity): CarvePool {
     concurrentTasksPerWorker: 1,
   });
   return {
-    run: (task) => pool.run(task) as Promise<ChunkResult>,
+    run: (task) => pool.run(task) as Promise<TaskResult>,
     close: () => pool.destroy(),
   };
 }

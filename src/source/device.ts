@@ -15,6 +15,8 @@ export interface RawDevice {
   readonly isBlockDevice: boolean;
   /** st_rdev for a block device, st_dev of the file system holding an image file. */
   readonly dev: number;
+  /** The open descriptor, when the device has one (fakes in tests may not). */
+  readonly fd?: number;
   /** A buffer suitable for pread (aligned when `direct`). */
   allocBuffer(size: number): Uint8Array;
   pread(into: Uint8Array, offset: number): Promise<number>;
@@ -79,6 +81,10 @@ class FdDevice implements RawDevice {
     readonly isBlockDevice: boolean,
     readonly dev: number,
   ) {}
+
+  get fd(): number {
+    return this.fh.fd;
+  }
 
   allocBuffer(size: number): Uint8Array {
     return allocAligned(size, this.direct ? Math.max(4096, this.sectorSize) : 0);

@@ -103,6 +103,16 @@ export class TolerantSource implements ByteSource {
     this.bounce = device.allocBuffer(this.opts.maxRead);
   }
 
+  /**
+   * An image file, buffered, that has not failed yet: other threads may pread it directly. Not a
+   * block device: a stalled drive would hang such a read with no timeout, and O_DIRECT needs
+   * aligned buffers.
+   */
+  get fd(): number | undefined {
+    const d = this.device;
+    return d.isBlockDevice || d.direct || this.badRanges.length > 0 || this.stats.timeouts > 0 ? undefined : d.fd;
+  }
+
   /** How many device requests covered `sector` (needs countPerSector). */
   readCount(sector: number): number {
     return this.counts?.[sector] ?? 0;

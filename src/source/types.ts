@@ -14,6 +14,9 @@ export interface ByteSource {
   readonly sectorSize: number;
   /** Set by image-format readers (src/source/formats): what the medium was read from. */
   readonly image?: ImageInfo;
+  /** A descriptor other threads may pread directly (a buffered image file that has not failed);
+   * absent when every read must go through `read` (O_DIRECT, devices, a read error seen). */
+  readonly fd?: number | undefined;
   /** Reads min(into.length, size - offset) bytes at `offset`. */
   read(offset: number, into: Uint8Array): Promise<{ bytes: number; bad: readonly ByteRange[] }>;
   close(): Promise<void>;

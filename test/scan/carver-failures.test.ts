@@ -41,7 +41,8 @@ function craftedSector(): Uint8Array {
 
 /** The pool's contract, run in this thread with our carver list. */
 const inProcessPool: CarvePool = {
-  run: (t) => Promise.resolve(carveChunk({ base: t.base, bytes: new Uint8Array(t.shared, t.byteOffset, t.length), page: t.page }, carvers)),
+  // Whole page at once (no tail hand-back): the crafted sectors lie far from chunk edges.
+  run: (t) => Promise.resolve({ ...carveChunk({ base: t.base, bytes: new Uint8Array(t.shared, t.byteOffset, t.length), page: t.length }, carvers), tail: [], read: 0 }),
   close: () => Promise.resolve(),
 };
 

@@ -1,3 +1,6 @@
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeCertificate } from '../helpers/certificates.ts';
 import { makeContainer } from '../helpers/containers.ts';
@@ -5,7 +8,8 @@ import { CARVERS, MAX_CARVE_LENGTH } from '../../src/carve/index.ts';
 import { carveChunk } from '../../src/scan/carve-chunk.ts';
 import { linearPass } from '../../src/scan/linear-pass.ts';
 import { createCarvePool } from '../../src/scan/pool.ts';
-import type { ByteSource } from '../../src/source/types.ts';
+import { openSource } from '../../src/source/open.ts';
+import type { ByteRange, ByteSource } from '../../src/source/types.ts';
 
 // A 2001 container with a ~1 KiB certificate in its header, as real ones have.
 const key = makeContainer({ algorithm: 'gost2001', seed: 'lp' }).privateKey;
@@ -27,6 +31,16 @@ function memSource(bytes: Uint8Array): ByteSource & { reads: number[] } {
     },
     async close() {},
   };
+}
+
+/** The ranges read tile [0, size): each byte read exactly once, whichever thread read it. */
+function expectTiling(reads: readonly ByteRange[], size: number): void {
+  let next = 0;
+  for (const r of [...reads].filter((x) => x.length > 0).sort((a, b) => a.offset - b.offset)) {
+    expect(r.offset).toBe(next);
+    next += r.length;
+  }
+  expect(next).toBe(size);
 }
 
 function pseudoRandom(n: number, seed = 1): Uint8Array {
@@ -78,9 +92,55 @@ describe('linear pass', () => {
     const pass = (p: typeof pool) => linearPass(memSource(img), { pool: p, slots: 3, margin: MAX_CARVE_LENGTH });
     const [a, b] = [await pass(inThread), await pass(pool)];
     await inThread.close();
-    const view = (r: typeof a) => r.candidates.map((c) => [c.kind, c.offset, Buffer.from(c.bytes).toString('hex')]);
     expect(view(a).length).toBeGreaterThanOrEqual(place.length);
     expect(view(a)).toEqual(view(b));
+  });
+
+  const view = (r: { candidates: { kind: string; offset: number; bytes: Uint8Array }[] }) =>
+    r.candidates.map((c) => [c.kind, c.offset, Buffer.from(c.bytes).toString('hex')]);
+
+  it('lets the workers read an image file, each byte once, with the same candidates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keycarve-lp-'));
+    try {
+      writeFileSync(join(dir, 'img'), img);
+      const src = await openSource(join(dir, 'img'));
+      try {
+        expect(src.fd).toBeTypeOf('number');
+        for (const page of [64 * 1024, 128 * 1024]) {
+          const reads: ByteRange[] = [];
+          const here = memSource(img);
+          const opts = { pool, slots: 3, page, margin: Math.min(page, MAX_CARVE_LENGTH) };
+          const [a, b] = [await linearPass(src, { ...opts, onRead: (r) => reads.push(r) }), await linearPass(here, opts)];
+          expectTiling(reads, size);
+          expect(here.reads.length).toBeGreaterThan(0);
+          expect(a.bytesRead).toBe(size);
+          expect(view(a)).toEqual(view(b));
+        }
+      } finally {
+        await src.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('goes back to reading on this thread after a read fails in a worker', async () => {
+    // A descriptor of a directory: every pread fails (EISDIR), as a failing medium's would.
+    const dir = mkdtempSync(join(tmpdir(), 'keycarve-lp-'));
+    const fd = openSync(dir, 'r');
+    try {
+      const here = memSource(img);
+      const failing = Object.assign(memSource(img), { fd });
+      const reads: ByteRange[] = [];
+      const opts = { pool, slots: 3, page: 64 * 1024, margin: MAX_CARVE_LENGTH };
+      const [a, b] = [await linearPass(failing, { ...opts, onRead: (r) => reads.push(r) }), await linearPass(here, opts)];
+      expectTiling(reads, size);
+      expect(failing.reads.length).toBeGreaterThan(0);
+      expect(view(a)).toEqual(view(b));
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives the same candidates as carving the whole image in one chunk', () => {
