@@ -5,29 +5,12 @@ import { CARVERS, MAX_CARVE_LENGTH } from '../../src/carve/index.ts';
 import { carveChunk } from '../../src/scan/carve-chunk.ts';
 import { linearPass } from '../../src/scan/linear-pass.ts';
 import { createCarvePool } from '../../src/scan/pool.ts';
-import type { ByteSource } from '../../src/source/types.ts';
+import { MemorySource } from '../../src/source/memory.ts';
 
 // A 2001 container with a ~1 KiB certificate in its header, as real ones have.
 const key = makeContainer({ algorithm: 'gost2001', seed: 'lp' }).privateKey;
 const container = makeContainer({ algorithm: 'gost2001', seed: 'lp', privateKey: key, name: 'g2001',
   certificate: makeCertificate({ generation: 'gost2001', privateKey: key, subject: 'boundary', padding: 500 }) });
-
-function memSource(bytes: Uint8Array): ByteSource & { reads: number[] } {
-  const reads: number[] = [];
-  return {
-    path: 'mem',
-    size: bytes.length,
-    sectorSize: 512,
-    reads,
-    async read(offset, into) {
-      reads.push(offset, into.length);
-      const n = Math.max(0, Math.min(into.length, bytes.length - offset));
-      into.set(bytes.subarray(offset, offset + n));
-      return { bytes: n, bad: [] };
-    },
-    async close() {},
-  };
-}
 
 function pseudoRandom(n: number, seed = 1): Uint8Array {
   const out = new Uint8Array(n);
@@ -53,7 +36,7 @@ describe('linear pass', () => {
 
   it('finds every key file exactly once with exact bytes whatever the chunk split', async () => {
     for (const page of [64 * 1024, 128 * 1024, 1024 * 1024]) {
-      const src = memSource(img);
+      const src = new MemorySource(img);
       const r = await linearPass(src, { pool, slots: 3, page, margin: Math.min(page, MAX_CARVE_LENGTH) });
       const keys = r.candidates.filter((c) => ['header', 'primary', 'masks', 'name'].includes(c.kind));
       expect(keys.map((c) => c.offset)).toEqual([...place].sort((a, b) => a - b));
@@ -65,9 +48,9 @@ describe('linear pass', () => {
       expect(header.checks).toContain('mac-ea');
       // Each byte read once: the reads tile the source exactly.
       let next = 0;
-      for (let i = 0; i < src.reads.length; i += 2) {
-        expect(src.reads[i]).toBe(next);
-        next += src.reads[i + 1]!;
+      for (const [offset, length] of src.requests) {
+        expect(offset).toBe(next);
+        next += length;
       }
       expect(next).toBe(size);
     }
@@ -75,7 +58,7 @@ describe('linear pass', () => {
 
   it('carves a one-page source on this thread exactly as the workers do', async () => {
     const inThread = createCarvePool(2, size);
-    const pass = (p: typeof pool) => linearPass(memSource(img), { pool: p, slots: 3, margin: MAX_CARVE_LENGTH });
+    const pass = (p: typeof pool) => linearPass(new MemorySource(img), { pool: p, slots: 3, margin: MAX_CARVE_LENGTH });
     const [a, b] = [await pass(inThread), await pass(pool)];
     await inThread.close();
     const view = (r: typeof a) => r.candidates.map((c) => [c.kind, c.offset, Buffer.from(c.bytes).toString('hex')]);
