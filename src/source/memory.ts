@@ -1,10 +1,13 @@
-import type { ByteRange, ByteSource } from './types.ts';
+import type { ByteRange, ByteSource, MediaReader } from './types.ts';
 import type { RawDevice } from './device.ts';
 import { TolerantSource, type TolerantOptions } from './tolerant.ts';
 
-/** An in-memory ByteSource that never fails (our mem_img.h). */
+/** An in-memory ByteSource that never fails (our mem_img.h); it logs every request, so tests can
+ * count reads. */
 export class MemorySource implements ByteSource {
   readonly sectorSize: number;
+  /** Requests made through read() and media(), in order: [offset, length]. */
+  readonly requests: Array<[number, number]> = [];
   constructor(
     readonly bytes: Uint8Array,
     readonly path = 'memory',
@@ -16,9 +19,22 @@ export class MemorySource implements ByteSource {
     return this.bytes.length;
   }
   read(offset: number, into: Uint8Array): Promise<{ bytes: number; bad: readonly ByteRange[] }> {
+    this.requests.push([offset, into.length]);
     const n = Math.max(0, Math.min(into.length, this.size - offset));
     into.set(this.bytes.subarray(offset, offset + n));
     return Promise.resolve({ bytes: n, bad: [] });
+  }
+  /** The same bytes as the file-system stage sees the medium: exactly `length` bytes, or null
+   * outside it (what the scan's retained reader answers). */
+  media(): MediaReader {
+    return {
+      size: this.size,
+      read: (offset, length) => {
+        this.requests.push([offset, length]);
+        const inside = Number.isSafeInteger(offset) && offset >= 0 && length >= 0 && offset + length <= this.size;
+        return Promise.resolve(inside ? this.bytes.slice(offset, offset + length) : null);
+      },
+    };
   }
   close(): Promise<void> {
     return Promise.resolve();

@@ -1,10 +1,12 @@
 // Every parser: random bytes, every truncation and bit-flip of valid files, lying length fields.
-// Each must return a result or a typed error, never throw, never report an end past the input.
+// Each must return a result or a typed error, never throw, never report an end past the input;
+// key files must reject noise, report a cut as truncated, name a lying length, and round-trip.
+// (test/property/total.test.ts runs the same mutations over every carver and layout parser.)
 import { describe, it, expect } from 'vitest';
 import { parseHeader } from '../../src/format/header-key.ts';
-import { parseMasks } from '../../src/format/masks-key.ts';
-import { parsePrimary } from '../../src/format/primary-key.ts';
-import { parseName } from '../../src/format/name-key.ts';
+import { encodeMasks, parseMasks } from '../../src/format/masks-key.ts';
+import { encodePrimary, parsePrimary } from '../../src/format/primary-key.ts';
+import { encodeName, parseName } from '../../src/format/name-key.ts';
 import { parseCertificate } from '../../src/format/certificate.ts';
 import { parsePkcs12 } from '../../src/format/pkcs12.ts';
 import { readTlv, readBer, concat } from '../../src/format/der.ts';
@@ -26,6 +28,8 @@ const PARSERS: Record<string, Parser> = {
   tlv: (b) => readTlv(b, 0, null, b.length),
   ber: (b) => readBer(b, 0, null, b.length),
 };
+/** Parsers of one file format (not generic TLV readers): noise is never one of their files. */
+const FORMATS = ['header', 'masks', 'primary', 'name', 'certificate', 'pkcs12'];
 
 const c = makeContainer({ seed: 'fuzz', password: 'x' });
 const cert = (() => {
@@ -62,14 +66,17 @@ describe('fuzz: every parser is total', () => {
   const rnd = seededRandom('fuzz-bytes');
   for (const [name, p] of Object.entries(PARSERS))
     it(`${name}: random bytes and random-with-valid-prefix`, () => {
+      const accepted: string[] = [];
       for (let i = 0; i < 300; i++) {
         const n = rnd(1)[0]! % 200;
-        total(name, p, rnd(n));
+        const noise = rnd(n);
+        if (total(name, p, noise).ok) accepted.push(Buffer.from(noise).toString('hex'));
         const b = rnd(n + 4);
         b[0] = [0x30, 0x04, 0x16, 0x24][i % 4]!;
         b[1] = [0x80, 0x81, 0x82, 0x84, 0x85, 0x7f][i % 6]!;
-        total(name, p, b);
+        if (total(name, p, b).ok) accepted.push(Buffer.from(b).toString('hex'));
       }
+      if (FORMATS.includes(name)) expect(accepted, `${name} took noise for a file`).toEqual([]);
     });
 
   for (const [name, valid, from] of VALID)
@@ -78,7 +85,11 @@ describe('fuzz: every parser is total', () => {
       const v = valid!;
       const p = PARSERS[name]!;
       expect(total(name, p, v).ok).toBe(true);
-      for (let n = 0; n < v.length; n++) expect(total(name, p, v.subarray(0, n)).ok, `${name} cut at ${n}`).toBe(false);
+      for (let n = 0; n < v.length; n++) {
+        const r = total(name, p, v.subarray(0, n));
+        expect(r.ok, `${name} cut at ${n}`).toBe(false);
+        if (!r.ok && from === 'made') expect(r.why, `${name} cut at ${n}`).toMatch(/^truncated|runs past the end/);
+      }
       const step = v.length > 600 ? 7 : 1;
       for (let i = 0; i < v.length; i += step) {
         const b = v.slice();
@@ -92,7 +103,9 @@ describe('fuzz: every parser is total', () => {
     for (const l of lies)
       for (const [name, p] of Object.entries(PARSERS)) {
         const b = concat(fromHex(l), new Uint8Array(40));
-        expect(total(name, p, b).ok, `${name} ${l}`).toBe(false);
+        const r = total(name, p, b);
+        expect(r.ok, `${name} ${l}`).toBe(false);
+        if (!r.ok) expect(r.why, `${name} ${l}`).toMatch(/length/);
       }
     // inner length lies inside a valid outer element
     const m = c.files['masks.key']!.slice();
@@ -101,6 +114,19 @@ describe('fuzz: every parser is total', () => {
     const h = c.files['header.key']!.slice();
     h[3] = 0xff;
     expect(parseHeader(h).ok).toBe(false);
+  });
+
+  it('valid files parse to their fields and encode back to the same bytes', () => {
+    const m = parseMasks(c.files['masks.key']!);
+    if (!m.ok) throw new Error(m.why);
+    expect(encodeMasks(m.value.mask, m.value.salt, m.value.hmac)).toEqual(c.files['masks.key']);
+    const pr = parsePrimary(c.files['primary.key']!);
+    if (!pr.ok) throw new Error(pr.why);
+    expect(encodePrimary(pr.value.primaryKey)).toEqual(c.files['primary.key']);
+    const nm = parseName(c.files['name.key']!);
+    if (!nm.ok) throw new Error(nm.why);
+    expect(nm.value.text).toBe('test');
+    expect(encodeName(nm.value.text)).toEqual(c.files['name.key']);
   });
 
   it('verifyContainer is total on garbage files', () => {

@@ -2,7 +2,8 @@
 // ambiguous and analysed by the surer one; a plain one is claimed by exactly one driver.
 import { describe, expect, it } from 'vitest';
 import { analyseMedia, claimVolume, FS_DRIVERS } from '../../src/fs/index.ts';
-import type { FsProblem, MediaReader } from '../../src/fs/types.ts';
+import type { FsProblem } from '../../src/fs/types.ts';
+import { MemorySource } from '../../src/source/memory.ts';
 
 /** A 4 MiB FAT12 superfloppy: BPB at sector 0, empty FATs and root directory. */
 function fatImage(oem: string): Uint8Array {
@@ -24,11 +25,6 @@ function fatImage(oem: string): Uint8Array {
   return img;
 }
 
-const reader = (b: Uint8Array): MediaReader => ({
-  size: b.length,
-  read: (o, n) => Promise.resolve(o >= 0 && o + n <= b.length ? b.slice(o, o + n) : null),
-});
-
 describe('file-system driver table', () => {
   it('one claimant for a plain FAT boot sector', () => {
     const boot = fatImage('MSDOS5.0').subarray(0, 512);
@@ -42,7 +38,7 @@ describe('file-system driver table', () => {
     const img = fatImage('EXFAT   ');
     const boot = img.subarray(0, 512);
     expect(FS_DRIVERS.filter((d) => d.probe(boot) !== null).map((d) => d.name)).toEqual(['exfat', 'fat']);
-    const r = await analyseMedia(reader(img), []);
+    const r = await analyseMedia(new MemorySource(img).media(), []);
     expect(r.problems.filter((p) => /ambiguous/.test(p.what))).toEqual([
       { at: 0, what: 'volume at 0: boot sector claimed by fat (1) and exfat (0.5): ambiguous, analysed as fat' },
     ]);
@@ -50,7 +46,7 @@ describe('file-system driver table', () => {
   });
 
   it('the plain image gives the same volume without a problem about claims', async () => {
-    const r = await analyseMedia(reader(fatImage('MSDOS5.0')), []);
+    const r = await analyseMedia(new MemorySource(fatImage('MSDOS5.0')).media(), []);
     expect(r.volumes.map((v) => v.type)).toEqual(['fat12']);
     expect(r.problems.some((p) => /ambiguous|no file system/.test(p.what))).toBe(false);
   });

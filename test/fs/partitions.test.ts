@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { crc32, findVolumes } from '../../src/fs/partitions.ts';
-import type { MediaReader } from '../../src/fs/types.ts';
 import { partitionStarts } from '../../src/scan/metadata-plan.ts';
+import { MemorySource } from '../../src/source/memory.ts';
 
 const S = 512;
-const memReader = (b: Uint8Array): MediaReader => ({
-  size: b.length,
-  async read(o, n) {
-    return o < 0 || o >= b.length ? null : b.slice(o, Math.min(b.length, o + n));
-  },
-});
 const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 function mbrEntry(b: Uint8Array, at: number, i: number, type: number, start: number, count: number) {
   const e = at + 446 + 16 * i;
@@ -57,17 +51,17 @@ function gptDisk(sectors: number): Uint8Array {
 describe('findVolumes', () => {
   it('reads a GPT, and its backup header when the primary is damaged', async () => {
     const d = gptDisk(16384);
-    const a = await findVolumes(memReader(d));
+    const a = await findVolumes(new MemorySource(d).media());
     expect(a.volumes).toEqual([
       { offset: 2048 * S, size: 2048 * S, foundBy: 'gpt', typeHint: 'basic-data' },
       { offset: 4096 * S, size: 4096 * S, foundBy: 'gpt', typeHint: 'basic-data' },
     ]);
     d[S + 40] = d[S + 40]! ^ 0xff; // breaks the primary header CRC
-    const b = await findVolumes(memReader(d));
+    const b = await findVolumes(new MemorySource(d).media());
     expect(b.volumes.map((v) => v.offset)).toEqual([2048 * S, 4096 * S]);
     expect(b.problems.some((p) => /backup/.test(p.what))).toBe(true);
     d.fill(0, 0, S); // protective MBR gone too
-    expect((await findVolumes(memReader(d))).volumes.length).toBe(2);
+    expect((await findVolumes(new MemorySource(d).media())).volumes.length).toBe(2);
   });
 
   it('extended partition chain that loops, and entries past the end: bounded, recorded', async () => {
@@ -77,7 +71,7 @@ describe('findVolumes', () => {
     mbrEntry(d, 0, 2, 0x06, 1 << 30, 100);
     mbrEntry(d, 1000 * S, 0, 0x06, 10, 20);
     mbrEntry(d, 1000 * S, 1, 0x05, 0, 20); // next EBR = itself
-    const r = await findVolumes(memReader(d));
+    const r = await findVolumes(new MemorySource(d).media());
     expect(r.volumes.map((v) => v.offset)).toEqual([63 * S, 1010 * S]);
     expect(r.problems.some((p) => /loops/.test(p.what))).toBe(true);
     expect(r.problems.some((p) => /outside/.test(p.what))).toBe(true);
@@ -94,10 +88,10 @@ describe('findVolumes', () => {
         for (let i = 0; i < 4; i++) d[446 + 16 * i] = 0;
         d[446 + 4] = 0x05;
       }
-      const r = await findVolumes(memReader(d));
+      const r = await findVolumes(new MemorySource(d).media());
       expect(Array.isArray(r.volumes)).toBe(true);
     }
-    expect((await findVolumes(memReader(new Uint8Array(0)))).volumes).toEqual([]);
+    expect((await findVolumes(new MemorySource(new Uint8Array(0)).media())).volumes).toEqual([]);
   });
 });
 

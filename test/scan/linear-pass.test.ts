@@ -10,6 +10,7 @@ import { linearPass } from '../../src/scan/linear-pass.ts';
 import { createCarvePool } from '../../src/scan/pool.ts';
 import { openSource } from '../../src/source/open.ts';
 import type { ByteRange, ByteSource } from '../../src/source/types.ts';
+import { MemorySource } from '../../src/source/memory.ts';
 
 // A 2001 container with a ~1 KiB certificate in its header, as real ones have.
 const key = makeContainer({ algorithm: 'gost2001', seed: 'lp' }).privateKey;
@@ -67,7 +68,7 @@ describe('linear pass', () => {
 
   it('finds every key file exactly once with exact bytes whatever the chunk split', async () => {
     for (const page of [64 * 1024, 128 * 1024, 1024 * 1024]) {
-      const src = memSource(img);
+      const src = new MemorySource(img);
       const r = await linearPass(src, { pool, slots: 3, page, margin: Math.min(page, MAX_CARVE_LENGTH) });
       const keys = r.candidates.filter((c) => ['header', 'primary', 'masks', 'name'].includes(c.kind));
       expect(keys.map((c) => c.offset)).toEqual([...place].sort((a, b) => a - b));
@@ -79,9 +80,9 @@ describe('linear pass', () => {
       expect(header.checks).toContain('mac-ea');
       // Each byte read once: the reads tile the source exactly.
       let next = 0;
-      for (let i = 0; i < src.reads.length; i += 2) {
-        expect(src.reads[i]).toBe(next);
-        next += src.reads[i + 1]!;
+      for (const [offset, length] of src.requests) {
+        expect(offset).toBe(next);
+        next += length;
       }
       expect(next).toBe(size);
     }
@@ -89,7 +90,7 @@ describe('linear pass', () => {
 
   it('carves a one-page source on this thread exactly as the workers do', async () => {
     const inThread = createCarvePool(2, size);
-    const pass = (p: typeof pool) => linearPass(memSource(img), { pool: p, slots: 3, margin: MAX_CARVE_LENGTH });
+    const pass = (p: typeof pool) => linearPass(new MemorySource(img), { pool: p, slots: 3, margin: MAX_CARVE_LENGTH });
     const [a, b] = [await pass(inThread), await pass(pool)];
     await inThread.close();
     expect(view(a).length).toBeGreaterThanOrEqual(place.length);

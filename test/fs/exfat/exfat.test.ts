@@ -8,7 +8,8 @@ import type { FileEvidence } from '../../../src/fs/types.ts';
 import { makeContainer, writeContainerDir } from '../../helpers/containers.ts';
 import { makeCertificate } from '../../helpers/certificates.ts';
 import { requireTools } from '../../helpers/tools.ts';
-import { carveAll, cleanupAll, EXFAT_TOOLS, extentBytes, memReader, mkfs, readDirFiles, runTsk, withMount } from './helpers.ts';
+import { carveAll, cleanupAll, EXFAT_TOOLS, extentBytes, mkfs, readDirFiles, runTsk, withMount } from './helpers.ts';
+import { MemorySource } from '../../../src/source/memory.ts';
 
 const exfat = requireTools(...EXFAT_TOOLS);
 /** TSK only adds printed comparison figures; no test depends on it. */
@@ -115,7 +116,7 @@ exfat.describe('exFAT on images made by mkfs.exfat + exfat-fuse', () => {
   });
 
   it('finds the live container and the deleted ones, bit-exact, with folder names', async () => {
-    const r = (await analyseExfat(memReader(deletedImg), 0))!;
+    const r = (await analyseExfat(new MemorySource(deletedImg).media(), 0))!;
     expect(r).not.toBeNull();
     expect(r.volume.type).toBe('exfat');
     expect(r.volume.foundBy).toBe('superfloppy');
@@ -139,14 +140,14 @@ exfat.describe('exFAT on images made by mkfs.exfat + exfat-fuse', () => {
   it('survives a damaged main boot region through the backup', async () => {
     const img = deletedImg.slice();
     img[5 * 512 + 7] = img[5 * 512 + 7]! ^ 0xff; // an extended boot sector: only the checksum notices
-    const r = (await analyseExfat(memReader(img), 0))!;
+    const r = (await analyseExfat(new MemorySource(img).media(), 0))!;
     expect(r.volume.foundBy).toBe('backup-boot');
     expect(r.problems.some((p) => p.what.includes('main boot region checksum'))).toBe(true);
     expectContainer(img, r.files, 'abcdefgh.000', DEAD, true);
 
     const wiped = deletedImg.slice();
     wiped.fill(0, 0, 512); // sector 0 gone
-    const w = (await analyseExfat(memReader(wiped), 0))!;
+    const w = (await analyseExfat(new MemorySource(wiped).media(), 0))!;
     expect(w.volume.foundBy).toBe('backup-boot');
     expectContainer(wiped, w.files, 'ivanov.000', NESTED, true);
     if (tsk.ok) {
@@ -165,7 +166,7 @@ exfat.describe('exFAT on images made by mkfs.exfat + exfat-fuse', () => {
     const img = new Uint8Array(readFileSync(p));
     const orphanSets = carveAll(img);
     expect(orphanSets.length).toBeGreaterThan(0);
-    const r = (await analyseExfat(memReader(img), 0, { orphanSets }))!;
+    const r = (await analyseExfat(new MemorySource(img).media(), 0, { orphanSets }))!;
     // ivanov.000 keeps its name: its old parent "Клиенты" survives as an orphan directory cluster.
     expectContainer(img, r.files, 'ivanov.000', NESTED, true);
     expect(r.files.find((f) => f.parentName === 'ivanov.000')!.evidence).toBe('orphan-dir');
@@ -189,14 +190,14 @@ exfat.describe('exFAT on images made by mkfs.exfat + exfat-fuse', () => {
   });
 
   it('follows a live FAT chain and re-finds a fragmented deleted header.key on 512-byte clusters', async () => {
-    const live = (await analyseExfat(memReader(fragLive!), 0))!;
+    const live = (await analyseExfat(new MemorySource(fragLive!).media(), 0))!;
     expectContainer(fragLive!, live.files, 'abcdefgh.000', BIG, false);
     const hdrLive = live.files.find((f) => f.name === 'header.key' && f.parentName === 'abcdefgh.000')!;
     const fragmented = hdrLive.extents.length > 1;
     expect(fragmented).toBe(true);
     // Deleted: header.key re-found over the free clusters (its chain is zeroed); the directory's
     // second cluster (its chain zeroed too) re-found by the set checksum of the entry cut at its end.
-    const del = (await analyseExfat(memReader(fragDeleted!), 0, { orphanSets: carveAll(fragDeleted!) }))!;
+    const del = (await analyseExfat(new MemorySource(fragDeleted!).media(), 0, { orphanSets: carveAll(fragDeleted!) }))!;
     expectContainer(fragDeleted!, del.files, 'abcdefgh.000', BIG, true);
     const all = byFolder(del.files, 'abcdefgh.000');
     if (tsk.ok) {
@@ -224,7 +225,7 @@ exfat.describe('exFAT bad input', () => {
       const sc = img[at + 1]! + 1;
       new DataView(img.buffer, img.byteOffset).setUint16(at + 2, setChecksum(img, at, sc), true);
     };
-    const run = async (img: Uint8Array) => (await analyseExfat(memReader(img), 0))!;
+    const run = async (img: Uint8Array) => (await analyseExfat(new MemorySource(img).media(), 0))!;
 
     let img = base.slice();
     let at = find(img, 'masks.key');
@@ -273,9 +274,9 @@ exfat.describe('exFAT bad input', () => {
     img = base.slice();
     img[109] = 30;
     img.fill(0, 12 * 512, 13 * 512);
-    expect(await analyseExfat(memReader(img), 0)).toBeNull();
-    expect(await analyseExfat(memReader(new Uint8Array(4096)), 0)).toBeNull();
-    expect(await analyseExfat(memReader(new Uint8Array(100)), 0)).toBeNull();
+    expect(await analyseExfat(new MemorySource(img).media(), 0)).toBeNull();
+    expect(await analyseExfat(new MemorySource(new Uint8Array(4096)).media(), 0)).toBeNull();
+    expect(await analyseExfat(new MemorySource(new Uint8Array(100)).media(), 0)).toBeNull();
   });
 
   it('never throws on random damage', async () => {
@@ -285,7 +286,7 @@ exfat.describe('exFAT bad input', () => {
     for (let i = 0; i < 40; i++) {
       const img = deletedImg.slice();
       for (let k = 0; k < 200; k++) img[Math.floor(rnd() * metaEnd)] = Math.floor(rnd() * 256);
-      const r = await analyseExfat(memReader(img), 0, { orphanSets: carveAll(img.subarray(0, metaEnd)) });
+      const r = await analyseExfat(new MemorySource(img).media(), 0, { orphanSets: carveAll(img.subarray(0, metaEnd)) });
       if (r) expect(Array.isArray(r.files)).toBe(true);
     }
   });

@@ -4,7 +4,6 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Candidate, Chunk } from '../../../src/carve/types.ts';
 import { exfatDirCarver } from '../../../src/carve/exfat-dir.ts';
-import type { MediaReader } from '../../../src/fs/types.ts';
 
 /** What mkfs + withMount need: pass to requireTools (with anything else the test runs). */
 export const EXFAT_TOOLS = ['root', '/dev/fuse', 'mkfs.exfat', 'losetup', 'mount.exfat-fuse', 'fusermount'] as const;
@@ -43,16 +42,6 @@ export function cleanupAll(): void {
   for (const l of live.loops) spawnSync('losetup', ['-d', l], { stdio: 'ignore' });
   live.mounts.clear();
   live.loops.clear();
-}
-
-export function memReader(bytes: Uint8Array): MediaReader {
-  return {
-    size: bytes.length,
-    read: async (offset, length) => {
-      if (!Number.isSafeInteger(offset) || offset < 0 || length < 0 || offset + length > bytes.length) return null;
-      return bytes.slice(offset, offset + length);
-    },
-  };
 }
 
 /** What the scan does for this carver: every 512-byte boundary whose anchor matches. */

@@ -6,20 +6,10 @@ import { parseFatBoot } from '../../../src/fs/fat/boot.ts';
 import { parseDirEntries } from '../../../src/layout/fat-dir-entry.ts';
 import { filesFromOrphanDirs } from '../../../src/fs/fat/orphans.ts';
 import { fatDirCarver } from '../../../src/carve/fat-dir.ts';
-import type { MediaReader } from '../../../src/fs/types.ts';
+import { MemorySource } from '../../../src/source/memory.ts';
 import { fatTools, run, tmp, writeTempFile } from './images.ts';
 
-const mem = (b: Uint8Array): MediaReader & { reads: number } => {
-  const r = {
-    size: b.length,
-    reads: 0,
-    async read(o: number, n: number) {
-      r.reads++;
-      return o < 0 || o >= b.length ? null : b.slice(o, Math.min(b.length, o + n));
-    },
-  };
-  return r;
-};
+const mem = (b: Uint8Array) => new MemorySource(b).media();
 const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
 let t: ReturnType<typeof tmp>;
@@ -101,10 +91,10 @@ fatTools.describe('FAT bad input: bounded work, recorded problem, no crash', () 
       if (w === 1) img[off] = v;
       else dv(img).setUint16(off, v, true);
       if (off === 19 && v === 0) dv(img).setUint32(32, 0xffffffff, true);
-      const r = mem(img);
-      const res = await analyseFat(r, 0);
+      const src = new MemorySource(img);
+      const res = await analyseFat(src.media(), 0);
       if (res) expect(res.problems.length).toBeGreaterThan(0);
-      expect(r.reads).toBeLessThan(200);
+      expect(src.requests.length).toBeLessThan(200);
     }
   });
 
@@ -115,9 +105,9 @@ fatTools.describe('FAT bad input: bounded work, recorded problem, no crash', () 
     for (let k = 0; k < 150; k++) {
       const img = base.slice();
       for (let j = 0; j < 40; j++) img[(k % 3 === 0 ? 11 + rnd(50) : rnd(metaEnd))] = rnd(256);
-      const r = mem(img);
-      await analyseFat(r, 0);
-      expect(r.reads).toBeLessThan(5000);
+      const src = new MemorySource(img);
+      await analyseFat(src.media(), 0);
+      expect(src.requests.length).toBeLessThan(5000);
     }
   });
 });

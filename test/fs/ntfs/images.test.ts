@@ -12,8 +12,9 @@ import { parseNtfsBoot } from '../../../src/fs/ntfs/boot.ts';
 import type { FileEvidence } from '../../../src/fs/types.ts';
 import { writeFixtureTree } from '../../helpers/fixture-tree.ts';
 import { requireTools } from '../../helpers/tools.ts';
-import { bytesOf, carveAll, MAKE, memReader, NTFS_TOOLS, sample } from './util.ts';
+import { bytesOf, carveAll, MAKE, NTFS_TOOLS, sample } from './util.ts';
 import { WANT_A, WANT_B, type Want } from '../../../scripts/ntfs-images/expected.ts';
+import { MemorySource } from '../../../src/source/memory.ts';
 
 const ntfs = requireTools(...NTFS_TOOLS);
 const tsk = requireTools('fls');
@@ -51,7 +52,7 @@ function expectContainer(img: Uint8Array, files: readonly FileEvidence[], w: Wan
 ntfs.describe('NTFS images', () => {
   it('walks the $MFT: live and deleted containers come back bit-exact with names', async () => {
     expect(probeNtfs(A.subarray(0, 512))).toBe(true);
-    const r = (await analyseNtfs(memReader(A), 0))!;
+    const r = (await analyseNtfs(new MemorySource(A).media(), 0))!;
     expect(r.volume).toMatchObject({ type: 'ntfs', offset: 0, size: 16 << 20, clusterSize: 4096, label: 'KEYS' });
     for (const w of WANT_A) expectContainer(A, r.files, w);
     // Key files are confirmed by identifyKeyFile (resident bytes, and clusters read back).
@@ -66,7 +67,7 @@ ntfs.describe('NTFS images', () => {
     const img = A.slice();
     img.fill(0, 0, 512);
     expect(probeNtfs(img.subarray(0, 512))).toBe(false);
-    const r = (await analyseNtfs(memReader(img), 0))!;
+    const r = (await analyseNtfs(new MemorySource(img).media(), 0))!;
     expect(r.volume.foundBy).toBe('backup-boot');
     for (const w of WANT_A) expectContainer(img, r.files, w);
   });
@@ -75,7 +76,7 @@ ntfs.describe('NTFS images', () => {
     const img = A.slice();
     const boot = parseNtfsBoot(img)!;
     img.fill(0, boot.mftLcn * boot.clusterSize, boot.mftLcn * boot.clusterSize + 1024);
-    const r = (await analyseNtfs(memReader(img), 0))!;
+    const r = (await analyseNtfs(new MemorySource(img).media(), 0))!;
     expect(r.problems.some((p) => /MFTMirr/.test(p.what))).toBe(true);
     for (const w of WANT_A) expectContainer(img, r.files, w);
   });
@@ -83,13 +84,13 @@ ntfs.describe('NTFS images', () => {
   it('skips and counts a record with a torn fix-up, keeps the rest', async () => {
     const img = A.slice();
     const boot = parseNtfsBoot(img)!;
-    const r0 = (await analyseNtfs(memReader(img), 0))!;
+    const r0 = (await analyseNtfs(new MemorySource(img).media(), 0))!;
     const victim = r0.files.find((f) => f.parentName === 'srv.000' && f.name === 'masks.key')!;
     // Find that record (resident bytes inside it) and break its second block's check value.
     const at = Buffer.from(img).indexOf(Buffer.from(victim.resident!));
     const rec = at - (at % boot.recordSize);
     img[rec + 1022] = img[rec + 1022]! ^ 0xff;
-    const r = (await analyseNtfs(memReader(img), 0))!;
+    const r = (await analyseNtfs(new MemorySource(img).media(), 0))!;
     expect(r.problems.some((p) => p.at === rec && /fix-up/.test(p.what))).toBe(true);
     expect(r.files.length).toBe(r0.files.length - 1);
   });
@@ -97,14 +98,14 @@ ntfs.describe('NTFS images', () => {
   it('a wiped folder record is named again by its parent index (INDX block and $INDEX_ROOT)', async () => {
     const img = A.slice();
     const boot = parseNtfsBoot(img)!;
-    const r0 = (await analyseNtfs(memReader(img), 0))!;
+    const r0 = (await analyseNtfs(new MemorySource(img).media(), 0))!;
     for (const folder of ['srv.000', 'obnokykb.000']) {
       const num = Number(r0.files.find((f) => f.parentName === folder)!.folderKey!.split(':')[2]);
       // The $MFT is contiguous on this fresh image.
       const at = boot.mftLcn * boot.clusterSize + num * boot.recordSize;
       img.fill(0, at, at + boot.recordSize);
     }
-    const r = (await analyseNtfs(memReader(img), 0))!;
+    const r = (await analyseNtfs(new MemorySource(img).media(), 0))!;
     for (const w of WANT_A) expectContainer(img, r.files, w);
   });
 
@@ -112,7 +113,7 @@ ntfs.describe('NTFS images', () => {
     const fls = execFileSync('fls', ['-r', '-d', '-p', join(dir, 'a.img')]).toString();
     const theirs = fls.split('\n').filter((l) => /^[-r]\/r \* \d+-128/.test(l)).map((l) => '/' + l.split('\t')[1]).sort();
     expect(theirs.length).toBeGreaterThan(0);
-    const r = await analyseNtfs(memReader(A), 0);
+    const r = await analyseNtfs(new MemorySource(A).media(), 0);
     const ours = r!.files.filter((f) => f.deleted).map((f) => `${f.parentPath}/${f.name}`).sort();
     expect(ours).toEqual(theirs);
   });
@@ -124,7 +125,7 @@ ntfs.describe('NTFS images', () => {
   });
 
   it('wiped $MFT start: the walk fails, the linear-pass records still give every container', async () => {
-    const plain = (await analyseNtfs(memReader(B), 0))!;
+    const plain = (await analyseNtfs(new MemorySource(B).media(), 0))!;
     expect(plain.volume.clusterSize).toBe(512);
     expect(plain.files).toEqual([]);
     expect(plain.problems.some((p) => /cannot be walked/.test(p.what))).toBe(true);
@@ -136,7 +137,7 @@ ntfs.describe('NTFS images', () => {
     for (const w of WANT_B) expectContainer(B, viaRecords.files, w);
 
     // analyseNtfs given the scan's records: same files, and non-resident ones confirmed.
-    const withRecs = (await analyseNtfs(memReader(B), 0, { records: recs }))!;
+    const withRecs = (await analyseNtfs(new MemorySource(B).media(), 0, { records: recs }))!;
     for (const w of WANT_B) expectContainer(B, withRecs.files, w);
     expect(withRecs.files.filter((f) => f.name.endsWith('.key')).every((f) => f.confirmed)).toBe(true);
 

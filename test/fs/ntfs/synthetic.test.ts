@@ -6,7 +6,8 @@ import { filesFromRecords } from '../../../src/fs/ntfs/records.ts';
 import { analyseNtfs, probeNtfs } from '../../../src/fs/ntfs/index.ts';
 import { applyFixups, parseRecord } from '../../../src/layout/ntfs-record.ts';
 import { decodeRuns } from '../../../src/fs/ntfs/runlist.ts';
-import { attrList, candidates, carveAll, fileName, memReader, nonResident, record, resident, sample } from './util.ts';
+import { attrList, candidates, carveAll, fileName, nonResident, record, resident, sample } from './util.ts';
+import { MemorySource } from '../../../src/source/memory.ts';
 
 const VOL = { offset: 0, clusterSize: 4096, totalClusters: 4096 };
 const DATA = 0x80;
@@ -201,7 +202,7 @@ describe('$MFT walk on a synthetic volume', () => {
     img.fill(0xaa, 0x40 * 4096, 0x42 * 4096);
     img.fill(0xbb, 0x50 * 4096, 0x51 * 4096);
     expect(probeNtfs(img)).toBe(true);
-    const r = (await analyseNtfs(memReader(img), 0))!;
+    const r = (await analyseNtfs(new MemorySource(img).media(), 0))!;
     const sp = r.files.find((f) => f.name === 'sparse.bin')!;
     expect(sp.size).toBe(3 * 4096);
     expect([sp.resident![0], sp.resident![4096], sp.resident![8192]]).toEqual([0xaa, 0, 0xaa]);
@@ -211,7 +212,7 @@ describe('$MFT walk on a synthetic volume', () => {
 
   it('a $MFT run-list bomb makes the MFT unwalkable, not the process hang', async () => {
     const bomb = record({ num: 0, attrs: [nonResident(DATA, [0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 4], { lastVcn: 15, alloc: 65536, real: 65536 })] });
-    const r = (await analyseNtfs(memReader(volume(new Map(), bomb)), 0))!;
+    const r = (await analyseNtfs(new MemorySource(volume(new Map(), bomb)).media(), 0))!;
     expect(r.files).toEqual([]);
     expect(r.problems.some((p) => /cannot be walked/.test(p.what))).toBe(true);
   });
@@ -225,7 +226,7 @@ describe('$MFT walk on a synthetic volume', () => {
       ],
     });
     const img = volume(new Map([[64, fileRec(64, 5, 5, 'masks.key', resident(DATA, MASKS))]]), rec0);
-    const r = (await analyseNtfs(memReader(img), 0))!;
+    const r = (await analyseNtfs(new MemorySource(img).media(), 0))!;
     expect(r.files.map((f) => f.name)).toEqual(['masks.key']);
   });
 
@@ -236,7 +237,7 @@ describe('$MFT walk on a synthetic volume', () => {
     for (let i = 0; i < 300; i++) {
       const img = clean.slice();
       for (let k = 0; k < 8; k++) img[4 * 4096 + Math.floor(rnd() * 1024) + (rnd() < 0.5 ? 0 : 64 * 1024)] = Math.floor(rnd() * 256);
-      const r = await analyseNtfs(memReader(img), 0);
+      const r = await analyseNtfs(new MemorySource(img).media(), 0);
       expect(r).not.toBeNull();
     }
   });

@@ -1,7 +1,7 @@
 // Test helpers: image building (real tools), in-memory readers, synthetic MFT records.
 import { join } from 'node:path';
 import type { Candidate } from '../../../src/carve/types.ts';
-import type { FileEvidence, MediaReader } from '../../../src/fs/types.ts';
+import type { FileEvidence } from '../../../src/fs/types.ts';
 import { ntfsRecordCarver } from '../../../src/carve/ntfs-record.ts';
 import { fixtureFiles } from '../../helpers/fixture-tree.ts';
 
@@ -9,16 +9,6 @@ export const MAKE = join(import.meta.dirname, '../../../scripts/ntfs-images/make
 
 /** What scripts/ntfs-images/make.sh runs: pass to requireTools. */
 export const NTFS_TOOLS = ['/dev/fuse', 'mkntfs', 'ntfs-3g', 'fusermount'] as const;
-
-export function memReader(img: Uint8Array): MediaReader {
-  return {
-    size: img.length,
-    async read(offset, length) {
-      if (offset < 0 || offset >= img.length || length < 0) return null;
-      return img.slice(offset, Math.min(img.length, offset + length));
-    },
-  };
-}
 
 /** What the scan does: the carver at every 512-byte boundary whose anchor matches. */
 export function carveAll(img: Uint8Array): Candidate[] {
