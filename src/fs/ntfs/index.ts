@@ -150,7 +150,8 @@ async function mftRuns(
         if (at === null) continue;
         loaded.add(e.ref.num);
         const ext = await readRecordAt(reader, at, boot.recordSize);
-        if (!ext || ext.base.num !== 0) continue;
+        // $MFT never moves: its extensions are in use, and the list's sequence must be theirs.
+        if (!ext || ext.base.num !== 0 || !ext.inUse || (e.ref.seq !== 0 && e.ref.seq !== ext.seq)) continue;
         segs.push(...ext.attributes.filter((a) => a.type === ATTR_DATA && a.name === '' && !a.resident));
         progress = true;
       }
