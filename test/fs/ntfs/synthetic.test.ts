@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ntfsRecordCarver } from '../../../src/carve/ntfs-record.ts';
 import { filesFromRecords } from '../../../src/fs/ntfs/records.ts';
-import { analyseNtfs, probeNtfs } from '../../../src/fs/ntfs/index.ts';
+import { analyseNtfs, parseNtfsBoot, probeNtfs } from '../../../src/fs/ntfs/index.ts';
 import { applyFixups, parseRecord } from '../../../src/layout/ntfs-record.ts';
 import { decodeRuns } from '../../../src/fs/ntfs/runlist.ts';
 import { buildNodes, Folders, refersTo } from '../../../src/fs/ntfs/model.ts';
@@ -188,6 +188,23 @@ describe('filesFromRecords on hostile records', () => {
       const r = filesFromRecords(candidates([{ at: 0, bytes: b }]), VOL);
       expect(r.files.length + r.problems.length).toBeLessThanOrEqual(2);
     }
+  });
+});
+
+describe('boot sector bounds', () => {
+  it('an index record size that would set huge INDX reads falls back to 4 KiB', () => {
+    const b = new Uint8Array(512);
+    b.set([0x4e, 0x54, 0x46, 0x53, 0x20, 0x20, 0x20, 0x20], 3);
+    b.set([0x00, 0x02, 8], 0x0b); // 512-byte sectors, 8 per cluster
+    b.set([0x00, 0x80], 0x28); // 32768 sectors
+    b[0x30] = 4;
+    b[0x38] = 2;
+    b[0x40] = 0xf6; // 2^10-byte records
+    const size = (v: number) => {
+      b[0x44] = v;
+      return parseNtfsBoot(b)?.indexRecordSize;
+    };
+    expect([size(1), size(16), size(64)]).toEqual([4096, 65536, 4096]); // 64 clusters = 256 KiB: refused
   });
 });
 
