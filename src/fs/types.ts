@@ -27,6 +27,8 @@ export interface FileEvidence {
   readonly parentPath: string | null;
   /** A key that is equal for files in the same folder (e.g. "fat:<volOffset>:<dirCluster>"). */
   readonly folderKey: string | null;
+  /** Why the folder has no name although the file names one (its record now holds another file). */
+  readonly folderNote?: string;
   readonly deleted: boolean;
   readonly size: number;
   /** Absolute extents on the source, in file order. Empty for resident data. */

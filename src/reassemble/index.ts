@@ -282,7 +282,15 @@ function judge(g: Group, texts: readonly string[], variants: readonly PasswordVa
   const added = nonEmpty(problems.slice(result.problems.length));
   const status = added ? downgrade(result.status, ...added) : result.status;
   if (rebuilt) problems.push(rebuilt.note); // recorded, but a proven rebuilt header does not downgrade the status
+  problems.push(...folderNotes(g)); // a lost folder name costs the name, not the keys
   return describeContainer(g, { ...result, status }, result.privateKey, variants, problems);
+}
+
+/** What the file system said about the folder it could not name, once each. */
+function folderNotes(g: Group): string[] {
+  const notes = new Set<string>();
+  for (const k of Object.values(g.files)) if (k?.fs?.folderNote) notes.add(k.fs.folderNote);
+  return [...notes];
 }
 
 function containerFiles(f: Group['files']): ContainerFiles {

@@ -105,15 +105,48 @@ export interface CountingReader extends MediaReader {
   readonly rereads: { count: number; bytes: number; bad: ByteRange[] };
 }
 
-/** MediaReader over the store, falling back to counted reads of the source. */
-export function retainedReader(store: RetainedStore, source: ByteSource | null, size: number): CountingReader {
+/** Bytes of re-reads kept for a repeat of the same read (the plan's limit covers planned ranges only). */
+export const REREAD_CACHE_BYTES = 64 << 20;
+
+/** Recent re-reads by exact (offset, length), oldest dropped first past `limit` bytes. */
+class RereadCache {
+  private readonly map = new Map<string, Uint8Array>();
+  private held = 0;
+  constructor(private readonly limit: number) {}
+
+  get(offset: number, length: number): Uint8Array | null {
+    const k = `${offset}:${length}`;
+    const b = this.map.get(k);
+    if (!b) return null;
+    this.map.delete(k); // most recent last
+    this.map.set(k, b);
+    return b.slice();
+  }
+
+  set(offset: number, bytes: Uint8Array): void {
+    if (bytes.length > this.limit) return;
+    const k = `${offset}:${bytes.length}`;
+    if (this.map.has(k)) return;
+    this.map.set(k, bytes.slice());
+    this.held += bytes.length;
+    for (const [old, b] of this.map) {
+      if (this.held <= this.limit) break;
+      this.map.delete(old);
+      this.held -= b.length;
+    }
+  }
+}
+
+/** MediaReader over the store, falling back to counted reads of the source (recent ones cached). */
+export function retainedReader(store: RetainedStore, source: ByteSource | null, size: number, cacheBytes = REREAD_CACHE_BYTES): CountingReader {
   const rereads = { count: 0, bytes: 0, bad: [] as ByteRange[] };
+  const recent = new RereadCache(cacheBytes);
   return {
     size,
     rereads,
     async read(offset, length) {
       if (offset < 0 || length < 0 || offset + length > size) return null;
-      const hit = store.read(offset, length);
+      const hit = store.read(offset, length) ?? recent.get(offset, length);
       if (hit || !source) return hit;
       const buf = new Uint8Array(length);
       const r = await source.read(offset, buf);
@@ -121,7 +154,7 @@ export function retainedReader(store: RetainedStore, source: ByteSource | null, 
       rereads.bytes += r.bytes;
       rereads.bad.push(...r.bad);
       if (r.bytes < length || r.bad.length > 0) return null;
-      store.add(offset, buf);
+      recent.set(offset, buf);
       return buf;
     },
   };

@@ -187,7 +187,7 @@ const PARSERS: Record<string, ParserCase> = {
   parseNtfsBoot: { run: parseNtfsBoot, valid: [] },
   claimVolume: { run: (b) => claimVolume(b, 0, []), valid: [fatBoot()] },
   decodeRuns: { run: (b) => decodeRuns(b, 0, 1 << 20, 1 << 24), valid: [] },
-  indxEntries: { run: (b) => indxEntries(b, 5), valid: [] },
+  indxEntries: { run: (b) => indxEntries(b, { num: 5, seq: 5, inUse: true }), valid: [] },
 };
 
 /** A typed failure names its problem: Parsed / RecordResult / RunsResult carry `why`, readLength a `fault`. */

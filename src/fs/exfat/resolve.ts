@@ -15,7 +15,7 @@ export type ConfirmFn = (bytes: Uint8Array) => { kind: string; length: number; m
 /** Largest file whose bytes we read to confirm (header.key stays far below). */
 const CONFIRM_MAX = 64 * 1024;
 /** How far past the file's own cluster count the free-cluster search may look. */
-const FREE_SEARCH_SLACK = 4096;
+const FREE_SEARCH_SLACK = 256;
 
 export interface Resolved {
   readonly extents: ByteRange[];
@@ -82,7 +82,8 @@ export async function clusterCandidates(
   }
   if (deleted) {
     add(contiguous(vol, first, n), false);
-    if (n > 1) add(await nextFree(vol, first, n), false);
+    // Only a file whose bytes can confirm a guess is worth the free-cluster search.
+    if (n > 1 && n * vol.geo.clusterSize <= CONFIRM_MAX) add(await nextFree(vol, first, n), false);
   }
   return out;
 }

@@ -8,9 +8,9 @@ import { clustersToExtents, readPieces, validCluster } from '../fat-common/clust
 import { readFatBoot, type FatBoot } from './boot.ts';
 import { entryLooksValid, parseDirEntries, type DirEntry } from '../../layout/fat-dir-entry.ts';
 import { filesFromOrphanDirs } from './orphans.ts';
-import { readCluster, resolveDeleted, resolveLive, startCandidates, type Confirm, type ResolveCtx } from './resolve.ts';
+import { newBudget, readCluster, resolveDeleted, resolveLive, startCandidates, type Confirm, type ResolveCtx } from './resolve.ts';
 import { keyKindOfName } from '../../format/key-file-names.ts';
-import { readFatTable } from './table.ts';
+import { readFatTable, type FatTable } from './table.ts';
 
 export { filesFromOrphanDirs } from './orphans.ts';
 export type { Confirm } from './resolve.ts';
@@ -31,13 +31,38 @@ export interface AnalyseFatOptions {
 }
 
 interface DirJob {
-  readonly bytes: Uint8Array;
+  /** Its clusters, read when the job is taken (so a wide tree of pending folders holds no bytes). */
+  readonly clusters: readonly number[];
+  /** The FAT12/16 fixed root's bytes (it has no clusters). */
+  readonly bytes?: Uint8Array;
   /** First cluster (0 for the FAT12/16 fixed root). */
   readonly cluster: number;
   readonly path: string;
   readonly name: string | null;
   readonly deleted: boolean;
   readonly depth: number;
+}
+
+/** One volume's walk: what every step reads and adds to. */
+interface Walk {
+  readonly ctx: ResolveCtx;
+  readonly boot: FatBoot;
+  readonly table: FatTable;
+  readonly files: FileEvidence[];
+  readonly problems: FsProblem[];
+  readonly visited: Set<number>;
+  readonly stack: DirJob[];
+  label: string;
+  /** Problems past MAX_PROBLEMS, counted rather than listed. */
+  unlisted: number;
+}
+
+/** Per-volume bound on listed problems: hostile metadata can make one per entry. */
+const MAX_PROBLEMS = 1000;
+
+function report(w: Walk, what: string): void {
+  if (w.problems.length < MAX_PROBLEMS) w.problems.push({ at: w.boot.volumeOffset, what });
+  else w.unlisted++;
 }
 
 const dotCluster = (b: Uint8Array, o: number): number => ((b[o + 26] ?? 0) | ((b[o + 27] ?? 0) << 8)) + ((b[o + 20] ?? 0) | ((b[o + 21] ?? 0) << 8)) * 0x10000;
@@ -92,6 +117,141 @@ async function readClusters(ctx: ResolveCtx, clusters: readonly number[]): Promi
   return out;
 }
 
+const volKey = (boot: FatBoot, c: number) => `fat:${boot.volumeOffset}:${c === 0 ? 'root' : c}`;
+const startCluster = (ctx: ResolveCtx, e: DirEntry) => (ctx.fat32 ? e.clusterHi * 0x10000 + e.clusterLo : e.clusterLo);
+const childPath = (job: DirJob, e: DirEntry) => (job.path === '/' ? `/${e.name}` : `${job.path}/${e.name}`);
+
+/** The root: a cluster chain on FAT32, a fixed area before the data on FAT12/16. */
+async function rootJob(w: Walk): Promise<DirJob> {
+  const { boot } = w;
+  const root = { path: '/', name: null, deleted: false, depth: 0 };
+  if (boot.type === 'fat32') {
+    const ch = w.table.chain(boot.rootCluster, Math.ceil(MAX_DIR_BYTES / boot.clusterSize));
+    if (ch.error) report(w, `root directory chain: ${ch.error}`);
+    w.visited.add(boot.rootCluster);
+    return { ...root, clusters: ch.clusters, cluster: boot.rootCluster };
+  }
+  const r = await readPieces(w.ctx.reader, boot.rootDirOffset, Math.min(boot.rootEntries * 32, MAX_DIR_BYTES));
+  if (r.bad.length) w.problems.push({ at: boot.rootDirOffset, what: 'root directory partly unreadable' });
+  return { ...root, clusters: [], bytes: r.bytes, cluster: 0 };
+}
+
+/** Depth-first over live and deleted directories, bounded in count, depth and files. */
+async function walkDirectories(w: Walk): Promise<void> {
+  let dirs = 0;
+  while (w.stack.length) {
+    const job = w.stack.pop()!;
+    if (++dirs > MAX_DIRS) {
+      w.problems.push({ at: w.boot.volumeOffset, what: `more than ${MAX_DIRS} directories; walk stopped` });
+      return;
+    }
+    const isRoot = job.depth === 0;
+    const { entries, invalid } = parseDirEntries(job.bytes ?? (await readClusters(w.ctx, job.clusters)));
+    if (invalid > 0 && !isRoot && job.deleted && entries.length === 0) continue;
+    const folderKey = volKey(w.boot, isRoot && w.boot.type !== 'fat32' ? 0 : job.cluster);
+    for (const e of entries) {
+      if (e.isDot || e.isDotDot || e.attr === 0x0f) continue;
+      if (e.attr & 0x08) {
+        if (isRoot && !e.deleted && !(e.attr & 0x10)) w.label = e.shortRaw.replace(/ +$/, '');
+        continue;
+      }
+      if (e.isDir) {
+        await pushDirectory(w, job, e);
+        continue;
+      }
+      if (w.files.length >= MAX_FILES) {
+        w.problems.push({ at: w.boot.volumeOffset, what: `more than ${MAX_FILES} files; rest skipped` });
+        return;
+      }
+      w.files.push(await fileEvidence(w, job, e, folderKey));
+    }
+  }
+}
+
+/** A subdirectory entry → a job on the stack (its clusters from the FAT, or guessed when deleted). */
+async function pushDirectory(w: Walk, job: DirJob, e: DirEntry): Promise<void> {
+  const { boot } = w;
+  const path = childPath(job, e);
+  if (job.depth + 1 > MAX_DEPTH) {
+    report(w, `directory depth over ${MAX_DEPTH} at ${path}`);
+    return;
+  }
+  let clusters: number[] | null;
+  if (!e.deleted && !job.deleted) {
+    const start = startCluster(w.ctx, e);
+    if (w.visited.has(start)) {
+      report(w, `directory loop: ${path} points at an already walked cluster ${start}`);
+      return;
+    }
+    if (!validCluster(boot, start)) {
+      report(w, `directory ${path}: start cluster ${start} out of range`);
+      return;
+    }
+    const ch = w.table.chain(start, Math.ceil(MAX_DIR_BYTES / boot.clusterSize));
+    if (ch.error) report(w, `directory ${path}: ${ch.error}`);
+    clusters = ch.clusters;
+  } else {
+    clusters = await resolveDeletedDir(w.ctx, boot, e, job.cluster);
+    if (!clusters) {
+      report(w, `deleted directory ${path}: its cluster no longer holds it`);
+      return;
+    }
+    if (w.visited.has(clusters[0]!)) return;
+  }
+  for (const c of clusters) w.visited.add(c);
+  w.stack.push({ clusters, cluster: clusters[0]!, path, name: e.name, deleted: e.deleted || job.deleted, depth: job.depth + 1 });
+}
+
+/** A file entry → its evidence: the FAT chain when live, content-confirmed clusters when deleted. */
+async function fileEvidence(w: Walk, job: DirJob, e: DirEntry, folderKey: string): Promise<FileEvidence> {
+  const { ctx, boot } = w;
+  const deleted = e.deleted || job.deleted;
+  const entry = { name: e.name, size: e.size, lo: e.clusterLo, hi: e.clusterHi };
+  let res;
+  if (!deleted) {
+    res = resolveLive(ctx, startCluster(ctx, e), e.size);
+    if (res.error) {
+      report(w, `${childPath(job, e)}: ${res.error}`);
+      // Both FAT copies broken: a key file can still be confirmed by content.
+      if (keyKindOfName(e.name)) {
+        const alt = await resolveDeleted(ctx, entry, job.cluster);
+        if (alt.confirmed) res = alt;
+      }
+    }
+  } else {
+    res = await resolveDeleted(ctx, entry, job.cluster);
+    if (res.note && keyKindOfName(e.name)) report(w, `${childPath(job, e)}: ${res.note}`);
+  }
+  return {
+    evidence: 'fat-entry',
+    name: e.name,
+    parentName: job.name,
+    parentPath: job.path,
+    folderKey,
+    deleted,
+    size: e.size,
+    extents: res.extents,
+    confirmed: res.confirmed,
+    times: e.times,
+    volumeOffset: boot.volumeOffset,
+  };
+}
+
+/** Directory clusters the linear pass found inside this volume that the walk did not read. */
+async function addOrphans(w: Walk, orphanDirs: readonly Candidate[]): Promise<void> {
+  const { boot } = w;
+  const volEnd = boot.volumeOffset + boot.totalSectors * boot.bytesPerSector;
+  const mine = orphanDirs.filter((d) => {
+    if (d.offset < boot.dataStart || d.offset >= volEnd) return false;
+    const rel = d.offset - boot.dataStart;
+    return !(rel % boot.clusterSize === 0 && w.visited.has(rel / boot.clusterSize + 2));
+  });
+  if (!mine.length) return;
+  const o = await filesFromOrphanDirs(mine, w.ctx.reader, { geometry: boot, fat32: w.ctx.fat32, table: w.table, confirm: w.ctx.confirm });
+  w.files.push(...o.files);
+  w.problems.push(...o.problems);
+}
+
 export async function analyseFat(
   reader: MediaReader,
   volumeOffset: number,
@@ -109,140 +269,20 @@ export async function analyseFat(
     table,
     confirm: opts.confirm ?? identifyKeyFile,
     cache: new Map(),
+    budget: newBudget(),
   };
-  const files: FileEvidence[] = [];
-  const visited = new Set<number>();
-  const volKey = (c: number) => `fat:${volumeOffset}:${c === 0 ? 'root' : c}`;
-  let label = boot.label;
-
-  // Root directory.
-  let rootBytes: Uint8Array;
-  if (boot.type === 'fat32') {
-    const ch = table.chain(boot.rootCluster, Math.ceil(MAX_DIR_BYTES / boot.clusterSize));
-    if (ch.error) problems.push({ at: volumeOffset, what: `root directory chain: ${ch.error}` });
-    rootBytes = await readClusters(ctx, ch.clusters);
-    visited.add(boot.rootCluster);
-  } else {
-    const r = await readPieces(reader, boot.rootDirOffset, Math.min(boot.rootEntries * 32, MAX_DIR_BYTES));
-    if (r.bad.length) problems.push({ at: boot.rootDirOffset, what: 'root directory partly unreadable' });
-    rootBytes = r.bytes;
-  }
-  const stack: DirJob[] = [{ bytes: rootBytes, cluster: boot.type === 'fat32' ? boot.rootCluster : 0, path: '/', name: null, deleted: false, depth: 0 }];
-  let dirs = 0;
-  while (stack.length) {
-    const job = stack.pop()!;
-    if (++dirs > MAX_DIRS) {
-      problems.push({ at: volumeOffset, what: `more than ${MAX_DIRS} directories; walk stopped` });
-      break;
-    }
-    const isRoot = job.depth === 0;
-    const { entries, invalid } = parseDirEntries(job.bytes);
-    if (invalid > 0 && !isRoot && job.deleted && entries.length === 0) continue;
-    const folderKey = volKey(isRoot && boot.type !== 'fat32' ? 0 : job.cluster);
-    for (const e of entries) {
-      if (e.isDot || e.isDotDot || e.attr === 0x0f) continue;
-      if (e.attr & 0x08) {
-        if (isRoot && !e.deleted && !(e.attr & 0x10)) label = e.shortRaw.replace(/ +$/, '');
-        continue;
-      }
-      const childPath = job.path === '/' ? `/${e.name}` : `${job.path}/${e.name}`;
-      if (e.isDir) {
-        if (job.depth + 1 > MAX_DEPTH) {
-          problems.push({ at: volumeOffset, what: `directory depth over ${MAX_DEPTH} at ${childPath}` });
-          continue;
-        }
-        let clusters: number[] | null;
-        if (!e.deleted && !job.deleted) {
-          const start = ctx.fat32 ? e.clusterHi * 0x10000 + e.clusterLo : e.clusterLo;
-          if (visited.has(start)) {
-            problems.push({ at: volumeOffset, what: `directory loop: ${childPath} points at an already walked cluster ${start}` });
-            continue;
-          }
-          if (!validCluster(boot, start)) {
-            problems.push({ at: volumeOffset, what: `directory ${childPath}: start cluster ${start} out of range` });
-            continue;
-          }
-          const ch = table.chain(start, Math.ceil(MAX_DIR_BYTES / boot.clusterSize));
-          if (ch.error) problems.push({ at: volumeOffset, what: `directory ${childPath}: ${ch.error}` });
-          clusters = ch.clusters;
-        } else {
-          clusters = await resolveDeletedDir(ctx, boot, e, job.cluster);
-          if (!clusters) {
-            problems.push({ at: volumeOffset, what: `deleted directory ${childPath}: its cluster no longer holds it` });
-            continue;
-          }
-          if (visited.has(clusters[0]!)) continue;
-        }
-        for (const c of clusters) visited.add(c);
-        stack.push({
-          bytes: await readClusters(ctx, clusters),
-          cluster: clusters[0]!,
-          path: childPath,
-          name: e.name,
-          deleted: e.deleted || job.deleted,
-          depth: job.depth + 1,
-        });
-        continue;
-      }
-      if (files.length >= MAX_FILES) {
-        problems.push({ at: volumeOffset, what: `more than ${MAX_FILES} files; rest skipped` });
-        break;
-      }
-      const deleted = e.deleted || job.deleted;
-      let res;
-      if (!deleted) {
-        const start = ctx.fat32 ? e.clusterHi * 0x10000 + e.clusterLo : e.clusterLo;
-        res = resolveLive(ctx, start, e.size);
-        if (res.error) {
-          problems.push({ at: volumeOffset, what: `${childPath}: ${res.error}` });
-          // Both FAT copies broken: a key file can still be confirmed by content.
-          if (keyKindOfName(e.name)) {
-            const alt = await resolveDeleted(ctx, { name: e.name, size: e.size, lo: e.clusterLo, hi: e.clusterHi }, job.cluster);
-            if (alt.confirmed) res = alt;
-          }
-        }
-      } else {
-        res = await resolveDeleted(ctx, { name: e.name, size: e.size, lo: e.clusterLo, hi: e.clusterHi }, job.cluster);
-        if (res.note && keyKindOfName(e.name)) problems.push({ at: volumeOffset, what: `${childPath}: ${res.note}` });
-      }
-      files.push({
-        evidence: 'fat-entry',
-        name: e.name,
-        parentName: job.name,
-        parentPath: job.path,
-        folderKey,
-        deleted,
-        size: e.size,
-        extents: res.extents,
-        confirmed: res.confirmed,
-        times: e.times,
-        volumeOffset,
-      });
-    }
-  }
-
-  if (opts.orphanDirs?.length) {
-    const volEnd = volumeOffset + boot.totalSectors * boot.bytesPerSector;
-    const mine = opts.orphanDirs.filter((d) => {
-      if (d.offset < boot.dataStart || d.offset >= volEnd) return false;
-      const rel = d.offset - boot.dataStart;
-      // Directory clusters the walk already read are not orphans.
-      return !(rel % boot.clusterSize === 0 && visited.has(rel / boot.clusterSize + 2));
-    });
-    if (mine.length) {
-      const o = await filesFromOrphanDirs(mine, reader, { geometry: boot, fat32: ctx.fat32, table, confirm: ctx.confirm });
-      files.push(...o.files);
-      problems.push(...o.problems);
-    }
-  }
-
+  const w: Walk = { ctx, boot, table, files: [], problems, visited: new Set(), stack: [], label: boot.label, unlisted: 0 };
+  w.stack.push(await rootJob(w));
+  await walkDirectories(w);
+  if (w.unlisted) problems.push({ at: volumeOffset, what: `${w.unlisted} more problems of the directory walk not listed` });
+  if (opts.orphanDirs?.length) await addOrphans(w, opts.orphanDirs);
   const volume: Volume = {
     type: boot.type,
     offset: volumeOffset,
     size: Math.min(boot.totalSectors * boot.bytesPerSector, Math.max(0, reader.size - volumeOffset)),
     clusterSize: boot.clusterSize,
-    label,
+    label: w.label,
     foundBy: got.fromBackup ? 'backup-boot' : (opts.foundBy ?? (volumeOffset === 0 ? 'superfloppy' : 'mbr')),
   };
-  return { volume, files, problems };
+  return { volume, files: w.files, problems };
 }

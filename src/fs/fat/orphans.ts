@@ -7,7 +7,7 @@ import { identifyKeyFile } from '../../format/key-file-id.ts';
 import type { FileEvidence, FsProblem, MediaReader } from '../types.ts';
 import { clusterOffset, type ClusterGeometry } from '../fat-common/clusters.ts';
 import { parseDirEntries, type DirEntry } from '../../layout/fat-dir-entry.ts';
-import { resolveDeleted, type Confirm, type ResolveCtx } from './resolve.ts';
+import { newBudget, resolveDeleted, type Confirm, type ResolveCtx } from './resolve.ts';
 import { keyKindOfName } from '../../format/key-file-names.ts';
 import type { FatTable } from './table.ts';
 import { u16 } from '../../layout/le.ts';
@@ -171,11 +171,12 @@ export async function filesFromOrphanDirs(
 
   const confirm = opts.confirm ?? identifyKeyFile;
   const caches = new Map<ClusterGeometry, ResolveCtx>();
+  const budget = newBudget(); // one for all the geometries tried
   for (const o of orphans) {
     if (!o.geo) continue;
     let ctx = caches.get(o.geo);
     if (!ctx) {
-      ctx = { reader, geo: o.geo, fat32, table: o.geo === geo ? (opts.table ?? null) : null, confirm, cache: new Map() };
+      ctx = { reader, geo: o.geo, fat32, table: o.geo === geo ? (opts.table ?? null) : null, confirm, cache: new Map(), budget };
       caches.set(o.geo, ctx);
     }
     const folderKey = o.cluster !== null ? `fat:${o.geo.volumeOffset}:${o.cluster}` : `fat-orphan:${o.offset}`;

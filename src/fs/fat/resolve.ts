@@ -17,6 +17,8 @@ type Kind = KeyFileId['kind'];
 const GAP_WINDOW = 64;
 /** Key files are small; anything past this is not confirmed by content. */
 const MAX_CONFIRM_BYTES = 64 * 1024;
+/** Bytes a volume's layout search may assemble in all (a real container costs a few KiB). */
+export const LAYOUT_BUDGET_BYTES = 256 << 20;
 
 export interface Resolved {
   readonly extents: readonly ByteRange[];
@@ -34,6 +36,12 @@ export interface ResolveCtx {
   readonly confirm: Confirm;
   /** Cluster reads cache (one directory's files sit close together). */
   readonly cache: Map<number, Uint8Array | null>;
+  /** What is left of the volume's layout search (LAYOUT_BUDGET_BYTES), shared by its files. */
+  readonly budget: { left: number };
+}
+
+export function newBudget(): { left: number } {
+  return { left: LAYOUT_BUDGET_BYTES };
 }
 
 export async function readCluster(ctx: ResolveCtx, c: number): Promise<Uint8Array | null> {
@@ -133,16 +141,23 @@ export async function resolveDeleted(
     if (s === null || (ctx.table && !ctx.table.isFree(s))) {
       return { extents: [], confirmed: false, startCluster: s, note: starts.length > 1 ? 'start cluster ambiguous (high word cleared)' : 'start cluster reused' };
     }
-    const cs = Array.from({ length: n }, (_, i) => s + i);
-    if (!cs.every((c) => validCluster(ctx.geo, c))) return { extents: [], confirmed: false, startCluster: s, note: 'run past the volume end' };
-    return { extents: clustersToExtents(ctx.geo, cs, e.size), confirmed: false, startCluster: s };
+    // Checked before anything is built: a size of 0xFFFFFFFF would mean millions of clusters.
+    if (!validCluster(ctx.geo, s + n - 1)) return { extents: [], confirmed: false, startCluster: s, note: 'run past the volume end' };
+    return { extents: [{ offset: clusterOffset(ctx.geo, s), length: e.size }], confirmed: false, startCluster: s };
   }
   const found: { clusters: number[]; score: number; bytes: Uint8Array }[] = [];
+  let spent = false;
   for (const s of starts) {
+    if (spent) break;
     const first = await readCluster(ctx, s);
     if (!first || !derLengthIs(first, e.size)) continue;
     let best: { clusters: number[]; score: number; bytes: Uint8Array } | null = null;
     for (const cs of layouts(ctx, s, n)) {
+      if (ctx.budget.left < e.size) {
+        spent = true;
+        break;
+      }
+      ctx.budget.left -= e.size;
       const bytes = await assemble(ctx, cs, e.size);
       if (!bytes) continue;
       const sc = score(ctx.confirm(bytes), kind, e.size);
@@ -151,7 +166,10 @@ export async function resolveDeleted(
     }
     if (best) found.push(best);
   }
-  if (!found.length) return { extents: [], confirmed: false, startCluster: starts.length === 1 ? starts[0]! : null, note: 'no layout matches the key-file shape' };
+  if (!found.length) {
+    const note = spent ? 'layout search budget of the volume spent before this file' : 'no layout matches the key-file shape';
+    return { extents: [], confirmed: false, startCluster: starts.length === 1 ? starts[0]! : null, note };
+  }
   const top = Math.max(...found.map((f) => f.score));
   let pool = found.filter((f) => f.score === top);
   if (pool.length > 1 && near !== undefined) {

@@ -14,6 +14,9 @@ export interface NtfsBoot {
   readonly serial: string;
 }
 
+/** Largest index record believed (the format allows 2^31 − 1 encoded as clusters). */
+const MAX_INDEX_RECORD = 64 * 1024;
+
 const OEM = [0x4e, 0x54, 0x46, 0x53, 0x20, 0x20, 0x20, 0x20]; // "NTFS    "
 
 function isPow2(n: number): boolean {
@@ -59,7 +62,8 @@ export function parseNtfsBoot(b: Uint8Array): NtfsBoot | null {
     mftLcn,
     mftMirrLcn,
     recordSize,
-    indexRecordSize: isPow2(indexRecordSize) ? indexRecordSize : 4096,
+    // Windows writes 4 KiB; the size sets every INDX read, so anything odd or huge falls back.
+    indexRecordSize: isPow2(indexRecordSize) && indexRecordSize >= 512 && indexRecordSize <= MAX_INDEX_RECORD ? indexRecordSize : 4096,
     serial: serial.toUpperCase(),
   };
 }

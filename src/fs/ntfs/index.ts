@@ -96,17 +96,21 @@ async function readRecordAt(reader: MediaReader, at: number, size: number): Prom
   return r.ok ? r.record : null;
 }
 
-/** Byte position of MFT record `n` via the $MFT run list, or null. */
-function recordPos(runs: readonly Run[], n: number, boot: NtfsBoot, volOffset: number): number | null {
-  const byte = n * boot.recordSize;
-  const vcn = Math.floor(byte / boot.clusterSize);
-  for (const r of runs) {
-    if (vcn >= r.vcn && vcn < r.vcn + r.length) {
-      if (r.lcn === null) return null;
-      return volOffset + (r.lcn + vcn - r.vcn) * boot.clusterSize + (byte % boot.clusterSize);
-    }
-  }
-  return null;
+/**
+ * Byte position of MFT record `n` via the $MFT run list (runs in VCN order), or null. The walk asks
+ * for ascending records, so the run found last is tried first: the walk is linear in records + runs.
+ */
+function recordPositions(runs: readonly Run[], boot: NtfsBoot, volOffset: number): (n: number) => number | null {
+  let i = 0;
+  return (n) => {
+    const byte = n * boot.recordSize;
+    const vcn = Math.floor(byte / boot.clusterSize);
+    if (i >= runs.length || vcn < runs[i]!.vcn) i = 0;
+    while (i < runs.length && vcn >= runs[i]!.vcn + runs[i]!.length) i++;
+    const r = runs[i];
+    if (!r || vcn < r.vcn || r.lcn === null) return null;
+    return volOffset + (r.lcn + vcn - r.vcn) * boot.clusterSize + (byte % boot.clusterSize);
+  };
 }
 
 /** $MFT's own $DATA run list, following its attribute list into extension records (bounded). */
@@ -146,11 +150,12 @@ async function mftRuns(
       let progress = false;
       for (const e of entries) {
         if (loaded.has(e.ref.num)) continue;
-        const at = recordPos(runs, e.ref.num, boot, volOffset);
+        const at = recordPositions(runs, boot, volOffset)(e.ref.num);
         if (at === null) continue;
         loaded.add(e.ref.num);
         const ext = await readRecordAt(reader, at, boot.recordSize);
-        if (!ext || ext.base.num !== 0) continue;
+        // $MFT never moves: its extensions are in use, and the list's sequence must be theirs.
+        if (!ext || ext.base.num !== 0 || !ext.inUse || (e.ref.seq !== 0 && e.ref.seq !== ext.seq)) continue;
         segs.push(...ext.attributes.filter((a) => a.type === ATTR_DATA && a.name === '' && !a.resident));
         progress = true;
       }
@@ -231,15 +236,16 @@ export async function analyseNtfs(reader: MediaReader, volumeOffset: number, opt
     // The mirror holds copies of the first records (at least 4): used when the originals fail.
     const mirrCount = Math.max(4, Math.min(16, Math.floor(boot.clusterSize / boot.recordSize)));
     const perBatch = Math.max(1, Math.floor(BATCH / boot.recordSize));
+    const recordPos = recordPositions(mft.runs, boot, volumeOffset);
     for (let n = 0; n < count; ) {
-      const at = recordPos(mft.runs, n, boot, volumeOffset);
+      const at = recordPos(n);
       if (at === null) {
         n++;
         continue;
       }
       // Batch over records contiguous on disk.
       let k = 1;
-      while (k < perBatch && n + k < count && recordPos(mft.runs, n + k, boot, volumeOffset) === at + k * boot.recordSize) k++;
+      while (k < perBatch && n + k < count && recordPos(n + k) === at + k * boot.recordSize) k++;
       const buf = await reader.read(at, k * boot.recordSize);
       for (let i = 0; i < k; i++) {
         const num = n + i;

@@ -4,17 +4,22 @@
 
 import type { FsProblem, MediaReader } from '../types.ts';
 import type { NtfsBoot } from './boot.ts';
-import { applyFixups, ATTR_INDEX_ALLOCATION, ATTR_INDEX_ROOT, parseFileName, readRef } from '../../layout/ntfs-record.ts';
+import { applyFixups, ATTR_INDEX_ALLOCATION, ATTR_INDEX_ROOT, parseFileName, readRef, type FileRef } from '../../layout/ntfs-record.ts';
 import { fitU16 as u16, fitU32 as u32 } from '../../layout/le.ts';
 import { decodeRuns } from './runlist.ts';
-import { Folders, type Node, type RemnantName } from './model.ts';
+import { Folders, refersTo, type Node, type RemnantName } from './model.ts';
 
 /** Bound on index blocks read for remnants (16 MiB at 4 KiB blocks). */
 const MAX_BLOCKS = 4096;
 
-/** Entries naming children of directory `dirNum`, from the valid area and the slack alike. */
-export function indxEntries(block: Uint8Array, dirNum: number, nodeHeader = 0x18): { ref: { num: number; seq: number }; name: string; parent: { num: number; seq: number } }[] {
-  const out: { ref: { num: number; seq: number }; name: string; parent: { num: number; seq: number } }[] = [];
+export interface IndxEntry extends RemnantName {
+  readonly ref: FileRef;
+}
+
+/** Entries naming children of directory `dir` (whose parent reference still names it: an entry
+ * of an earlier occupant of the record is not its child), from the valid area and the slack alike. */
+export function indxEntries(block: Uint8Array, dir: { readonly num: number; readonly seq: number; readonly inUse: boolean }, nodeHeader = 0x18): IndxEntry[] {
+  const out: IndxEntry[] = [];
   // The index node header (at 0x18 in an INDX block, 0x10 in $INDEX_ROOT) says where entries
   // start. Scan 8-aligned positions from there to the end: valid entries and slack remnants have
   // the same shape.
@@ -26,8 +31,8 @@ export function indxEntries(block: Uint8Array, dirNum: number, nodeHeader = 0x18
     if (entLen < 0x52 || entLen % 8 !== 0 || strLen < 0x42 || 0x10 + strLen > entLen) continue;
     const fn = block.subarray(p + 0x10, Math.min(block.length, p + 0x10 + strLen));
     const f = parseFileName(fn);
-    if (!f || f.parent.num !== dirNum || 0x42 + f.name.length * 2 > strLen) continue;
-    out.push({ ref: readRef(block, p), name: f.name, parent: f.parent });
+    if (!f || f.parent.num !== dir.num || !refersTo(f.parent, dir) || 0x42 + f.name.length * 2 > strLen) continue;
+    out.push({ ref: readRef(block, p), name: f.name, parent: f.parent, isDir: f.isDir });
   }
   return out;
 }
@@ -52,11 +57,11 @@ export async function indxRemnants(
   for (const dir of nodes) {
     if (!dir.isDir) continue;
     const root = dir.attrs.find((a) => a.type === ATTR_INDEX_ROOT && a.resident && a.name === '$I30');
-    const add = (e: { ref: { num: number; seq: number }; name: string; parent: { num: number; seq: number } }) => {
+    const add = (e: IndxEntry) => {
       const k = `${e.ref.num}:${e.ref.seq}`;
-      if (!out.has(k)) out.set(k, { name: e.name, parent: e.parent });
+      if (!out.has(k)) out.set(k, { name: e.name, parent: e.parent, isDir: e.isDir });
     };
-    if (root?.value) for (const e of indxEntries(root.value, dir.num, 0x10)) add(e);
+    if (root?.value) for (const e of indxEntries(root.value, dir, 0x10)) add(e);
     const ia = dir.attrs.find((a) => a.type === ATTR_INDEX_ALLOCATION && !a.resident && a.name === '$I30');
     if (!ia || ia.startVcn !== 0) continue;
     const r = decodeRuns(ia.runs!, ia.startVcn!, ia.lastVcn!, boot.totalClusters);
@@ -73,7 +78,7 @@ export async function indxRemnants(
         if (!raw || raw[0] !== 0x49 || raw[1] !== 0x4e || raw[2] !== 0x44 || raw[3] !== 0x58) continue;
         const blk = applyFixups(raw, bs);
         if (!blk) continue;
-        for (const e of indxEntries(blk, dir.num)) add(e);
+        for (const e of indxEntries(blk, dir)) add(e);
       }
     }
   }

@@ -64,17 +64,18 @@ export function buildNodes(records: readonly PlacedRecord[], problems: FsProblem
     if (r.rec.base.num !== 0) continue;
     let attrs: Attribute[] = [...r.rec.attributes];
     const list = attrs.find((a) => a.type === ATTR_ATTRIBUTE_LIST);
-    const exts = (ext.get(r.num) ?? []).filter((e) => e.rec.base.seq === r.rec.seq && e.num !== r.num);
+    // An extension names its base, and the base's list names it, each with a sequence (refersTo).
+    const exts = (ext.get(r.num) ?? []).filter((e) => refersTo(e.rec.base, r.rec) && e.num !== r.num);
     if (exts.length) {
-      let allowed: Set<number> | null = null;
+      let allowed: FileRef[] | null = null;
       if (list?.resident && list.value) {
         const parsed = parseAttributeList(list.value);
         if (parsed.bad) problems.push({ at: r.offset, what: `record ${r.num}: malformed attribute list` });
-        allowed = new Set(parsed.entries.map((e) => e.ref.num));
+        allowed = parsed.entries.map((e) => e.ref);
       }
       const seen = new Set<number>();
       for (const e of exts) {
-        if (seen.has(e.num) || (allowed && !allowed.has(e.num))) continue;
+        if (seen.has(e.num) || (allowed && !allowed.some((a) => a.num === e.num && refersTo(a, { seq: e.rec.seq, inUse: e.rec.inUse })))) continue;
         seen.add(e.num);
         attrs = attrs.concat(e.rec.attributes.filter((a) => a.type !== ATTR_ATTRIBUTE_LIST));
       }
@@ -98,11 +99,35 @@ export function buildNodes(records: readonly PlacedRecord[], problems: FsProblem
 export interface RemnantName {
   readonly name: string;
   readonly parent: FileRef;
+  readonly isDir: boolean;
+}
+
+const nextSeq = (seq: number) => (seq === 0xffff ? 1 : seq + 1);
+
+/**
+ * Whether reference `ref` still names record `rec`. NTFS bumps a record's sequence when it frees it
+ * and keeps it when it reuses it, so a deleted record answers to the reference one below its own —
+ * The Sleuth Kit's rule (ntfs_dir_open_meta searches a deleted folder's children at seq − 1). A
+ * deleted record with the reference's own sequence answers too (freed without the bump). A
+ * reference with sequence 0 carries none.
+ */
+export function refersTo(ref: FileRef, rec: { readonly seq: number; readonly inUse: boolean }): boolean {
+  if (ref.seq === 0 || rec.seq === ref.seq) return true;
+  return !rec.inUse && rec.seq === nextSeq(ref.seq);
+}
+
+export interface ResolvedFolder {
+  readonly name: string | null;
+  /** null when the chain to the root breaks. */
+  readonly path: string | null;
+  /** Why the folder has no name: its record now holds another file. */
+  readonly reused?: string;
 }
 
 /**
  * Parent-folder resolution. Several records may carry one number (carved copies, an old MFT under
- * a new one); the one whose sequence matches wins, the nearest to the child on ties.
+ * a new one); one the reference still names (refersTo) wins, the nearest to the child on ties. A
+ * record the reference no longer names is another file: its children are orphans.
  */
 export class Folders {
   private readonly byNum = new Map<number, Node[]>();
@@ -111,32 +136,40 @@ export class Folders {
     private readonly remnants: ReadonlyMap<string, RemnantName> = new Map(),
   ) {
     for (const n of nodes) {
-      if (!n.isDir) continue;
       let l = this.byNum.get(n.num);
       if (!l) this.byNum.set(n.num, (l = []));
       l.push(n);
     }
   }
 
-  /** The directory a reference points at. Freeing a record bumps its sequence, so a deleted
-   * folder still matches a reference one below its current sequence. */
+  /** The directory a reference points at, from its record or an INDX remnant. */
   find(ref: FileRef, near: number): RemnantName | null {
-    const l = this.byNum.get(ref.num);
     let best: Node | null = null;
-    for (const n of l ?? []) {
-      if (!n.name) continue;
-      if (!(n.seq === ref.seq || (!n.inUse && n.seq === ref.seq + 1) || ref.seq === 0)) continue;
+    for (const n of this.byNum.get(ref.num) ?? []) {
+      if (!n.isDir || !n.name || !refersTo(ref, n)) continue;
       if (!best || Math.abs(n.offset - near) < Math.abs(best.offset - near)) best = n;
     }
-    if (best?.name) return { name: best.name.name, parent: best.name.parent };
-    return this.remnants.get(`${ref.num}:${ref.seq}`) ?? null;
+    if (best?.name) return { name: best.name.name, parent: best.name.parent, isDir: true };
+    const r = this.remnants.get(`${ref.num}:${ref.seq}`);
+    return r?.isDir ? r : null;
   }
 
-  /** {name, path} of the folder `ref`; path null when the chain to the root breaks. */
-  resolve(ref: FileRef, near: number): { name: string | null; path: string | null } {
+  /** What now holds record `ref.num` when the reference no longer names it, for the report. */
+  private reuse(ref: FileRef): string | undefined {
+    const now = (this.byNum.get(ref.num) ?? []).find((n) => !refersTo(ref, n));
+    if (!now) return undefined;
+    const what = now.name ? `"${now.name.name}"` : 'another file';
+    return `the original folder record (MFT ${ref.num}, sequence ${ref.seq}) was reused by ${what} (sequence ${now.seq}): folder name lost`;
+  }
+
+  /** {name, path} of the folder `ref`. */
+  resolve(ref: FileRef, near: number): ResolvedFolder {
     if (ref.num === ROOT_RECORD) return { name: '', path: '/' };
     const first = this.find(ref, near);
-    if (!first) return { name: null, path: null };
+    if (!first) {
+      const reused = this.reuse(ref);
+      return { name: null, path: null, ...(reused ? { reused } : {}) };
+    }
     const parts = [first.name];
     const seen = new Set<number>([ref.num]);
     let cur = first.parent;
@@ -233,6 +266,7 @@ export function baseEvidence(node: Node, folders: Folders, volOffset: number, vo
     parentName: p.name,
     parentPath: p.path,
     folderKey: `ntfs:${volKey}:${fn.parent.num}:${fn.parent.seq}`,
+    ...(p.reused ? { folderNote: p.reused } : {}),
     deleted: !node.inUse,
     ...(node.times ? { times: node.times } : {}),
     volumeOffset: volOffset,

@@ -3,9 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { ntfsRecordCarver } from '../../../src/carve/ntfs-record.ts';
 import { filesFromRecords } from '../../../src/fs/ntfs/records.ts';
-import { analyseNtfs, probeNtfs } from '../../../src/fs/ntfs/index.ts';
+import { analyseNtfs, parseNtfsBoot, probeNtfs } from '../../../src/fs/ntfs/index.ts';
 import { applyFixups, parseRecord } from '../../../src/layout/ntfs-record.ts';
 import { decodeRuns } from '../../../src/fs/ntfs/runlist.ts';
+import { buildNodes, Folders, refersTo } from '../../../src/fs/ntfs/model.ts';
+import { indxEntries } from '../../../src/fs/ntfs/indx.ts';
 import { attrList, candidates, carveAll, fileName, nonResident, record, resident, sample } from './util.ts';
 import { MemorySource } from '../../../src/source/memory.ts';
 
@@ -125,6 +127,51 @@ describe('filesFromRecords on hostile records', () => {
     expect(by(200)).toMatchObject({ parentName: 'a', parentPath: null });
     expect(by(300)).toMatchObject({ parentName: 'gone.000', parentPath: '/gone.000', deleted: true });
     expect(by(400)).toMatchObject({ parentName: null, parentPath: null });
+    expect(by(400).folderNote).toMatch(/folder record \(MFT 400, sequence 1\) was reused by "other" \(sequence 7\)/);
+  });
+
+  it('sequence numbers: a record the reference no longer names is not the one it meant', () => {
+    // TSK's rule: in use → the same sequence; deleted → one above (bumped when freed), 0xFFFF wraps to 1.
+    expect([refersTo({ num: 9, seq: 3 }, { seq: 3, inUse: true }), refersTo({ num: 9, seq: 3 }, { seq: 4, inUse: true })]).toEqual([true, false]);
+    expect([refersTo({ num: 9, seq: 3 }, { seq: 4, inUse: false }), refersTo({ num: 9, seq: 3 }, { seq: 5, inUse: false })]).toEqual([true, false]);
+    expect(refersTo({ num: 9, seq: 0xffff }, { seq: 1, inUse: false })).toBe(true);
+    // A remnant that names a file (desktop.ini now in the folder's old record) is no folder.
+    const parsed = parseRecord(applyFixups(fileRec(71, 70, 1, 'masks.key', resident(DATA, MASKS), 0), 1024)!);
+    if (!parsed.ok) throw new Error(parsed.why);
+    const nodes = buildNodes([{ num: 71, offset: 0, rec: parsed.record }], []);
+    const remnant = (isDir: boolean) => new Map([['70:1', { name: 'desktop.ini', parent: { num: 5, seq: 5 }, isDir }]]);
+    expect(new Folders(nodes, remnant(false)).resolve({ num: 70, seq: 1 }, 0)).toEqual({ name: null, path: null });
+    expect(new Folders(nodes, remnant(true)).resolve({ num: 70, seq: 1 }, 0)).toEqual({ name: 'desktop.ini', path: '/desktop.ini' });
+  });
+
+  it('sequence numbers in $ATTRIBUTE_LIST and extension headers: a deleted file keeps its extension, a reused one is refused', () => {
+    // Deleted base (seq 1 → 2) whose extension (seq 1 → 2) still says base seq 1 and is listed at seq 1.
+    const base = record({ num: 110, seq: 2, flags: 0, attrs: [resident(AL, attrList([{ type: FN, ref: 110 }, { type: DATA, ref: 111, seq: 1 }])), resident(FN, fileName(5, 5, 'masks.key'))] });
+    const ext = record({ num: 111, seq: 2, flags: 0, base: 110, baseSeq: 1, attrs: [resident(DATA, MASKS)] });
+    // Live base whose list names record 121 at seq 1, but 121 now holds seq 4: another file's extension.
+    const base2 = record({ num: 120, attrs: [resident(AL, attrList([{ type: FN, ref: 120 }, { type: DATA, ref: 121, seq: 1 }])), resident(FN, fileName(5, 5, 'primary.key'))] });
+    const ext2 = record({ num: 121, seq: 4, base: 120, baseSeq: 1, attrs: [resident(DATA, MASKS)] });
+    const r = filesFromRecords(candidates([base, ext, base2, ext2].map((bytes, i) => ({ at: i * 1024, bytes }))), VOL);
+    expect(r.files.map((f) => [f.name, f.deleted, f.size])).toEqual([['masks.key', true, 56]]);
+  });
+
+  it('sequence numbers in INDX entries: entries of an earlier occupant of the folder record are not its children', () => {
+    const entry = (name: string, parentSeq: number) => {
+      const fn = fileName(70, parentSeq, name);
+      const len = (0x10 + fn.length + 7) & ~7;
+      const e = new Uint8Array(len);
+      e.set([71, 0, 0, 0, 0, 0, 1, 0]); // child ref 71, seq 1
+      e.set([len & 0xff, len >> 8, fn.length & 0xff, fn.length >> 8], 8);
+      e.set(fn, 0x10);
+      return e;
+    };
+    const block = new Uint8Array(0x20 + 2 * 0x80);
+    block.set([0x10], 0x10); // entries start 0x10 after the node header at 0x10
+    block.set(entry('old.key', 1), 0x20);
+    block.set(entry('new.key', 2), 0x20 + 0x80);
+    expect(indxEntries(block, { num: 70, seq: 2, inUse: true }, 0x10).map((e) => e.name)).toEqual(['new.key']);
+    expect(indxEntries(block, { num: 70, seq: 1, inUse: true }, 0x10).map((e) => e.name)).toEqual(['old.key']);
+    expect(indxEntries(block, { num: 70, seq: 3, inUse: false }, 0x10).map((e) => e.name)).toEqual(['new.key']);
   });
 
   it('prefers the Win32 name over the DOS one', () => {
@@ -142,6 +189,23 @@ describe('filesFromRecords on hostile records', () => {
       const r = filesFromRecords(candidates([{ at: 0, bytes: b }]), VOL);
       expect(r.files.length + r.problems.length).toBeLessThanOrEqual(2);
     }
+  });
+});
+
+describe('boot sector bounds', () => {
+  it('an index record size that would set huge INDX reads falls back to 4 KiB', () => {
+    const b = new Uint8Array(512);
+    b.set([0x4e, 0x54, 0x46, 0x53, 0x20, 0x20, 0x20, 0x20], 3);
+    b.set([0x00, 0x02, 8], 0x0b); // 512-byte sectors, 8 per cluster
+    b.set([0x00, 0x80], 0x28); // 32768 sectors
+    b[0x30] = 4;
+    b[0x38] = 2;
+    b[0x40] = 0xf6; // 2^10-byte records
+    const size = (v: number) => {
+      b[0x44] = v;
+      return parseNtfsBoot(b)?.indexRecordSize;
+    };
+    expect([size(1), size(16), size(64)]).toEqual([4096, 65536, 4096]); // 64 clusters = 256 KiB: refused
   });
 });
 
