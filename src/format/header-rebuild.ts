@@ -11,7 +11,7 @@ import { ok, fail, type Parsed } from './parsed.ts';
 import { GENERATIONS } from './algorithms.ts';
 import { encodeHeader, parseHeader, hasPasswordMac, type HeaderFields } from './header-key.ts';
 import { parseMasks } from './masks-key.ts';
-import { parsePrimary } from './primary-key.ts';
+import { keyCiphertexts, parsePrimary } from './primary-key.ts';
 import { parseCertificate } from './certificate.ts';
 import { headerFieldsFor, publicKeyBytes } from './writer.ts';
 import { passwordEncodings, type ContainerFiles } from './container.ts';
@@ -57,9 +57,11 @@ export function rebuildHeader(o: RebuildOptions): Parsed<Rebuilt> {
 
   const pw = o.password ?? new Uint8Array(0);
   const kek = cpkdf(pw, masks.value.salt.subarray(0, 12), info.kdfHash);
-  const d = unmaskPrivateKey(curve, kek, primary.value.primaryKey, masks.value.mask, info.sbox);
+  const d = keyCiphertexts(primary.value)
+    .map((ct) => unmaskPrivateKey(curve, kek, ct, masks.value.mask, info.sbox))
+    .find((x) => x !== null && equalBytes(publicKeyBytes(curve, x), c.publicKey));
   kek.fill(0);
-  if (d === null || !equalBytes(publicKeyBytes(curve, d), c.publicKey))
+  if (d === undefined || d === null)
     return fail(0, 'the key in primary.key/masks.key (with this password) is not the certificate key; refusing to rebuild');
 
   const base = headerFieldsFor(info, {

@@ -15,7 +15,7 @@ import { hex } from '../crypto/bytes.ts';
 import { unmaskPrivateKey } from '../crypto/unmask.ts';
 import { curveByOid } from '../crypto/curves.ts';
 import { parseMasks, type MasksKey } from '../format/masks-key.ts';
-import { parsePrimary } from '../format/primary-key.ts';
+import { keyCiphertexts, parsePrimary } from '../format/primary-key.ts';
 import { checkPasswordMac, parseHeader, type HeaderKey } from '../format/header-key.ts';
 import { passwordEncodings } from '../format/container.ts';
 import type { KeyFile } from './key-files.ts';
@@ -132,7 +132,8 @@ export function pairByCryptography(
 
   const prims = primaries.flatMap((pf) => {
     const p = parsePrimary(pf.bytes);
-    return p.ok ? [{ pf, key: p.value.primaryKey }] : [];
+    // A token-made primary.key holds two ciphertexts; each is tried, the one that matches wins.
+    return p.ok ? keyCiphertexts(p.value).map((key) => ({ pf, key })) : [];
   });
   // Nearest first: a container's files usually sit in neighbouring clusters.
   const pairs = keks.flatMap((k) => prims.filter((p) => p.key.length === k.m.mask.length).map((p) => ({ k, p })));
