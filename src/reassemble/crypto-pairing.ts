@@ -26,6 +26,8 @@ export interface FpTarget {
   readonly curve: GostCurve;
   readonly header: KeyFile | null;
   readonly certIndex: number | null;
+  /** The header's second key ([11], format notes §11): its pair belongs in primary2/masks2. */
+  readonly second: boolean;
 }
 
 export interface KeyPair {
@@ -82,7 +84,9 @@ export function pairByCryptography(
     const hdr: HeaderKey = p.value;
     const curve = curveByOid(hdr.algorithm.curveOid);
     if (!curve) continue;
-    addTarget(`${curve.q}:${hex(hdr.primaryFP)}`, { fp: hex(hdr.primaryFP), curve, header: h, certIndex: null });
+    addTarget(`${curve.q}:${hex(hdr.primaryFP)}`, { fp: hex(hdr.primaryFP), curve, header: h, certIndex: null, second: false });
+    const curve2 = (hdr.secondaryAlgorithm && curveByOid(hdr.secondaryAlgorithm.curveOid)) || curve;
+    if (hdr.secondaryFP) addTarget(`${curve2.q}:${hex(hdr.secondaryFP)}`, { fp: hex(hdr.secondaryFP), curve: curve2, header: h, certIndex: null, second: true });
     for (const v of variants) {
       if (work.kdf >= opts.maxKdf) {
         work.cutOff = true;
@@ -105,7 +109,7 @@ export function pairByCryptography(
   }
   certs.forEach((c, i) => {
     const curve = curveByOid(c.curveOid);
-    if (curve) addTarget(`${curve.q}:${hex(c.fp)}`, { fp: hex(c.fp), curve, header: null, certIndex: i });
+    if (curve) addTarget(`${curve.q}:${hex(c.fp)}`, { fp: hex(c.fp), curve, header: null, certIndex: i, second: false });
   });
   // Headerless media: the given passwords are all we have.
   if (headers.length === 0) for (const v of variants) passwordsToTry.add(v);

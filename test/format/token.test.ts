@@ -12,6 +12,7 @@ import { frameFiles } from '../../src/format/writer.ts';
 import { CARVERS } from '../../src/carve/index.ts';
 import { carveChunk } from '../../src/scan/carve-chunk.ts';
 import { makeContainer } from '../helpers/containers.ts';
+import { eachSample, MANIFEST, sampleFile, sampleFiles } from './samples.ts';
 
 const toFiles = (f: Record<string, Uint8Array>): ContainerFiles => ({
   header: f['header.key'],
@@ -186,4 +187,21 @@ describe('two-key containers', () => {
     expect(r.status.kind).toBe('verified');
     expect(r.keys.every((k) => k.verified)).toBe(true);
   });
+});
+
+// No public two-key or token sample exists (manifest: no header carries [11], every primary.key is
+// 36 or 68 bytes): the samples test the other half of the rule, primary2/masks2 as a reserve copy.
+describe('the public samples: one key and its reserve copy', () => {
+  eachSample(MANIFEST, 'each sample: no [11], primary2/masks2 reported as a verified reserve copy', (e) =>
+    it(e.container, () => {
+      const h = parseHeader(sampleFile(e, 'header.key')!);
+      expect(h.ok && h.value.secondaryFP).toBeNull();
+      const r = verifyContainer(sampleFiles(e), [e.password]);
+      expect(r.status.kind).toBe('verified');
+      expect(r.keys).toEqual([
+        { role: 'exchange', files: ['primary.key', 'masks.key'], verified: true, reserve: false },
+        { role: 'exchange', files: ['primary2.key', 'masks2.key'], verified: true, reserve: true },
+      ]);
+    }),
+  );
 });
