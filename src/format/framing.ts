@@ -5,6 +5,7 @@
  * checks or hashes a key file trims it here first, so a framed file and its bare DER are one file.
  */
 import { peekTlv } from './der-peek.ts';
+import { identifyKeyFile, type KeyFileId } from './key-file-id.ts';
 
 export type Framing = 'none' | 'ff-padded' | 'lead-01';
 
@@ -48,4 +49,14 @@ export function frame(der: Uint8Array, framing: Framing, size = der.length + (fr
   if (lead) out[0] = 0x01;
   out.set(der, lead);
   return out;
+}
+
+/**
+ * identifyKeyFile for a whole file as a file system stores it: when a token frame accounts for the
+ * bytes around the DER, `length` is the file's length, so the frame confirms the file's extents.
+ */
+export function identifyFramedFile(b: Uint8Array): KeyFileId | null {
+  const u = unframe(b);
+  const id = identifyKeyFile(u.der);
+  return id && u.framing !== 'none' && id.length === u.der.length ? { ...id, length: b.length } : id;
 }

@@ -1,7 +1,7 @@
 /**
  * Token-made containers end to end (issue 14 items 4–5, format notes §11), on files written by the
  * project's writer: a token-form container and a two-key one deleted on a FAT image made by
- * mkfs.vfat/mtools, token-framed folders (Rutoken FF padding, ESMART 01 lead byte) left live,
+ * mkfs.vfat/mtools, token-framed folders (Rutoken FF padding, ESMART 01 lead byte) live and deleted,
  * and the same files with no file system at all (raw carve + cryptographic pairing, the second
  * key of a two-key container found by header [11]).
  */
@@ -26,8 +26,10 @@ interface Fixture { dir: string; c: WrittenContainer; framing: Framing; deleted:
 const fixtures: Fixture[] = [
   { dir: '/tok256.000', c: makeContainer({ tokenForm: true, seed: 'e2e-tok', name: 'tok256' }), framing: 'none', deleted: true },
   { dir: '/twokey.000', c: makeContainer({ secondKey: true, tokenForm: true, seed: 'e2e-two', name: 'twokey', password: 'pin' }), framing: 'none', deleted: true },
-  { dir: '/rutoken.000', c: makeContainer({ tokenForm: true, seed: 'e2e-ru', name: 'rutoken' }), framing: 'ff-padded', deleted: false },
+  { dir: '/rutoken.000', c: makeContainer({ tokenForm: true, seed: 'e2e-ru', name: 'rutoken' }), framing: 'ff-padded', deleted: true },
+  { dir: '/rutoken2.000', c: makeContainer({ seed: 'e2e-ru2', name: 'rutoken2' }), framing: 'ff-padded', deleted: false },
   { dir: '/esmart.000', c: makeContainer({ algorithm: 'gost2001', seed: 'e2e-es', name: 'esmart' }), framing: 'lead-01', deleted: false },
+  { dir: '/esmart2.000', c: makeContainer({ algorithm: 'gost2012-512', seed: 'e2e-es2', name: 'esmart2' }), framing: 'lead-01', deleted: true },
 ];
 const passwords = ['pin'];
 let report: Report;
@@ -74,11 +76,11 @@ fat.describe('token-made containers on a FAT image', () => {
     expect(c!.checks.find((x) => x.name === 'key2-fingerprint')?.ok).toBe(true);
   });
 
-  it('token-framed folders (FF padding, 01 lead byte) are trimmed to the DER: verified, files written bare', () => {
+  it('token-framed folders (FF padding, 01 lead byte), live and deleted, are trimmed to the DER: verified, files written bare', () => {
     for (const f of fixtures.filter((x) => x.framing !== 'none')) {
       const c = find(report, f);
       expect(c?.status, `${f.dir} ${JSON.stringify(c?.problems)}`).toBe('verified');
-      expect(c!.dir).toBe(`containers${f.dir}`);
+      expect(c).toMatchObject({ dir: `containers${f.dir}`, deleted: f.deleted });
       for (const [name, der] of Object.entries(f.c.files)) {
         expect(c!.files[name]!.size, `${f.dir}/${name}`).toBe(der.length);
         expect(sha256(readFileSync(join(out, c!.dir, name))), `${f.dir}/${name}`).toBe(sha256(der));
