@@ -9,13 +9,12 @@ import { nameKeyCarver } from './name-key.ts';
 import { pkcs12Carver } from './pkcs12.ts';
 import { primaryKeyCarver } from './primary-key.ts';
 import type { CarverSpec } from './types.ts';
+import { withLeadByte } from './framed.ts';
 import { x509Carver } from './x509.ts';
 
 export const CARVERS: readonly CarverSpec[] = Object.freeze([
-  headerKeyCarver,
-  masksKeyCarver,
-  primaryKeyCarver,
-  nameKeyCarver,
+  // Key files also come with a token's leading 01 byte (format notes §11).
+  ...[headerKeyCarver, masksKeyCarver, primaryKeyCarver, nameKeyCarver].map(withLeadByte),
   pkcs12Carver,
   x509Carver,
   bootSectorCarver,

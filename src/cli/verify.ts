@@ -62,6 +62,8 @@ function printHuman(dir: string, r: ContainerResult, opts: VerifyOptions, io: Li
   if (!r.opened && r.passwordRequired) io.out(`Opened with: not opened — ${opts.password.length === 0 ? 'no password given' : `none of ${opts.password.length} password(s) matches`}`);
   if (r.opened) io.out(`Opened with: ${r.passwordIndex === null ? 'the empty password' : `password #${r.passwordIndex + 1}${r.passwordEncoding === 'cp1251' ? ' (cp1251 bytes)' : ''}`}`);
   if (r.fingerprint) io.out(`Fingerprint: ${r.fingerprint}`);
+  const keyText = (k: ContainerResult['keys'][number]) => `${k.reserve ? 'reserve copy' : (k.role ?? 'key')} in ${k.files.join(' + ')} ${k.verified ? '✓' : '(not proven)'}`;
+  if (r.keys.length) io.out(`Keys:        ${r.keys.map(keyText).join('; ')}`);
   if (r.keyNotAfter) io.out(`Key valid until: ${r.keyNotAfter}`);
   if (r.exportable !== null) io.out(`Exportable:  ${yesNo(r.exportable)}`);
   if (r.certificate) {

@@ -7,11 +7,13 @@
 //       03 02 06 C0                        attributes (named bits)
 //       30 LL 03 02 05 A0  A0 LL …         primaryPrivateKeyParameters: key attributes + algorithm block
 //       82 04 ….                           [2] hmacPassword (optional)
-//       A3/A4 ..                           [3]/[4] secondary key (tolerated, unseen)
+//       A3 ..                              [3] secondary encrypted key (tolerated, unseen)
+//       A4 LL 03 02 05 xx A0 LL …          [4] secondaryPrivateKeyParameters (two-key container)
 //       85 82 LL LL 30 82 …                [5] primaryCertificate (optional)
 //       86 87 A8 A9                        [6]..[9] (tolerated, unseen)
 //       8A 08 ….                           [10] primaryFP
-//       8B 06 02                           [11], passwordPolicy, securityLevel (tolerated)
+//       8B 08 ….                           [11] secondaryFP: the second (signature) key (§11)
+//       06 02                              passwordPolicy, securityLevel (tolerated)
 //       AC LL 30 LL 06 .. 04 ..            [12] extensions (keyValidity)
 //       8D ..                              [13]
 //     04 04 ….                             hmacKeyContainerContent
@@ -69,6 +71,12 @@ export interface HeaderKey extends HeaderFields {
   readonly keyNotBefore: string | null;
   readonly other: ReadonlyMap<number, Uint8Array>;
   readonly extensions: readonly Extension[];
+  /** [11]: the second key's fingerprint; set in a two-key container, whose primary2/masks2 hold that key. */
+  readonly secondaryFP: Uint8Array | null;
+  /** [4] when it parses; the second key's algorithm (null: take the primary's). */
+  readonly secondaryAlgorithm: AlgorithmBlock | null;
+  /** pkaExchange of [4]: null without [4]. */
+  readonly secondaryExchange: boolean | null;
   /** The whole keyContainerContent TLV (what the container MAC covers). */
   readonly contentTlv: Uint8Array;
   readonly hmac: Uint8Array;
@@ -153,6 +161,9 @@ export function parseHeader(b: Uint8Array): Parsed<HeaderKey> {
 
   const other = new Map<number, Uint8Array>();
   for (const [tag, t] of fields) if (OTHER_TAGS.has(tag)) other.set(tag, t.raw);
+  const fp2 = fields.get(0x8b);
+  if (fp2 && fp2.len !== 8) return fail(fp2.start, `secondaryFP is ${fp2.len} bytes, expected 8`);
+  const second = fields.get(0xa4) ? parseKeyParameters(b, fields.get(0xa4)!) : null;
 
   const aBits = bitsOf(attrs.value);
   const kBits = bitsOf(kAttrs.value.value);
@@ -176,12 +187,25 @@ export function parseHeader(b: Uint8Array): Parsed<HeaderKey> {
       exchange: kBits.has(2),
       keyNotAfter,
       keyNotBefore,
+      secondaryFP: fp2?.value ?? null,
+      secondaryAlgorithm: second?.ok ? second.value.algorithm : null,
+      secondaryExchange: second?.ok ? second.value.exchange : null,
       contentTlv: content.value.raw,
       hmac: mac.value.value,
       length: rEnd,
     },
     rEnd,
   );
+}
+
+/** [4] has primaryPrivateKeyParameters' shape: key attributes, then the algorithm block. */
+function parseKeyParameters(b: Uint8Array, t: Tlv): Parsed<{ algorithm: AlgorithmBlock; exchange: boolean }> {
+  const attrs = readTlv(b, t.valueStart, 0x03, t.end);
+  if (!attrs.ok) return attrs;
+  if (!validBits(attrs.value.value)) return fail(attrs.value.start, 'malformed key attributes BIT STRING');
+  const algorithm = parseAlgorithmBlock(b, attrs.end, t.end);
+  if (!algorithm.ok) return algorithm;
+  return ok({ algorithm: algorithm.value, exchange: bitsOf(attrs.value.value).has(2) }, t.end);
 }
 
 function validBits(v: Uint8Array): boolean {

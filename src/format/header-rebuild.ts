@@ -11,8 +11,9 @@ import { ok, fail, type Parsed } from './parsed.ts';
 import { GENERATIONS } from './algorithms.ts';
 import { encodeHeader, parseHeader, hasPasswordMac, type HeaderFields } from './header-key.ts';
 import { parseMasks } from './masks-key.ts';
-import { parsePrimary } from './primary-key.ts';
+import { keyCiphertexts, parsePrimary } from './primary-key.ts';
 import { parseCertificate } from './certificate.ts';
+import { unframe } from './framing.ts';
 import { headerFieldsFor, publicKeyBytes } from './writer.ts';
 import { passwordEncodings, type ContainerFiles } from './container.ts';
 
@@ -50,16 +51,18 @@ export function rebuildHeader(o: RebuildOptions): Parsed<Rebuilt> {
   if (!c.curveOid) return fail(0, 'certificate names no curve');
   const curve = curveByOid(c.curveOid);
   if (!curve) return fail(0, `unknown curve ${c.curveOid}`);
-  const primary = parsePrimary(o.primary);
+  const primary = parsePrimary(unframe(o.primary).der);
   if (!primary.ok) return fail(0, `primary.key: ${primary.why}`);
-  const masks = parseMasks(o.masks);
+  const masks = parseMasks(unframe(o.masks).der);
   if (!masks.ok) return fail(0, `masks.key: ${masks.why}`);
 
   const pw = o.password ?? new Uint8Array(0);
   const kek = cpkdf(pw, masks.value.salt.subarray(0, 12), info.kdfHash);
-  const d = unmaskPrivateKey(curve, kek, primary.value.primaryKey, masks.value.mask, info.sbox);
+  const d = keyCiphertexts(primary.value)
+    .map((ct) => unmaskPrivateKey(curve, kek, ct, masks.value.mask, info.sbox))
+    .find((x) => x !== null && equalBytes(publicKeyBytes(curve, x), c.publicKey));
   kek.fill(0);
-  if (d === null || !equalBytes(publicKeyBytes(curve, d), c.publicKey))
+  if (d === undefined || d === null)
     return fail(0, 'the key in primary.key/masks.key (with this password) is not the certificate key; refusing to rebuild');
 
   const base = headerFieldsFor(info, {
@@ -86,7 +89,7 @@ export function rebuildHeader(o: RebuildOptions): Parsed<Rebuilt> {
 export function rebuildFromCertificate(files: ContainerFiles, cert: Uint8Array, passwords: readonly string[]) {
   if (!files.primary || !files.masks) return { ok: false as const, why: 'primary.key and masks.key are needed to prove the certificate matches' };
   // What the damaged header still tells (when it parses): key validity, exportable flag, [2] form.
-  const old = files.header ? parseHeader(files.header) : null;
+  const old = files.header ? parseHeader(unframe(files.header).der) : null;
   const o = old?.ok ? old.value : null;
   const salvaged = !o && files.header ? salvageHeader(files.header) : null;
   let last = 'no password given opens primary.key/masks.key';

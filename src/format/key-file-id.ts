@@ -6,7 +6,8 @@
  *   masks.key    30 36 04 20 <mask32> 04 0C <salt12> 04 04 <mac4>        (56 B)
  *                30 56 04 40 <mask64> 04 0C <salt12> 04 04 <mac4>        (88 B)
  *                self-MAC: key = mask (last 32 bytes of a 64-byte mask), data = salt
- *   primary.key  30 22 04 20 <32> (36 B) | 30 42 04 40 <64> (68 B) | 30 44 04 20 <32> 04 20 <32> (70 B)
+ *   primary.key  30 22 04 20 <32> (36 B) | 30 42 04 40 <64> (68 B) |
+ *                30 44 04 20 <A:32> 80 20 <B:32> (70 B, made on a token, §11) | … 04 20 <32> (70 B, [gc])
  *                no redundancy: shape and size only
  *   name.key     30 LL 16 LL' <IA5/cp1251 bytes> [extElem], LL >= LL' + 2
  *
@@ -72,7 +73,7 @@ export function identifyMasks(b: Uint8Array): KeyFileId | null {
 export function identifyPrimary(b: Uint8Array): KeyFileId | null {
   if (bytesAt(b, 0, Uint8Array.of(0x30, 0x22, 0x04, 0x20)) && b.length >= 36) return { kind: 'primary', length: 36, macOk: false };
   if (bytesAt(b, 0, Uint8Array.of(0x30, 0x42, 0x04, 0x40)) && b.length >= 68) return { kind: 'primary', length: 68, macOk: false };
-  if (bytesAt(b, 0, Uint8Array.of(0x30, 0x44, 0x04, 0x20)) && b.length >= 70 && b[36] === 0x04 && b[37] === 0x20)
+  if (bytesAt(b, 0, Uint8Array.of(0x30, 0x44, 0x04, 0x20)) && b.length >= 70 && (b[36] === 0x80 || b[36] === 0x04) && b[37] === 0x20)
     return { kind: 'primary', length: 70, macOk: false };
   return null;
 }

@@ -1,7 +1,9 @@
 // writeContainer: builds the six files of a CryptoPro folder container from a key (or a fresh
-// one). Synchronous; randomness comes from `opts.random` so tests are deterministic. The byte
-// layout is the one parsed by header-key.ts / masks-key.ts / primary-key.ts / name-key.ts, and
-// the encoders are the ones proven byte-exact against the real samples in test/format.
+// one), and the forms a token writes (§11): the 70-byte token primary.key, two-key containers,
+// and (frameFiles) the FF / 01 framing of a token's fixed file sizes. Synchronous; randomness
+// comes from `opts.random` so tests are deterministic. The byte layout is the one parsed by
+// header-key.ts / masks-key.ts / primary-key.ts / name-key.ts, and the encoders are the ones
+// proven byte-exact against the real samples in test/format.
 
 import { randomBytes } from 'node:crypto';
 import { cpkdf, type PasswordUnits } from '../crypto/cpkdf.ts';
@@ -9,7 +11,7 @@ import { curveByOid, fingerprint, publicKey, type GostCurve } from '../crypto/cu
 import { maskPrivateKey } from '../crypto/unmask.ts';
 import { mac4 } from '../crypto/gost28147.ts';
 import { bigIntToLe, equalBytes, leToBigInt } from '../crypto/bytes.ts';
-import { GENERATIONS, CURVE_OIDS_256, CURVE_OIDS_512, type Generation, type GenerationInfo } from './algorithms.ts';
+import { GENERATIONS, CURVE_OIDS_256, CURVE_OIDS_512, encodeAlgorithmBlock, type Generation, type GenerationInfo } from './algorithms.ts';
 import {
   encodeHeader,
   passwordMac,
@@ -24,6 +26,8 @@ import { encodeMasks, masksMacKey } from './masks-key.ts';
 import { encodePrimary } from './primary-key.ts';
 import { encodeName } from './name-key.ts';
 import { parseCertificate } from './certificate.ts';
+import { tlv } from './der.ts';
+import { frame, type Framing } from './framing.ts';
 
 export interface WriteOptions {
   algorithm: Generation;
@@ -32,8 +36,13 @@ export interface WriteOptions {
   /** Empty or absent = no password (attributes 06 40, no [2]). */
   password?: string;
   name: string;
-  /** Write primary2/masks2 (default true). */
+  /** Write primary2/masks2 as a reserve copy (default true; ignored with `secondKey`). */
   reserve?: boolean;
+  /** A two-key container: primary2/masks2 hold this second (signature) key, header [4] and [11]
+   * describe it. `true` makes a fresh one. */
+  secondKey?: bigint | true;
+  /** Write primary.key (and primary2.key) in the 70-byte token form `04 <A> 80 <B>`, B the key. */
+  tokenForm?: boolean;
   certificate?: Uint8Array;
   /** keyValidity notAfter as GeneralizedTime text, e.g. '20200701145710Z'. */
   keyValidity?: string;
@@ -44,6 +53,8 @@ export interface WriteOptions {
 export interface WrittenContainer {
   files: Record<string, Uint8Array>;
   privateKey: bigint;
+  /** The second key of a two-key container. */
+  secondKey?: bigint;
 }
 
 export function writeContainer(opts: WriteOptions): WrittenContainer {
@@ -53,38 +64,29 @@ export function writeContainer(opts: WriteOptions): WrittenContainer {
   const curve = curveByOid(curveOid);
   if (!curve) throw new RangeError(`unknown curve ${curveOid}`);
   const random = opts.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
-  const d = opts.privateKey ?? randomScalar(curve, random);
-  if (d <= 0n || d >= curve.q) throw new RangeError('private key out of range');
+  const d = checkedKey(curve, opts.privateKey ?? randomScalar(curve, random));
+  const d2 = opts.secondKey === undefined ? null : checkedKey(curve, opts.secondKey === true ? randomScalar(curve, random) : opts.secondKey);
   const pw = new TextEncoder().encode(opts.password ?? '');
-  const fp = fingerprint(curve, d);
-
-  let cert: Uint8Array | undefined;
-  if (opts.certificate) {
-    const c = parseCertificate(opts.certificate);
-    if (!c.ok) throw new Error(`certificate: ${c.why}`);
-    if (!equalBytes(c.value.publicKey, publicKeyBytes(curve, d))) throw new Error('certificate does not belong to this private key');
-    cert = c.value.der;
-  }
+  const cert = opts.certificate ? certificateFor(opts.certificate, curve, d) : undefined;
 
   const files: Record<string, Uint8Array> = {};
-  const reserve = opts.reserve ?? true;
-  const pair = (): [Uint8Array, Uint8Array] => {
+  const reserve = d2 === null && (opts.reserve ?? true);
+  const pair = (key: bigint): [Uint8Array, Uint8Array] => {
     const mask = randomMask(curve, random);
     const salt = random(12);
     const kek = cpkdf(pw, salt, info.kdfHash);
-    const enc = maskPrivateKey(curve, d, mask, kek, info.sbox);
+    const enc = maskPrivateKey(curve, key, mask, kek, info.sbox);
     kek.fill(0);
-    return [encodePrimary(enc), encodeMasks(mask, salt, mac4(masksMacKey(mask), salt, info.sbox))];
+    return [encodePrimary(enc, opts.tokenForm ? random(enc.length) : undefined), encodeMasks(mask, salt, mac4(masksMacKey(mask), salt, info.sbox))];
   };
-  [files['primary.key'], files['masks.key']] = pair();
-  if (reserve) [files['primary2.key'], files['masks2.key']] = pair();
+  [files['primary.key'], files['masks.key']] = pair(d);
+  if (reserve || d2 !== null) [files['primary2.key'], files['masks2.key']] = pair(d2 ?? d);
 
-  files['header.key'] = encodeHeader(
-    headerFieldsFor(info, { curveOid, fp, password: pw, reserve, cert, keyValidity: opts.keyValidity, exportable: opts.exportable ?? true }),
-    info.sbox,
-  );
+  const exportable = opts.exportable ?? true;
+  const fields = headerFieldsFor(info, { curveOid, fp: fingerprint(curve, d), password: pw, reserve, cert, keyValidity: opts.keyValidity, exportable });
+  files['header.key'] = encodeHeader(d2 === null ? fields : withSecondKey(fields, fingerprint(curve, d2), exportable), info.sbox);
   files['name.key'] = encodeName(opts.name);
-  return { files, privateKey: d };
+  return { files, privateKey: d, ...(d2 !== null ? { secondKey: d2 } : {}) };
 }
 
 /** Header fields of a fresh container (also used to rebuild a header, §7). */
@@ -102,6 +104,37 @@ export function headerFieldsFor(
     primaryFP: o.fp,
     extensions: o.keyValidity ? [{ oid: OID_KEY_VALIDITY, critical: false, value: encodeKeyValidity(o.keyValidity) }] : [],
   };
+}
+
+/** A two-key header (§11): [4] the signature key's parameters (same algorithm), [11] its fingerprint. */
+function withSecondKey(f: HeaderFields, fp2: Uint8Array, exportable: boolean): HeaderFields {
+  const params = tlv(0xa4, tlv(0x03, keyAttributes({ exportable, exchange: false })), encodeAlgorithmBlock({ ...f.algorithm, digestOid: f.algorithm.digestOid ?? null }));
+  return { ...f, other: new Map([[0xa4, params], [0x8b, tlv(0x8b, fp2)]]) };
+}
+
+/** What a Rutoken makes of each file (§11): fixed sizes, header.key rounded up to 256 bytes. */
+export const TOKEN_FILE_SIZES: Readonly<Record<string, number>> = Object.freeze({ 'primary.key': 70, 'primary2.key': 70, 'masks.key': 60, 'masks2.key': 60, 'name.key': 300 });
+
+/** The files as a token stores them: FF-padded to the token's file sizes, or with the ESMART 01 byte and a zero tail. */
+export function frameFiles(files: Record<string, Uint8Array>, framing: Framing, sizes: Readonly<Record<string, number>> = TOKEN_FILE_SIZES): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const [name, der] of Object.entries(files)) {
+    const need = der.length + (framing === 'lead-01' ? 1 : 0);
+    out[name] = frame(der, framing, Math.max(sizes[name] ?? Math.ceil(need / 256) * 256, need));
+  }
+  return out;
+}
+
+function checkedKey(curve: GostCurve, d: bigint): bigint {
+  if (d <= 0n || d >= curve.q) throw new RangeError('private key out of range');
+  return d;
+}
+
+function certificateFor(der: Uint8Array, curve: GostCurve, d: bigint): Uint8Array {
+  const c = parseCertificate(der);
+  if (!c.ok) throw new Error(`certificate: ${c.why}`);
+  if (!equalBytes(c.value.publicKey, publicKeyBytes(curve, d))) throw new Error('certificate does not belong to this private key');
+  return c.value.der;
 }
 
 /** LE x ‖ LE y, the form certificates carry. */

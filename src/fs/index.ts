@@ -6,7 +6,7 @@
  * Each driver is guarded: a bug or a hostile volume becomes a problem entry, not a failed scan.
  */
 import { classifyBoot, vbrKind } from '../layout/boot-sector.ts';
-import { identifyKeyFile } from '../format/key-file-id.ts';
+import { identifyFramedFile as identifyKeyFile } from '../format/framing.ts';
 import type { Candidate } from '../carve/types.ts';
 import { parseBootSector } from './exfat/boot.ts';
 import { analyseExfat } from './exfat/index.ts';

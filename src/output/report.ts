@@ -26,6 +26,8 @@ export interface ReportContainer {
   keyNotAfter: string | null;
   fingerprint: string | null;
   files: Record<string, ReportFile>;
+  /** Which key each pair of files holds (format notes §11). */
+  keys: { role: 'exchange' | 'signature' | null; files: string[]; verified: boolean; reserve: boolean }[];
   checks: { name: string; ok: boolean; detail: string }[];
   problems: string[];
   copies: string[];

@@ -117,6 +117,7 @@ function containerEntry(c: RecoveredContainer, dir: string, dirs: string[]): Rep
     keyNotAfter: r.keyNotAfter,
     fingerprint: r.fingerprint,
     files,
+    keys: r.keys.map((k) => ({ role: k.role, files: [...k.files], verified: k.verified, reserve: k.reserve })),
     checks: r.checks.map((x) => ({ name: x.name, ok: x.ok, detail: x.detail })),
     problems: c.problems,
     copies: c.copies.map((i) => dirs[i]!),

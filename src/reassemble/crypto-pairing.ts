@@ -15,7 +15,7 @@ import { hex } from '../crypto/bytes.ts';
 import { unmaskPrivateKey } from '../crypto/unmask.ts';
 import { curveByOid } from '../crypto/curves.ts';
 import { parseMasks, type MasksKey } from '../format/masks-key.ts';
-import { parsePrimary } from '../format/primary-key.ts';
+import { keyCiphertexts, parsePrimary } from '../format/primary-key.ts';
 import { checkPasswordMac, parseHeader, type HeaderKey } from '../format/header-key.ts';
 import { passwordEncodings } from '../format/container.ts';
 import type { KeyFile } from './key-files.ts';
@@ -26,6 +26,8 @@ export interface FpTarget {
   readonly curve: GostCurve;
   readonly header: KeyFile | null;
   readonly certIndex: number | null;
+  /** The header's second key ([11], format notes §11): its pair belongs in primary2/masks2. */
+  readonly second: boolean;
 }
 
 export interface KeyPair {
@@ -82,7 +84,9 @@ export function pairByCryptography(
     const hdr: HeaderKey = p.value;
     const curve = curveByOid(hdr.algorithm.curveOid);
     if (!curve) continue;
-    addTarget(`${curve.q}:${hex(hdr.primaryFP)}`, { fp: hex(hdr.primaryFP), curve, header: h, certIndex: null });
+    addTarget(`${curve.q}:${hex(hdr.primaryFP)}`, { fp: hex(hdr.primaryFP), curve, header: h, certIndex: null, second: false });
+    const curve2 = (hdr.secondaryAlgorithm && curveByOid(hdr.secondaryAlgorithm.curveOid)) || curve;
+    if (hdr.secondaryFP) addTarget(`${curve2.q}:${hex(hdr.secondaryFP)}`, { fp: hex(hdr.secondaryFP), curve: curve2, header: h, certIndex: null, second: true });
     for (const v of variants) {
       if (work.kdf >= opts.maxKdf) {
         work.cutOff = true;
@@ -105,7 +109,7 @@ export function pairByCryptography(
   }
   certs.forEach((c, i) => {
     const curve = curveByOid(c.curveOid);
-    if (curve) addTarget(`${curve.q}:${hex(c.fp)}`, { fp: hex(c.fp), curve, header: null, certIndex: i });
+    if (curve) addTarget(`${curve.q}:${hex(c.fp)}`, { fp: hex(c.fp), curve, header: null, certIndex: i, second: false });
   });
   // Headerless media: the given passwords are all we have.
   if (headers.length === 0) for (const v of variants) passwordsToTry.add(v);
@@ -132,7 +136,8 @@ export function pairByCryptography(
 
   const prims = primaries.flatMap((pf) => {
     const p = parsePrimary(pf.bytes);
-    return p.ok ? [{ pf, key: p.value.primaryKey }] : [];
+    // A token-made primary.key holds two ciphertexts; each is tried, the one that matches wins.
+    return p.ok ? keyCiphertexts(p.value).map((key) => ({ pf, key })) : [];
   });
   // Nearest first: a container's files usually sit in neighbouring clusters.
   const pairs = keks.flatMap((k) => prims.filter((p) => p.key.length === k.m.mask.length).map((p) => ({ k, p })));

@@ -172,35 +172,37 @@ function groupsByHeader(pr: Pairing, placed: Placed): Group[] {
   const perHeader = new Map<KeyFile, KeyPair[]>();
   const perCertKey = new Map<string, KeyPair[]>();
   const seenPair = new Set<string>();
-  const combos: { pair: KeyPair; header: KeyFile; d: number }[] = [];
+  // A two-key header's second key ([11]) goes to primary2/masks2, one pair per header.
+  const secondOf = new Map<KeyFile, KeyPair>();
+  const combos: { pair: KeyPair; header: KeyFile; d: number; second: boolean }[] = [];
   for (const { pair, targets } of pr.matched) {
     const id = `${pair.primary.id}:${pair.masks.id}`;
     if (seenPair.has(id)) continue;
     seenPair.add(id);
-    const headers = targets.flatMap((t) => (t.header ? [t.header] : []));
+    const headers = targets.flatMap((t) => (t.header ? [{ header: t.header, second: t.second }] : []));
     if (headers.length === 0) perCertKey.set(pair.keyId, [...(perCertKey.get(pair.keyId) ?? []), pair]);
-    for (const header of headers) combos.push({ pair, header, d: dist(header, pair.primary) + dist(header, pair.masks) });
+    for (const { header, second } of headers) combos.push({ pair, header, second, d: dist(header, pair.primary) + dist(header, pair.masks) });
   }
   // Greedy nearest-first, two pairs (primary + reserve) per header at most.
   combos.sort((a, b) => a.d - b.d);
   const assigned = new Set<KeyPair>();
-  for (const { pair, header } of combos) {
+  for (const { pair, header, second } of combos) {
     const list = perHeader.get(header) ?? [];
-    if (assigned.has(pair) || list.length >= 2) continue;
-    list.push(pair);
-    perHeader.set(header, list);
+    if (assigned.has(pair) || (second ? secondOf.has(header) : list.length >= 2)) continue;
+    if (second) secondOf.set(header, pair);
+    else perHeader.set(header, [...list, pair]);
     assigned.add(pair);
   }
   for (const { pair } of combos) if (!assigned.has(pair)) perCertKey.set(pair.keyId, [...(perCertKey.get(pair.keyId) ?? []), pair]), assigned.add(pair);
   const groups: Group[] = [];
   const add = (g: Group | null) => g && groups.push(g);
-  for (const [h, pairs] of perHeader) add(formGroup(h, pairs, pr, placed));
+  for (const [h, pairs] of perHeader) add(formGroup(h, pairs, pr, placed, secondOf.get(h)));
   for (const pairs of perCertKey.values()) add(formGroup(null, pairs, pr, placed));
   return groups;
 }
 
-/** A header (if any) with its nearest free pair and a reserve pair of the same key. */
-function formGroup(header: KeyFile | null, pairs: readonly KeyPair[], pr: Pairing, placed: Placed): Group | null {
+/** A header (if any) with its nearest free pair and, as primary2/masks2, its second key or a reserve pair of the same key. */
+function formGroup(header: KeyFile | null, pairs: readonly KeyPair[], pr: Pairing, placed: Placed, second?: KeyPair): Group | null {
   const g: Group = { folderKey: null, files: {}, extra: [], tiedByFs: false, pairing: pairs[0]! };
   if (header && placed.take(header)) g.files['header.key'] = header;
   const free = pairs.filter((p) => placed.free(p));
@@ -210,7 +212,7 @@ function formGroup(header: KeyFile | null, pairs: readonly KeyPair[], pr: Pairin
   placed.take(a.primary), placed.take(a.masks);
   g.files['primary.key'] = a.primary;
   g.files['masks.key'] = a.masks;
-  const twin = b ?? (pr.byKey.get(a.keyId) ?? []).find((x) => placed.free(x));
+  const twin = second && placed.free(second) ? second : (b ?? (pr.byKey.get(a.keyId) ?? []).find((x) => placed.free(x)));
   if (twin && twin.primary.id !== a.primary.id && twin.masks.id !== a.masks.id && placed.take(twin.primary) && placed.take(twin.masks)) {
     g.files['primary2.key'] = twin.primary;
     g.files['masks2.key'] = twin.masks;

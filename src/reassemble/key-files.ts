@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Candidate } from '../carve/types.ts';
 import { identifyKeyFile, type KeyFileId, type KeyFileKind } from '../format/key-file-id.ts';
+import { unframe } from '../format/framing.ts';
 import { KEY_FILE_KIND, KEY_FILE_NAMES, keyFileName, type KeyFileName } from '../format/key-file-names.ts';
 import type { EvidenceKind, FileEvidence, MediaReader } from '../fs/types.ts';
 
@@ -86,13 +87,16 @@ export async function mergeEvidence(candidates: readonly Candidate[], fsFiles: r
       if (role) unreadable.push({ folderKey: f.folderKey, name: role });
       continue;
     }
-    const bytes = await fileBytes(f, reader);
-    if (!bytes) {
+    const onDisk = await fileBytes(f, reader);
+    if (!onDisk) {
       conflicts.push(`${f.parentPath ?? ''}/${f.name}: listed by the file system but its bytes could not be read`);
       unreadable.push({ folderKey: f.folderKey, name: role ?? f.name });
       continue;
     }
-    const offset = f.extents[0]?.offset ?? -1;
+    // A token's file frame (FF padding, 01 lead byte) is not part of the key file (format notes §11).
+    const { der, at } = role ? unframe(onDisk) : { der: onDisk, at: 0 };
+    const bytes = der;
+    const offset = f.extents[0] ? f.extents[0].offset + at : -1;
     if (otherKind) {
       const o: OtherFile = { kind: otherKind, bytes, offset, name: f.name, evidence: new Set([f.evidence]), fs: f, sha256: sha256(bytes) };
       others.push(o);

@@ -9,6 +9,7 @@ import { clusterOffset, clustersFor, clustersToExtents, validCluster, type Clust
 import type { FatTable } from './table.ts';
 import { keyKindOfName } from '../../format/key-file-names.ts';
 import { peekDeclared } from '../../format/der-peek.ts';
+import { unframe } from '../../format/framing.ts';
 
 export type Confirm = (bytes: Uint8Array) => KeyFileId | null;
 type Kind = KeyFileId['kind'];
@@ -78,7 +79,9 @@ async function assemble(ctx: ResolveCtx, clusters: readonly number[], size: numb
 /** Cheap pre-filter on the first cluster: a DER SEQUENCE whose declared length is the file size. */
 function derLengthIs(b: Uint8Array, size: number): boolean {
   const d = peekDeclared(b, 0);
-  return d !== null && d.tag === 0x30 && d.total === size;
+  if (d !== null && d.tag === 0x30 && d.total === size) return true;
+  // A token file: the DER inside an FF or 01 frame that fills the file (format notes §11).
+  return size <= b.length && unframe(b.subarray(0, size)).framing !== 'none';
 }
 
 /** Candidate cluster layouts for a file of n clusters starting at s, most likely first. */
