@@ -10,6 +10,8 @@ import { pkcs12Carver } from './pkcs12.ts';
 import { primaryKeyCarver } from './primary-key.ts';
 import type { CarverSpec } from './types.ts';
 import { x509Carver } from './x509.ts';
+import { pemCarver } from './pem.ts';
+import { pkcs7Carver } from './pkcs7.ts';
 
 export const CARVERS: readonly CarverSpec[] = Object.freeze([
   headerKeyCarver,
@@ -18,6 +20,8 @@ export const CARVERS: readonly CarverSpec[] = Object.freeze([
   nameKeyCarver,
   pkcs12Carver,
   x509Carver,
+  pemCarver,
+  pkcs7Carver,
   bootSectorCarver,
   fatDirCarver,
   exfatDirCarver,
