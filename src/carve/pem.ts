@@ -33,10 +33,10 @@ function carvePem(chunk: Chunk, start: number): readonly Candidate[] {
     const tail = /^[\r\n \t]*/.exec(text.slice(close + 5))![0];
     text = text.slice(0, close + 5 + tail.length);
   } else if (text.includes('-')) return [];
-  const found = certificatesIn(new TextEncoder().encode(text));
+  const bytes = b.subarray(start, start + text.length); // latin1: one byte per character
+  const found = certificatesIn(bytes);
   if (!found || !found.certificates.every(exactDer)) return [];
-  const length = text.length; // latin1: one byte per character
-  return [{ kind: 'pem', offset: chunk.base + start, bytes: b.slice(start, start + length), checks: ['anchor', 'pem-shape', 'exact-length'] }];
+  return [{ kind: 'pem', offset: chunk.base + start, bytes: bytes.slice(), checks: ['anchor', 'pem-shape', 'exact-length'] }];
 }
 
 const exactDer = (der: Uint8Array) => peekDeclared(der, 0)?.total === der.length && der[0] === 0x30;
