@@ -11,12 +11,16 @@ import { primaryKeyCarver } from './primary-key.ts';
 import type { CarverSpec } from './types.ts';
 import { withLeadByte } from './framed.ts';
 import { x509Carver } from './x509.ts';
+import { pemCarver } from './pem.ts';
+import { pkcs7Carver } from './pkcs7.ts';
 
 export const CARVERS: readonly CarverSpec[] = Object.freeze([
   // Key files also come with a token's leading 01 byte (format notes §11).
   ...[headerKeyCarver, masksKeyCarver, primaryKeyCarver, nameKeyCarver].map(withLeadByte),
   pkcs12Carver,
   x509Carver,
+  pemCarver,
+  pkcs7Carver,
   bootSectorCarver,
   fatDirCarver,
   exfatDirCarver,

@@ -15,6 +15,8 @@ export type CandidateKind =
   | 'name'
   | 'pkcs12'
   | 'x509'
+  | 'pem' // certificates or a PKCS#7 bundle saved as Base64 text
+  | 'pkcs7' // a PKCS#7 SignedData (DER/BER) carrying certificates
   | 'boot' // a boot sector / partition table (MBR, GPT, FAT/exFAT/NTFS VBR)
   | 'fat-dir' // a FAT directory cluster found by its shape
   | 'exfat-dir' // an exFAT directory cluster (entry sets)
@@ -31,6 +33,8 @@ export type CheckName =
   | 'printable'
   | 'pfx-shape'
   | 'x509-shape'
+  | 'pem-shape'
+  | 'pkcs7-shape'
   | 'fixup'
   | 'dir-shape';
 

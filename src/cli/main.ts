@@ -84,7 +84,7 @@ export function program(): Command {
     .description("test a container folder like CryptoPro's container test")
     .argument('<container-dir>')
     .option('--password <pw>', 'a password to try (repeatable)', collect, [] as string[])
-    .option('--cert <file>', 'certificate (.cer DER or PEM) to check the key against')
+    .option('--cert <file>', 'certificate (.cer DER, PEM or Base64, or a .p7b bundle) to check the key against')
     .option('--json', 'machine-readable result')
     .action((dir: string, o) => run(async () => (await import('./verify.ts')).verifyCommand(dir, o, io)));
 
@@ -105,7 +105,7 @@ export function program(): Command {
   p.command('fix-header')
     .description('rebuild a damaged or missing header.key from the certificate')
     .argument('<container-dir>')
-    .requiredOption('--cert <file>', 'the container\'s certificate (.cer DER or PEM)')
+    .requiredOption('--cert <file>', 'the container\'s certificate (.cer DER, PEM or Base64, or a .p7b bundle)')
     .option('--password <pw>', 'the container password (repeatable)', collect, [] as string[])
     .option('--out <dir>', 'write a repaired copy here')
     .option('--in-place', 'replace header.key in the folder (the old one is kept as header.key.bak)')

@@ -3,6 +3,8 @@
 // verified/intact, 1 otherwise — including a folder (or --cert) that cannot be read or holds no
 // key files (main.ts: a named file that cannot be used is "could not run").
 
+import { certificatesIn } from '../format/certificate.ts';
+import { verifyAgainstCertificates } from '../format/certificate-file.ts';
 import { verifyContainer, type ContainerResult } from '../format/container.ts';
 import { fileProblem } from '../file-errors.ts';
 import { downgrade, nonEmpty } from '../format/status.ts';
@@ -38,7 +40,9 @@ export async function verifyCommand(dir: string, opts: VerifyOptions, commandIo:
       return 1;
     }
   }
-  const r = verifyContainer(files, opts.password, cert);
+  // A bundle (PKCS#7, PEM chain): the certificate the key proves; else the first, whose mismatch is reported.
+  const proven = cert ? verifyAgainstCertificates(files, opts.password, certificatesIn(cert)?.certificates ?? [], 'folder') : null;
+  const r = proven ?? verifyContainer(files, opts.password, cert);
   const unread = nonEmpty(tooBig.map((f) => `${f}: larger than ${MAX_FILE} bytes, not read`));
   const result: ContainerResult = unread ? { ...r, status: downgrade(r.status, ...unread), problems: [...r.problems, ...unread] } : r;
   if (opts.json) io.out(JSON.stringify(toJson(dir, result), null, 2));

@@ -1,4 +1,4 @@
-// X.509 certificates (DER or PEM), parsed structurally with pkijs. pkijs throws on malformed
+// X.509 certificates (DER, PEM, Base64 or inside PKCS#7), parsed structurally with pkijs. pkijs throws on malformed
 // input and has no size bound, so the outer DER element is checked here first and every pkijs
 // call sits in one try/catch: any bytes give a result or a typed error.
 //
@@ -11,6 +11,8 @@ import type * as Asn1js from 'asn1js';
 import { ok, fail, type Parsed } from './parsed.ts';
 import { readTlv } from './der.ts';
 import { generationOfOid, type Generation } from './algorithms.ts';
+import { decodePemOrBase64 } from './pem.ts';
+import { certificatesFromPkcs7 } from './pkcs7.ts';
 
 // pkijs and asn1js are large CommonJS bundles (~0.1 s to load): required on the first certificate,
 // not at start-up (most scans of small media meet none).
@@ -65,15 +67,34 @@ const NAMES: Record<string, string> = {
   '2.5.4.5': 'SERIALNUMBER',
 };
 
-/** DER or PEM → DER bytes of the first certificate (null when neither). */
+/** How a certificate file was saved. */
+export type CertificateFormat = 'der' | 'pem' | 'base64' | 'pkcs7' | 'pkcs7-pem';
+
+/**
+ * Every certificate a file holds, whichever way it was saved: DER, PEM (one or more blocks), bare
+ * Base64 without BEGIN/END lines, or a PKCS#7 bundle (DER or PEM). Each entry is DER still to be
+ * parsed; null when the bytes are none of these.
+ */
+export function certificatesIn(b: Uint8Array): { format: CertificateFormat; certificates: Uint8Array[] } | null {
+  if (b[0] === 0x30) {
+    const p7 = certificatesFromPkcs7(b);
+    return p7.ok ? { format: 'pkcs7', certificates: p7.value } : { format: 'der', certificates: [b] };
+  }
+  const blocks = decodePemOrBase64(b);
+  const certificates: Uint8Array[] = [];
+  let bundle = false;
+  for (const { der } of blocks) {
+    const p7 = certificatesFromPkcs7(der);
+    if (p7.ok) bundle = true;
+    certificates.push(...(p7.ok ? p7.value : [der]));
+  }
+  if (certificates.length === 0) return null;
+  return { format: bundle ? 'pkcs7-pem' : blocks[0]!.label === null ? 'base64' : 'pem', certificates };
+}
+
+/** DER, PEM or Base64 → DER bytes of the first certificate (null when none). */
 export function certificateDer(b: Uint8Array): Uint8Array | null {
-  if (b.length > 0 && b[0] === 0x30) return b;
-  const head = new TextDecoder('latin1').decode(b.subarray(0, Math.min(b.length, 4 * MAX_CERT_SIZE)));
-  const m = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END/.exec(head);
-  if (!m) return null;
-  const body = m[1]!.replace(/[\r\n\t ]/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) return null;
-  return new Uint8Array(Buffer.from(body, 'base64'));
+  return certificatesIn(b)?.certificates[0] ?? null;
 }
 
 export function parseCertificate(input: Uint8Array): Parsed<CertificateInfo> {

@@ -12,7 +12,7 @@ import { GENERATIONS } from './algorithms.ts';
 import { encodeHeader, parseHeader, hasPasswordMac, type HeaderFields } from './header-key.ts';
 import { parseMasks } from './masks-key.ts';
 import { keyCiphertexts, parsePrimary } from './primary-key.ts';
-import { parseCertificate } from './certificate.ts';
+import { certificatesIn, parseCertificate } from './certificate.ts';
 import { unframe } from './framing.ts';
 import { headerFieldsFor, publicKeyBytes } from './writer.ts';
 import { passwordEncodings, type ContainerFiles } from './container.ts';
@@ -87,6 +87,19 @@ export function rebuildHeader(o: RebuildOptions): Parsed<Rebuilt> {
  * damaged header still tells (key validity, exportable flag, the empty [2] form) when it parses.
  */
 export function rebuildFromCertificate(files: ContainerFiles, cert: Uint8Array, passwords: readonly string[]) {
+  // A bundle (PKCS#7, a PEM chain) is tried certificate by certificate; the CA's never match.
+  const certs = certificatesIn(cert)?.certificates ?? [cert];
+  let failed: { ok: false; why: string } | null = null;
+  for (const c of certs) {
+    const r = rebuildFromOne(files, c, passwords);
+    if (r.ok) return r;
+    // "not the certificate key" says more than "not a GOST key" (a CA certificate of the chain).
+    if (!failed || !/not a GOST/.test(r.why)) failed = r;
+  }
+  return failed!;
+}
+
+function rebuildFromOne(files: ContainerFiles, cert: Uint8Array, passwords: readonly string[]) {
   if (!files.primary || !files.masks) return { ok: false as const, why: 'primary.key and masks.key are needed to prove the certificate matches' };
   // What the damaged header still tells (when it parses): key validity, exportable flag, [2] form.
   const old = files.header ? parseHeader(unframe(files.header).der) : null;

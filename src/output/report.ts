@@ -1,4 +1,5 @@
 /** report.json as contract.md defines it; built from the reassembly, never from the raw keys. */
+import type { CertificateFormat } from '../format/certificate.ts';
 import type { Volume } from '../fs/types.ts';
 import type { ByteRange, ImageInfo } from '../source/types.ts';
 
@@ -53,6 +54,11 @@ export interface ReportCertificate {
   evidence: string[];
   /** The file's name on the medium, when a file system still knows it. */
   originalName: string | null;
+  /** Its full path on the medium, when known. */
+  originalPath: string | null;
+  deleted: boolean | null;
+  /** How the file was saved; a bundle (PEM chain, PKCS#7) gives one entry per certificate. */
+  format: CertificateFormat;
   subject: string;
   issuer: string;
   serial: string;
@@ -67,7 +73,7 @@ export interface Report {
   mode: 'full' | 'quick';
   volumes: (Omit<Volume, 'foundBy'> & { foundBy: string })[];
   containers: ReportContainer[];
-  pkcs12: { path: string; offset: number; size: number; sha256: string; evidence: string[]; originalName: string | null; keyId: string | null; checks: { name: string; ok: boolean; detail: string }[]; problems: string[] }[];
+  pkcs12: { path: string; offset: number; size: number; sha256: string; evidence: string[]; originalName: string | null; originalPath: string | null; deleted: boolean | null; keyId: string | null; checks: { name: string; ok: boolean; detail: string }[]; problems: string[] }[];
   certificates: ReportCertificate[];
   loose: { path: string; kind: string; offset: number; size: number; sha256: string; evidence: string[] }[];
   problems: { at: number; what: string }[];

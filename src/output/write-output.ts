@@ -5,7 +5,7 @@
 import { decodeCp1251 } from '../format/name-key.ts';
 import { parseName } from '../format/name-key.ts';
 import type { Reassembly, RecoveredContainer } from '../reassemble/index.ts';
-import { ROLES } from '../reassemble/key-files.ts';
+import { ROLES, type OtherFile } from '../reassemble/key-files.ts';
 import { OutDir } from './out-dir.ts';
 import type { Report, ReportContainer } from './report.ts';
 import { nextFreeFolder, safeName, safePath } from './safe-name.ts';
@@ -48,20 +48,26 @@ export async function writeOutput(out: OutDir, r: Reassembly, report: Report, vi
   r.containers.forEach((c, i) => report.containers.push(containerEntry(c, dirs[i]!, dirs)));
 
   for (const { file: p, keyId, checks } of r.pkcs12) {
-    const name = p.name ? safeName(p.name) : `pkcs12-${hex(p.offset)}.p12`;
-    const path = out.reserve('pkcs12', [], name, nextFreeName);
+    const path = reserveOther(out, 'pkcs12', p, `pkcs12-${hex(p.offset)}.p12`);
     await out.writeFile(path, p.bytes);
     report.pkcs12.push({
-      path, offset: p.offset, size: p.bytes.length, sha256: p.sha256, evidence: [...p.evidence], originalName: p.name, keyId,
+      path, offset: p.offset, size: p.bytes.length, sha256: p.sha256, evidence: [...p.evidence], originalName: p.name, originalPath: p.originalPath, deleted: p.deleted, keyId,
       checks: checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail })),
       problems: checks.filter((c) => !c.ok).map((c) => c.detail),
     });
   }
-  for (const { file, info } of r.certificates) {
-    const path = out.reserve('certificates', [], certificateFileName(info.subject, info.serialHex), nextFreeName);
-    await out.writeFile(path, file.bytes); // the bytes as found (DER or PEM), so sha256 matches the medium
+  const written = new Map<OtherFile, string>(); // a bundle is written once, for all its certificates
+  for (const { file, info, format } of r.certificates) {
+    let path = written.get(file);
+    if (!path) {
+      const fallback = certificateFileName(info.subject, info.serialHex).replace(/\.cer$/, format.startsWith('pkcs7') ? '.p7b' : '.cer');
+      path = reserveOther(out, 'certificates', file, fallback);
+      await out.writeFile(path, file.bytes); // the bytes as found (DER, PEM, PKCS#7), so sha256 matches the medium
+      written.set(file, path);
+    }
     report.certificates.push({
       path, offset: file.offset, size: file.bytes.length, sha256: file.sha256, evidence: [...file.evidence], originalName: file.name,
+      originalPath: file.originalPath, deleted: file.deleted, format,
       subject: info.subject, issuer: info.issuer, serial: info.serialHex, notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString(),
     });
   }
@@ -86,6 +92,12 @@ export function certificateFileName(subject: string, serialHex: string): string 
   let stem = [...safeName(cn, 'certificate')];
   while (Buffer.byteLength(stem.join('') + tail) > 200) stem = stem.slice(0, -1);
   return safeName(stem.join('') + tail);
+}
+
+/** `<area>/<path on the medium>/<original name>` when a file system knows them, else `<area>/<fallback>`. */
+function reserveOther(out: OutDir, area: string, f: OtherFile, fallback: string): string {
+  const parents = f.originalPath ? safePath(f.originalPath).slice(0, -1) : [];
+  return out.reserve(area, parents, f.name ? safeName(f.name) : fallback, nextFreeName);
 }
 
 function nextFreeName(name: string, taken: (n: string) => boolean): string {

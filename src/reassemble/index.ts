@@ -9,7 +9,8 @@
  * reassemble() reads as these steps, in this order; the order decides which group a file joins.
  */
 import type { EvidenceKind } from '../fs/types.ts';
-import { parseCertificate, type CertificateInfo } from '../format/certificate.ts';
+import { certificatesIn, parseCertificate, type CertificateFormat, type CertificateInfo } from '../format/certificate.ts';
+import { verifyAgainstCertificates } from '../format/certificate-file.ts';
 import { checkPkcs12, ncaKeyIdFromName, type Pkcs12Check } from '../format/pkcs12.ts';
 import { hex } from '../crypto/bytes.ts';
 import { verifyContainer, type ContainerFiles, type ContainerResult } from '../format/container.ts';
@@ -42,8 +43,9 @@ export interface Reassembly {
   readonly loose: KeyFile[];
   readonly pkcs12: RecoveredPkcs12[];
   /** Only what parses as an X.509 certificate with a subject: other DER (filler, damaged or
-   * foreign objects, a `.der` that is something else) is no certificate for a technician. */
-  readonly certificates: { file: OtherFile; info: CertificateInfo }[];
+   * foreign objects, a `.der` that is something else) is no certificate for a technician. A
+   * bundle file gives one entry per certificate inside, all with the same `file`. */
+  readonly certificates: { file: OtherFile; info: CertificateInfo; format: CertificateFormat }[];
   readonly conflicts: string[];
   readonly pairing: { kdf: number; unmask: number; scalarMults: number; cutOff: boolean };
 }
@@ -310,12 +312,8 @@ function containerFiles(f: Group['files']): ContainerFiles {
 function verifyWithCertificates(g: Group, files: ContainerFiles, passwords: readonly string[], certs: Certificates, tie: Tie | null): ContainerResult {
   const result = verifyContainer(files, passwords, undefined, tie);
   if (result.status.kind === 'verified' || result.opened !== false || g.files['header.key']) return result;
-  for (const c of certs) {
-    if (!c.info.fingerprint) continue;
-    const r = verifyContainer(files, passwords, c.file.bytes, tie);
-    if (r.checks.some((x) => x.name === 'key-certificate' && x.ok)) return r;
-  }
-  return result;
+  const gost = certs.filter((c) => c.info.fingerprint).map((c) => c.info.der);
+  return verifyAgainstCertificates(files, passwords, gost, tie) ?? result;
 }
 
 /**
@@ -328,7 +326,7 @@ function rebuildHeader(g: Group, files: ContainerFiles, result: ContainerResult,
   if (!headerBad || !f['primary.key'] || !f['masks.key']) return null;
   for (const c of certs) {
     if (!c.info.fingerprint) continue;
-    const rb = rebuildFromCertificate(files, c.file.bytes, passwords);
+    const rb = rebuildFromCertificate(files, c.info.der, passwords);
     if (!rb.ok) continue;
     const r = verifyContainer({ ...files, header: rb.header }, passwords, undefined, tie);
     if (r.status.kind !== 'verified') continue;
@@ -412,11 +410,15 @@ function linkCopies(cs: RecoveredContainer[]): void {
   for (const idx of byKey.values()) if (idx.length > 1) for (const i of idx) cs[i]!.copies = idx.filter((j) => j !== i);
 }
 
+/** Every certificate each file holds (a PEM chain or PKCS#7 bundle gives several, one file). */
 function realCertificates(others: readonly OtherFile[]): Reassembly['certificates'] {
   return dedupe(others.filter((o) => o.kind === 'x509')).flatMap((file) => {
-    const p = parseCertificate(file.bytes);
-    const valid = p.ok && p.value.subject.trim() !== '' && !isNaN(p.value.notBefore.getTime()) && !isNaN(p.value.notAfter.getTime());
-    return valid ? [{ file, info: p.value }] : [];
+    const found = certificatesIn(file.bytes);
+    return (found?.certificates ?? []).flatMap((der) => {
+      const p = parseCertificate(der);
+      const valid = p.ok && p.value.subject.trim() !== '' && !isNaN(p.value.notBefore.getTime()) && !isNaN(p.value.notAfter.getTime());
+      return valid ? [{ file, info: p.value, format: found!.format }] : [];
+    });
   });
 }
 

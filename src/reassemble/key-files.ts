@@ -38,7 +38,22 @@ export interface OtherFile {
   readonly evidence: Set<EvidenceKind>;
   readonly fs: FileEvidence | null;
   readonly sha256: string;
+  /** Path on the medium ("/ЭЦП/Иванов/AUTH_RSA256_….p12") when a file system still knows it. */
+  readonly originalPath: string | null;
+  /** Whether the file-system entry is deleted; null for carved-only files. */
+  readonly deleted: boolean | null;
 }
+
+/** Certificate files by name: DER or Base64 (.cer .crt .der .pem) and PKCS#7 bundles (.p7b .p7c). */
+const CERT_FILE = /\.(cer|crt|der|pem|p7b|p7c)$/;
+
+/** What a carved candidate is as a file: a key file of its kind, or a PKCS#12 / certificate file. */
+function otherKindOf(kind: Candidate['kind']): OtherFile['kind'] | null {
+  if (kind === 'pkcs12') return 'pkcs12';
+  return kind === 'x509' || kind === 'pem' || kind === 'pkcs7' ? 'x509' : null;
+}
+
+const joinPath = (dir: string | null, name: string) => (dir === null ? null : `${dir.replace(/\/+$/, '')}/${name}`);
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -80,7 +95,7 @@ export async function mergeEvidence(candidates: readonly Candidate[], fsFiles: r
   for (const f of fsFiles) {
     const role = roleOfName(f.name);
     const lower = f.name.toLowerCase();
-    const otherKind = /\.(p12|pfx)$/.test(lower) ? 'pkcs12' : /\.(cer|crt|der)$/.test(lower) ? 'x509' : null;
+    const otherKind = /\.(p12|pfx)$/.test(lower) ? 'pkcs12' : CERT_FILE.test(lower) ? 'x509' : null;
     if (!role && !otherKind) continue;
     if (!f.resident && !f.confirmed && f.extents.length === 0) {
       // Named by the folder, but no bytes the file system could confirm: unreadable or overwritten.
@@ -98,7 +113,7 @@ export async function mergeEvidence(candidates: readonly Candidate[], fsFiles: r
     const bytes = der;
     const offset = f.extents[0] ? f.extents[0].offset + at : -1;
     if (otherKind) {
-      const o: OtherFile = { kind: otherKind, bytes, offset, name: f.name, evidence: new Set([f.evidence]), fs: f, sha256: sha256(bytes) };
+      const o: OtherFile = { kind: otherKind, bytes, offset, name: f.name, evidence: new Set([f.evidence]), fs: f, sha256: sha256(bytes), originalPath: joinPath(f.parentPath, f.name), deleted: f.deleted };
       others.push(o);
       index(o);
       continue;
@@ -134,13 +149,14 @@ export async function mergeEvidence(candidates: readonly Candidate[], fsFiles: r
 
   for (const c of candidates) {
     if (c.truncated) continue;
-    const same = (byStart.get(c.offset) ?? []).find((f) => f.kind === (c.kind as string) && equal(f.bytes, c.bytes));
+    const otherKind = otherKindOf(c.kind);
+    const same = (byStart.get(c.offset) ?? []).find((f) => f.kind === (otherKind ?? c.kind) && equal(f.bytes, c.bytes));
     if (same) {
       same.evidence.add('carved');
       continue;
     }
-    if (c.kind === 'pkcs12' || c.kind === 'x509') {
-      others.push({ kind: c.kind, bytes: c.bytes, offset: c.offset, name: null, evidence: new Set(['carved']), fs: null, sha256: sha256(c.bytes) });
+    if (otherKind) {
+      others.push({ kind: otherKind, bytes: c.bytes, offset: c.offset, name: null, evidence: new Set(['carved']), fs: null, sha256: sha256(c.bytes), originalPath: null, deleted: null });
       continue;
     }
     if (c.kind !== 'header' && c.kind !== 'primary' && c.kind !== 'masks' && c.kind !== 'name') continue;

@@ -22,6 +22,9 @@ const dead = makeContainer({ algorithm: 'gost2012-256', seed: 'exfat-dead', name
 const live = makeContainer({ algorithm: 'gost2001', seed: 'exfat-live', name: 'live' });
 let p12: Uint8Array;
 let cer: Uint8Array;
+let p12b: Uint8Array;
+let pem: Uint8Array;
+const OWNER = 'ЭЦП/Иванов Иван Иванович';
 // openssl sets the bags' localKeyID to SHA-1 of the certificate; NCA names the file after it.
 let P12_NAME = '';
 let keyId = '';
@@ -36,7 +39,11 @@ beforeAll(async () => {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', k, '-out', c, '-days', '365', '-subj', '/CN=TEST NCA/C=KZ'], { stdio: 'ignore' });
   execFileSync('openssl', ['pkcs12', '-export', '-inkey', k, '-in', c, '-out', join(t.dir, 'x.p12'), '-passout', 'pass:Qwerty12'], { stdio: 'ignore' });
   execFileSync('openssl', ['x509', '-in', c, '-outform', 'DER', '-out', join(t.dir, 'x.cer')]);
+  // A second export of the same key (new salt, other bytes), saved the NCA way and then deleted.
+  execFileSync('openssl', ['pkcs12', '-export', '-inkey', k, '-in', c, '-out', join(t.dir, 'y.p12'), '-passout', 'pass:Qwerty12'], { stdio: 'ignore' });
   p12 = new Uint8Array(readFileSync(join(t.dir, 'x.p12')));
+  p12b = new Uint8Array(readFileSync(join(t.dir, 'y.p12')));
+  pem = new Uint8Array(readFileSync(c));
   cer = new Uint8Array(readFileSync(join(t.dir, 'x.cer')));
   keyId = createHash('sha1').update(cer).digest('hex');
   P12_NAME = `AUTH_RSA256_${keyId}.p12`;
@@ -49,8 +56,14 @@ beforeAll(async () => {
     mkdirSync(join(m, 'NCA'));
     writeFileSync(join(m, 'NCA', P12_NAME), p12);
     writeFileSync(join(m, 'NCA', 'cert.cer'), cer);
+    mkdirSync(join(m, OWNER), { recursive: true });
+    writeFileSync(join(m, OWNER, P12_NAME), p12b);
+    writeFileSync(join(m, OWNER, 'Сертификат Иванова.cer'), pem);
   });
-  await withMount(img, join(t.dir, 'mnt'), (m) => rmSync(join(m, 'dead.000'), { recursive: true }));
+  await withMount(img, join(t.dir, 'mnt'), (m) => {
+    rmSync(join(m, 'dead.000'), { recursive: true });
+    rmSync(join(m, 'ЭЦП'), { recursive: true });
+  });
   ({ report: before } = await scanTo(img, join(t.dir, 'out1'), { passwords: ['Qwerty12'] }));
   mkfs(img, 32); // quick format over the same data
   ({ report: after } = await scanTo(img, join(t.dir, 'out2'), { passwords: ['Qwerty12'] }));
@@ -70,8 +83,8 @@ exfat.describe('scan of an exFAT drive with containers and PKCS#12 files', () =>
   });
 
   it('writes the PKCS#12 file under its original name with the NCA key id, and the certificate', () => {
-    const p = before.pkcs12.find((x) => x.path === `pkcs12/${P12_NAME}`)!;
-    expect(p).toBeDefined();
+    const p = before.pkcs12.find((x) => x.path === `pkcs12/NCA/${P12_NAME}`)!;
+    expect(p).toMatchObject({ originalPath: `/NCA/${P12_NAME}`, deleted: false });
     expect(p.sha256).toBe(sha(p12));
     expect(p.evidence).toEqual(expect.arrayContaining(['exfat-entry', 'carved']));
     expect(p.keyId).toBe(keyId);
@@ -79,7 +92,17 @@ exfat.describe('scan of an exFAT drive with containers and PKCS#12 files', () =>
     expect(p.problems).toEqual([]);
     expect(readFileSync(join(t.dir, 'out1', p.path)).equals(Buffer.from(p12))).toBe(true);
     const c = before.certificates.find((x) => x.sha256 === sha(cer))!;
+    expect(c).toMatchObject({ path: 'certificates/NCA/cert.cer', originalPath: '/NCA/cert.cer', deleted: false, format: 'der' });
     expect(c.subject).toMatch(/TEST NCA/);
+  });
+
+  it('gives a deleted PKCS#12 file and PEM certificate back under their names and Cyrillic folders', () => {
+    const p = before.pkcs12.find((x) => x.sha256 === sha(p12b))!;
+    expect(p).toMatchObject({ path: `pkcs12/${OWNER}/${P12_NAME}`, originalPath: `/${OWNER}/${P12_NAME}`, deleted: true, keyId });
+    expect(readFileSync(join(t.dir, 'out1', p.path)).equals(Buffer.from(p12b))).toBe(true);
+    const c = before.certificates.find((x) => x.sha256 === sha(pem))!;
+    expect(c).toMatchObject({ path: `certificates/${OWNER}/Сертификат Иванова.cer`, deleted: true, format: 'pem' });
+    expect(c.evidence).toEqual(expect.arrayContaining(['exfat-entry', 'carved']));
   });
 
   it('after a quick format still carves the PKCS#12 bytes and both containers', () => {

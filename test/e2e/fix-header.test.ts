@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { makeCertificate } from '../helpers/certificates.ts';
 import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
 import { fixHeaderCommand } from '../../src/cli/fix-header.ts';
+import { verifyCommand } from '../../src/cli/verify.ts';
+import { pem, pkcs7 } from '../helpers/cert-text.ts';
 import { requireTools } from '../helpers/tools.ts';
 import { mtools, scanTo, tempDir } from './helpers.ts';
 
@@ -44,6 +46,22 @@ describe('fix-header', () => {
     const o = io();
     expect(await fixHeaderCommand(dir, { cert: join(t.dir, 'cert.cer'), password: ['pw123'], inPlace: true }, o.io)).toBe(0);
     expect(existsSync(join(dir, 'header.key'))).toBe(true);
+  });
+
+  it('takes the certificate as Base64 without BEGIN/END lines, or inside a PKCS#7 chain (CA first)', async () => {
+    const ca = makeCertificate({ generation: 'gost2012-256', privateKey: makeContainer({ seed: 'ca' }).privateKey, subject: 'УЦ', seed: 9 });
+    const files = { ...good.files, 'header.key': good.files['header.key']!.slice() };
+    files['header.key'][60]! ^= 0xff;
+    for (const [n, bytes] of [['cert.txt', pem(cert, { armor: false, width: 76, eol: '\n' })], ['chain.p7b', pkcs7(ca, cert)], ['chain-pem.p7b', pem(pkcs7(ca, cert), { label: 'PKCS7' })]] as const) {
+      writeFileSync(join(t.dir, n), bytes);
+      const dir = writeContainerDir(join(t.dir, `from-${n}`), files);
+      const o = io();
+      expect(await fixHeaderCommand(dir, { cert: join(t.dir, n), password: ['pw123'], out: join(t.dir, `fixed-${n}`) }, o.io), o.lines.join('\n')).toBe(0);
+      expect(Buffer.from(readFileSync(join(t.dir, `fixed-${n}/header.key`))).equals(Buffer.from(good.files['header.key']!)), n).toBe(true);
+      const v = io();
+      expect(await verifyCommand(join(t.dir, `fixed-${n}`), { password: ['pw123'], cert: join(t.dir, n) }, v.io), v.lines.join('\n')).toBe(0);
+      expect(v.lines.join('\n')).toMatch(/Certificate: CN=Петров Пётр.*given file/);
+    }
   });
 
   it('refuses a certificate whose key does not match, and says why', async () => {

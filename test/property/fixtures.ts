@@ -6,6 +6,7 @@ import { peekTlv } from '../../src/format/der-peek.ts';
 import { setChecksum, nameHash } from '../../src/layout/exfat-entry-set.ts';
 import { crc32 } from '../../src/layout/partition-table.ts';
 import { makeCertificate } from '../helpers/certificates.ts';
+import { pem, pkcs7 } from '../helpers/cert-text.ts';
 import { makeContainer } from '../helpers/containers.ts';
 import { fileName, record, resident } from '../fs/ntfs/util.ts';
 
@@ -121,6 +122,9 @@ export const FEEDERS: Readonly<Record<CandidateKind, { readonly objects: () => U
   name: { objects: () => [CONTAINER['name.key']!], der: true },
   pkcs12: { objects: () => [pfx()], der: true },
   x509: { objects: () => [CERT], der: true },
+  // Text: lies overwrite aligned fields (there are no TLV headers to rewrite).
+  pem: { objects: () => [pem(CERT), pem(CERT, { eol: '\r\n', width: 76 }), pem(CERT, { armor: false })], der: false },
+  pkcs7: { objects: () => [pkcs7(CERT, CERT)], der: true },
   boot: { objects: () => [fatBoot(), mbr(), gptHeader()], der: false },
   'fat-dir': { objects: () => [fatDirSector()], der: false },
   'exfat-dir': { objects: () => [exfatDirSector()], der: false },
