@@ -39,7 +39,7 @@ export function html(report: Report, placements: Placements): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head><body>
 <header><h1>${esc(title)}</h1>${overview(report)}</header>
-<section><h2>Map of the medium</h2>${map(report, placements)}${LEGEND}</section>
+<section><h2>Map of the medium</h2>${maps(report, placements)}${LEGEND}</section>
 <section><h2>Containers (${report.containers.length})</h2>${containers(report)}</section>
 ${pkcs12(report)}${certificates(report)}${loose(report)}${problems(report)}
 <footer>${esc(report.tool.name)} ${esc(report.tool.version)} · started ${esc(report.run.startedAt)}${report.run.commandLine ? ` · <code>${esc(report.run.commandLine.join(' '))}</code>` : ''}</footer>
@@ -76,39 +76,58 @@ function lanes(r: Report, placements: Placements): Lane[] {
   return [...merged, ...other('PKCS#12', '#pkcs12', r.pkcs12), ...other('certificates', '#certificates', certFiles), ...other('loose key files', '#loose', r.loose)];
 }
 
-function map(r: Report, placements: Placements): string {
-  const size = Math.max(1, r.source.size);
-  const x = (off: number) => LABEL + (off / size) * BAR;
-  const w = (len: number) => Math.max(2, (len / size) * BAR); // a 4 kB file on a 1 TB disk still shows
+/** The whole medium; and, when the files sit in a small part of it, that part enlarged. */
+function maps(r: Report, placements: Placements): string {
   const ls = lanes(r, placements);
+  const whole = map(r, ls, 0, r.source.size);
+  const runs = ls.flatMap((l) => l.files.flatMap((f) => f.runs));
+  if (!runs.length) return whole;
+  const lo = Math.min(...runs.map((x) => x.imgOffset));
+  const hi = Math.max(...runs.map((x) => x.imgOffset + x.length));
+  if (hi - lo > r.source.size / 10) return whole;
+  const pad = Math.max(4096, (hi - lo) / 20);
+  const from = Math.max(0, lo - pad);
+  const to = Math.min(r.source.size, hi + pad);
+  return `${whole}<h3>Where the files lie, enlarged: ${esc(formatBytes(from))} – ${esc(formatBytes(to))}</h3>${map(r, ls, from, to)}`;
+}
+
+function map(r: Report, ls: Lane[], from: number, to: number): string {
+  const span = Math.max(1, to - from);
+  const x = (off: number) => LABEL + ((Math.min(Math.max(off, from), to) - from) / span) * BAR;
+  // Clipped to the view; a 4 kB file on a 1 TB disk still shows.
+  const w = (off: number, len: number) => Math.max(2, x(off + len) - x(off));
+  const inView = (off: number, len: number) => off < to && off + len > from;
   const top = 46;
   const height = top + ls.length * LANE + 30;
   const s: string[] = [];
-  s.push(`<svg class="map" viewBox="0 0 ${W} ${height}" role="img" aria-label="map of the medium" xmlns="http://www.w3.org/2000/svg">`);
+  s.push(`<svg class="map" viewBox="0 0 ${W} ${height}" role="img" aria-label="map of the medium from ${from} to ${to}" xmlns="http://www.w3.org/2000/svg">`);
   s.push('<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4c7c3"/><line x1="0" y1="0" x2="0" y2="6" stroke="#b3261e" stroke-width="3"/></pattern></defs>');
   s.push(`<text class="lane" x="4" y="17">medium</text><rect class="medium" x="${LABEL}" y="4" width="${BAR}" height="18"><title>${esc(`${r.source.path}: ${formatBytes(r.source.size)}`)}</title></rect>`);
-  for (const e of r.source.readErrors)
-    s.push(`<rect class="unread" x="${x(e.offset).toFixed(2)}" y="2" width="${w(e.length).toFixed(2)}" height="22"><title>${esc(`unreadable: ${formatBytes(e.length)} at ${at(e.offset)}`)}</title></rect>`);
+  for (const e of r.source.readErrors.filter((e) => inView(e.offset, e.length)))
+    s.push(`<rect class="unread" x="${x(e.offset).toFixed(2)}" y="2" width="${w(e.offset, e.length).toFixed(2)}" height="22"><title>${esc(`unreadable: ${formatBytes(e.length)} at ${at(e.offset)}`)}</title></rect>`);
   s.push(`<text class="lane" x="4" y="39">volumes</text>`);
-  for (const v of r.volumes)
-    s.push(`<g class="volume"><rect x="${x(v.offset).toFixed(2)}" y="27" width="${w(v.size).toFixed(2)}" height="16"><title>${esc(`${v.type} “${v.label}”: ${formatBytes(v.size)} at ${at(v.offset)}`)}</title></rect><text x="${(x(v.offset) + 4).toFixed(2)}" y="39">${esc(`${v.type} ${v.label}`)}</text></g>`);
+  for (const v of r.volumes.filter((v) => inView(v.offset, v.size)))
+    s.push(`<g class="volume"><rect x="${x(v.offset).toFixed(2)}" y="27" width="${w(v.offset, v.size).toFixed(2)}" height="16"><title>${esc(`${v.type} “${v.label}”: ${formatBytes(v.size)} at ${at(v.offset)}`)}</title></rect><text x="${(x(v.offset) + 4).toFixed(2)}" y="39">${esc(`${v.type} ${v.label}`)}</text></g>`);
   ls.forEach((l, i) => {
     const y = top + i * LANE;
     s.push(`<a href="${l.href}"><text class="lane" x="4" y="${y + 14}">${esc(clip(l.label, 30))}<title>${esc(l.label)}</title></text></a><line class="guide" x1="${LABEL}" x2="${LABEL + BAR}" y1="${y + 10}" y2="${y + 10}"/>`);
     for (const f of l.files) {
-      const rects = f.runs.map((run) => `<rect x="${x(run.imgOffset).toFixed(2)}" y="${y + 2}" width="${w(run.length).toFixed(2)}" height="16"/>`).join('');
+      const rects = f.runs.filter((run) => inView(run.imgOffset, run.length)).map((run) => `<rect x="${x(run.imgOffset).toFixed(2)}" y="${y + 2}" width="${w(run.imgOffset, run.length).toFixed(2)}" height="16"/>`).join('');
       s.push(`<a href="${l.href}"><g class="mark ${l.status}">${rects}<title>${esc(f.title)}</title></g></a>`);
     }
   });
   const axisY = top + ls.length * LANE + 4;
   for (let k = 0; k <= 4; k++) {
-    const off = (size * k) / 4;
+    const off = from + (span * k) / 4;
     const anchor = k === 0 ? 'start' : k === 4 ? 'end' : 'middle';
-    s.push(`<line class="tick" x1="${x(off)}" x2="${x(off)}" y1="${axisY}" y2="${axisY + 5}"/><text class="axis" x="${x(off)}" y="${axisY + 18}" text-anchor="${anchor}">${esc(formatBytes(off))}</text>`);
+    s.push(`<line class="tick" x1="${x(off)}" x2="${x(off)}" y1="${axisY}" y2="${axisY + 5}"/><text class="axis" x="${x(off)}" y="${axisY + 18}" text-anchor="${anchor}">${esc(span < r.source.size ? hex(Math.round(off)) : formatBytes(off))}</text>`);
   }
   s.push('</svg>');
   return s.join('\n');
 }
+
+/** A path that wraps after its slashes, not inside a name. */
+const path = (p: string) => `<code>${esc(p).replace(/\//g, '/<wbr>')}</code>`;
 
 const clip = (s: string, n: number) => ([...s].length > n ? [...s].slice(0, n - 1).join('') + '…' : s);
 
@@ -122,11 +141,11 @@ function containers(r: Report): string {
     const files = Object.entries(c.files)
       .map(([role, f]) => `${esc(role)} at ${hex(f.offset)}${f.fragments > 1 ? `, ${f.fragments} fragments` : ''} <span class="ev">(${esc(f.evidence.join(', '))})</span>`)
       .join('<br>');
-    const issues = [...c.problems, ...(c.copies.length ? [`same key as ${c.copies.join(', ')}`] : [])];
+    const copies = c.copies.length ? `<div class="ev">same key as ${c.copies.map(path).join(', ')}</div>` : '';
     return `<tr id="c${i + 1}" class="${c.status}"><td>${i + 1}</td>
-<td><span class="badge ${c.status}">${c.status}</span><div class="why">${esc(STATUS_WORDS[c.status])}</div>${issues.length ? `<ul class="problems">${issues.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : ''}</td>
-<td><b>${esc(c.name ?? '(no name)')}</b><br><code>${esc(c.dir)}</code></td>
-<td>${c.originalPath ? `<code>${esc(c.originalPath)}</code>` : '<span class="none">not known (carved)</span>'}</td>
+<td><span class="badge ${c.status}">${c.status}</span><div class="why">${esc(STATUS_WORDS[c.status])}</div>${c.problems.length ? `<ul class="problems">${c.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : ''}${copies}</td>
+<td><b>${esc(c.name ?? '(no name)')}</b><br>${path(c.dir)}</td>
+<td>${c.originalPath ? `${path(c.originalPath)}` : '<span class="none">not known (carved)</span>'}</td>
 <td>${c.deleted === true ? '<b>deleted</b>' : c.deleted === false ? 'live' : '<span class="none">unknown</span>'}</td>
 <td>${esc(c.algorithm ?? 'unknown')}${c.passwordProtected ? `<br><span class="ev">${c.password !== null ? `password #${c.password + 1}` : 'password not known'}</span>` : c.passwordProtected === false ? '<br><span class="ev">no password</span>' : ''}</td>
 <td>${cert}</td><td class="files">${files}</td></tr>`;
@@ -142,23 +161,23 @@ function validity(from: string, to: string, now: string): string {
 }
 
 const original = (p: string | null, deleted: boolean | null) =>
-  `${p ? `<code>${esc(p)}</code>` : '<span class="none">carved</span>'}${deleted ? ' <b>deleted</b>' : ''}`;
+  `${p ? path(p) : '<span class="none">carved</span>'}${deleted ? ' <b>deleted</b>' : ''}`;
 
 function pkcs12(r: Report): string {
   if (!r.pkcs12.length) return '';
-  const rows = r.pkcs12.map((p) => `<tr><td><code>${esc(p.path)}</code></td><td>${original(p.originalPath, p.deleted)}</td><td>${formatBytes(p.size)} at ${hex(p.offset)}</td><td>${p.problems.length ? esc(p.problems.join('; ')) : 'structure valid'}</td></tr>`);
+  const rows = r.pkcs12.map((p) => `<tr><td>${path(p.path)}</td><td>${original(p.originalPath, p.deleted)}</td><td>${formatBytes(p.size)} at ${hex(p.offset)}</td><td>${p.problems.length ? esc(p.problems.join('; ')) : 'structure valid'}</td></tr>`);
   return `<section><h2>PKCS#12 files (${r.pkcs12.length})</h2><table id="pkcs12"><thead><tr><th>Written to</th><th>Original path</th><th>Found</th><th>Checks</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></section>\n`;
 }
 
 function certificates(r: Report): string {
   if (!r.certificates.length) return '';
-  const rows = r.certificates.map((c) => `<tr><td>${esc(c.subject)}<br><span class="ev">issuer: ${esc(c.issuer)}</span></td><td>${validity(c.notBefore, c.notAfter, r.run.startedAt)}</td><td><code>${esc(c.path)}</code></td><td>${original(c.originalPath, c.deleted)}</td></tr>`);
+  const rows = r.certificates.map((c) => `<tr><td>${esc(c.subject)}<br><span class="ev">issuer: ${esc(c.issuer)}</span></td><td>${validity(c.notBefore, c.notAfter, r.run.startedAt)}</td><td>${path(c.path)}</td><td>${original(c.originalPath, c.deleted)}</td></tr>`);
   return `<section><h2>Certificates (${r.certificates.length})</h2><table id="certificates"><thead><tr><th>Subject</th><th>Validity</th><th>Written to</th><th>Original path</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></section>\n`;
 }
 
 function loose(r: Report): string {
   if (!r.loose.length) return '';
-  const rows = r.loose.map((l) => `<tr><td><code>${esc(l.path)}</code></td><td>${esc(l.kind)}</td><td>${formatBytes(l.size)} at ${hex(l.offset)}</td></tr>`);
+  const rows = r.loose.map((l) => `<tr><td>${path(l.path)}</td><td>${esc(l.kind)}</td><td>${formatBytes(l.size)} at ${hex(l.offset)}</td></tr>`);
   return `<section><h2>Loose key files (${r.loose.length})</h2><p>Key files that could not be placed in any container.</p><table id="loose"><thead><tr><th>Written to</th><th>Kind</th><th>Found</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></section>\n`;
 }
 
@@ -182,7 +201,7 @@ const CSS = `
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);margin:0 auto;padding:20px 28px;max-width:1500px}
 h1{font-size:22px;margin:0 0 6px;word-break:break-all}h2{font-size:18px;margin:26px 0 8px;border-bottom:2px solid var(--line);padding-bottom:4px}
 .facts,.counts{margin:2px 0;color:var(--mute)}.counts{color:var(--ink);font-weight:600}
-code{font:13px/1.3 ui-monospace,"DejaVu Sans Mono",monospace;word-break:break-all}
+code{font:13px/1.3 ui-monospace,"DejaVu Sans Mono",monospace;overflow-wrap:anywhere}h3{font-size:14px;margin:14px 0 6px;color:var(--mute);font-weight:600}
 .map{width:100%;height:auto;display:block;border:1px solid var(--line);border-radius:6px;background:#fafbfc}
 .map text{font-size:12px;fill:var(--ink)}.map .lane{fill:var(--mute)}.map .axis{fill:var(--mute);font-size:11px}
 .map .medium{fill:#e3e6ea}.map .unread{fill:url(#hatch)}.map .tick,.map .guide{stroke:var(--line)}
