@@ -20,6 +20,8 @@ packages=(
   qemu-utils   # qemu-img
   ewf-tools    # ewfacquire, ewfverify, ewfinfo
   python3      # python3
+  libxml2-utils # xmllint (report.dfxml against the DFXML schema)
+  chromium     # chromium (report.html rendered headless)
   make g++     # the native addon (npm ci builds it)
 )
 apt-get update

@@ -68,8 +68,13 @@ export interface ReportCertificate {
   notAfter: string;
 }
 
+/** The report files every scan writes into --out (report.json lists them). */
+export const REPORT_FILES = { json: 'report.json', dfxml: 'report.dfxml', html: 'report.html', summary: 'summary.txt' } as const;
+
 export interface Report {
   tool: { name: 'keycarve'; version: string };
+  /** Where the same report is written for other readers: DFXML for forensic suites, HTML for people. */
+  reports: typeof REPORT_FILES;
   run: RunInfo;
   source: { path: string; size: number; sectorSize: number; readErrors: ByteRange[]; image?: Omit<ImageInfo, 'lost'>; inputs?: string[] };
   mode: 'full' | 'quick' | 'assemble';

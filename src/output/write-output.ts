@@ -1,13 +1,16 @@
 /**
  * Writes the reassembly into --out: containers/<path>/<folder>/ ready for CryptoPro, pkcs12/,
- * certificates/, loose/, report.json and summary.txt. Everything goes through OutDir (safe names, no overwrite).
+ * certificates/, loose/, report.json, report.dfxml, report.html and summary.txt. Everything goes through OutDir (safe names, no overwrite).
  */
 import { decodeCp1251 } from '../format/name-key.ts';
 import { parseName } from '../format/name-key.ts';
 import type { Reassembly, RecoveredContainer } from '../reassemble/index.ts';
 import { ROLES, type OtherFile } from '../reassemble/key-files.ts';
 import { OutDir } from './out-dir.ts';
-import type { Report, ReportContainer } from './report.ts';
+import { dfxml } from './dfxml.ts';
+import { html } from './html.ts';
+import { placementOf, type Placements } from './placement.ts';
+import { REPORT_FILES, type Report, type ReportContainer } from './report.ts';
 import { nextFreeFolder, safeName, safePath } from './safe-name.ts';
 import { summary } from './summary.ts';
 
@@ -35,6 +38,7 @@ export interface SummaryView {
 
 export async function writeOutput(out: OutDir, r: Reassembly, report: Report, view: SummaryView): Promise<void> {
   const dirs: string[] = [];
+  const placements: Placements = new Map();
   for (const c of r.containers) {
     const folder = c.folder ?? folderFromName(c);
     const parents = c.originalPath ? safePath(c.originalPath).slice(0, -1) : [];
@@ -42,7 +46,9 @@ export async function writeOutput(out: OutDir, r: Reassembly, report: Report, vi
     dirs.push(dir);
     for (const role of ROLES) {
       const k = c.files[role];
-      if (k) await out.writeFile(`${dir}/${role}`, k.bytes);
+      if (!k) continue;
+      await out.writeFile(`${dir}/${role}`, k.bytes);
+      placements.set(`${dir}/${role}`, placementOf(k));
     }
   }
   r.containers.forEach((c, i) => report.containers.push(containerEntry(c, dirs[i]!, dirs)));
@@ -50,6 +56,7 @@ export async function writeOutput(out: OutDir, r: Reassembly, report: Report, vi
   for (const { file: p, keyId, checks } of r.pkcs12) {
     const path = reserveOther(out, 'pkcs12', p, `pkcs12-${hex(p.offset)}.p12`);
     await out.writeFile(path, p.bytes);
+    placements.set(path, placementOf(p));
     report.pkcs12.push({
       path, offset: p.offset, size: p.bytes.length, sha256: p.sha256, evidence: [...p.evidence], originalName: p.name, originalPath: p.originalPath, deleted: p.deleted, keyId,
       checks: checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail })),
@@ -64,6 +71,7 @@ export async function writeOutput(out: OutDir, r: Reassembly, report: Report, vi
       path = reserveOther(out, 'certificates', file, fallback);
       await out.writeFile(path, file.bytes); // the bytes as found (DER, PEM, PKCS#7), so sha256 matches the medium
       written.set(file, path);
+      placements.set(path, placementOf(file));
     }
     report.certificates.push({
       path, offset: file.offset, size: file.bytes.length, sha256: file.sha256, evidence: [...file.evidence], originalName: file.name,
@@ -75,10 +83,13 @@ export async function writeOutput(out: OutDir, r: Reassembly, report: Report, vi
     const base = k.role ? k.role.replace(/\.key$/, '') : k.kind;
     const path = out.reserve('loose', [], `${base}-${hex(Math.max(0, k.offset))}.key`, nextFreeName);
     await out.writeFile(path, k.bytes);
+    placements.set(path, placementOf(k));
     report.loose.push({ path, kind: k.kind, offset: k.offset, size: k.bytes.length, sha256: k.sha256, evidence: [...k.evidence], ...(k.fs?.from ? { from: k.fs.from } : {}) });
   }
-  await out.writeFile('report.json', JSON.stringify(report, null, 2) + '\n');
-  await out.writeFile('summary.txt', summary(report, view.out, view.width));
+  await out.writeFile(REPORT_FILES.json, JSON.stringify(report, null, 2) + '\n');
+  await out.writeFile(REPORT_FILES.dfxml, dfxml(report, placements));
+  await out.writeFile(REPORT_FILES.html, html(report, placements));
+  await out.writeFile(REPORT_FILES.summary, summary(report, view.out, view.width));
 }
 
 /**

@@ -7,7 +7,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileProblem } from '../file-errors.ts';
-import type { Report } from '../output/report.ts';
+import { REPORT_FILES, type Report } from '../output/report.ts';
 import type { Reassembly } from '../reassemble/index.ts';
 import { VERSION } from '../version.ts';
 import { asEvidence, classify, walkInputs, type Classified, type Walked } from './assemble-inputs.ts';
@@ -97,6 +97,7 @@ function assembleReport(opts: AssembleOptions, f: AssembleFacts): Report {
     run: { startedAt: f.startedAt, commandLine: opts.commandLine ? [...opts.commandLine] : null, map: null },
     source: { path: opts.inputs.join(' '), size: bytesRead, sectorSize: 512, readErrors: [], inputs: [...opts.inputs] },
     mode: 'assemble',
+    reports: REPORT_FILES,
     volumes: [],
     containers: [],
     pkcs12: [],

@@ -9,7 +9,7 @@ import type { Candidate } from '../carve/types.ts';
 import { analyseMedia } from '../fs/index.ts';
 import type { FileEvidence, FsAnalysis, MediaReader } from '../fs/types.ts';
 import { OutDir } from '../output/out-dir.ts';
-import type { MapUse, Report } from '../output/report.ts';
+import { REPORT_FILES, type MapUse, type Report } from '../output/report.ts';
 import { writeOutput } from '../output/write-output.ts';
 import { addProblem, reassemble, type ReassembleOptions, type Reassembly } from '../reassemble/index.ts';
 import { mergeEvidence, type MergeResult } from '../reassemble/key-files.ts';
@@ -184,6 +184,7 @@ function runReport(opts: ScanOptions, f: RunFacts): Report {
   for (const c of pass.candidates) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
   return {
     tool: { name: 'keycarve', version: VERSION },
+    reports: REPORT_FILES,
     run: { startedAt: f.startedAt, commandLine: opts.commandLine ? [...opts.commandLine] : null, map: opts.map ?? null },
     source: { path: opts.source, size: f.source.size, sectorSize: f.source.sectorSize, readErrors: pass.readErrors, ...(f.image ? { image: f.image } : {}) },
     mode: opts.quick ? 'quick' : 'full',

@@ -38,6 +38,8 @@ export const TOOL_PACKAGES = {
   ewfverify: 'ewf-tools',
   ewfinfo: 'ewf-tools',
   python3: 'python3',
+  xmllint: 'libxml2-utils',
+  chromium: 'chromium',
 } as const;
 export type Tool = keyof typeof TOOL_PACKAGES;
 
