@@ -20,6 +20,7 @@ packages=(
   qemu-utils   # qemu-img
   ewf-tools    # ewfacquire, ewfverify, ewfinfo
   python3      # python3
+  libhivex-bin python3-hivex  # hivexsh; the hivex module test/fs/regf builds hives with
   make g++     # the native addon (npm ci builds it)
 )
 apt-get update

@@ -3,7 +3,7 @@ import type { ByteRange } from '../source/types.ts';
 export type { MediaReader } from '../source/types.ts';
 
 export type VolumeType = 'fat12' | 'fat16' | 'fat32' | 'exfat' | 'ntfs';
-export type EvidenceKind = 'fat-entry' | 'exfat-entry' | 'ntfs-mft' | 'orphan-dir' | 'carved' | 'crypto-pairing';
+export type EvidenceKind = 'fat-entry' | 'exfat-entry' | 'ntfs-mft' | 'orphan-dir' | 'registry' | 'carved' | 'crypto-pairing';
 
 export interface Volume {
   readonly type: VolumeType;

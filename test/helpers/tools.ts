@@ -38,6 +38,7 @@ export const TOOL_PACKAGES = {
   ewfverify: 'ewf-tools',
   ewfinfo: 'ewf-tools',
   python3: 'python3',
+  hivexsh: 'libhivex-bin', // test/fs/regf builds hives with python3-hivex (same source package)
 } as const;
 export type Tool = keyof typeof TOOL_PACKAGES;
 

@@ -2,6 +2,9 @@
 // length-lying input: no throw (only the parser's typed error), results inside the input, no
 // allocation a lying length asks for, and time linear in the input (1 MiB costs at most 40× one of
 // its 64 KiB pieces: linear is 16×, quadratic 256×). Seeded: KEYCARVE_PROPERTY_SEED=… reproduces a run.
+import { openHive } from '../../src/fs/regf/hive.ts';
+import { containersInHive } from '../../src/fs/regf/index.ts';
+import { emptyHive } from '../fs/regf/build.ts';
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { CARVERS } from '../../src/carve/index.ts';
 import type { Candidate, CandidateKind, Chunk } from '../../src/carve/types.ts';
@@ -188,6 +191,8 @@ const PARSERS: Record<string, ParserCase> = {
   claimVolume: { run: (b) => claimVolume(b, 0, []), valid: [fatBoot()] },
   decodeRuns: { run: (b) => decodeRuns(b, 0, 1 << 20, 1 << 24), valid: [] },
   indxEntries: { run: (b) => indxEntries(b, { num: 5, seq: 5, inUse: true }), valid: [] },
+  openHive: { run: openHive, valid: [emptyHive()] },
+  containersInHive: { run: (b) => containersInHive(b, { evidence: 'fat-entry', name: 'SOFTWARE', parentName: null, parentPath: null, folderKey: null, deleted: false, size: b.length, extents: [{ offset: 0, length: b.length }], confirmed: true, volumeOffset: 0 }), valid: [emptyHive()] },
 };
 
 /** A typed failure names its problem: Parsed / RecordResult / RunsResult carry `why`, readLength a `fault`. */
