@@ -16,6 +16,7 @@ import { filesFromOrphanDirs } from './fat/orphans.ts';
 import { analyseNtfs, parseNtfsBoot, volumeStartFromBackup } from './ntfs/index.ts';
 import { filesFromRecords } from './ntfs/records.ts';
 import { findVolumes, type FoundVolume } from './partitions.ts';
+import { filesFromHives } from './regf/index.ts';
 import type { FileEvidence, FsAnalysis, FsProblem, MediaReader, Volume } from './types.ts';
 
 export interface AnalyseOptions {
@@ -154,5 +155,8 @@ export async function analyseMedia(reader: MediaReader, candidates: readonly Can
     const r = await guard('stray MFT records', strayRecords[0]!.offset, async () => filesFromRecords(strayRecords, undefined, { confirm: identifyKeyFile }));
     if (r) files.push(...r.files), problems.push(...r.problems);
   }
+  // Registry hives among the files found: their container values are files too.
+  const hives = await guard('registry hives', 0, () => filesFromHives(files, reader));
+  if (hives) files.push(...hives.files), problems.push(...hives.problems);
   return { volumes, files, problems };
 }

@@ -3,8 +3,8 @@ import type { ByteRange } from '../source/types.ts';
 export type { MediaReader } from '../source/types.ts';
 
 export type VolumeType = 'fat12' | 'fat16' | 'fat32' | 'exfat' | 'ntfs';
-/** 'input-file': a file handed to `assemble` (its folder counts like a file system's). */
-export type EvidenceKind = 'fat-entry' | 'exfat-entry' | 'ntfs-mft' | 'orphan-dir' | 'carved' | 'crypto-pairing' | 'input-file';
+/** 'input-file': a file handed to `assemble` (its folder counts like a file system's); 'registry': a value of a hive's key. */
+export type EvidenceKind = 'fat-entry' | 'exfat-entry' | 'ntfs-mft' | 'orphan-dir' | 'registry' | 'carved' | 'crypto-pairing' | 'input-file';
 
 export interface Volume {
   readonly type: VolumeType;

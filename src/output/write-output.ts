@@ -30,6 +30,14 @@ function folderFromName(c: RecoveredContainer): string {
   return `container-${hex(first?.offset ?? 0)}.000`;
 }
 
+/** A registry key (HKLM\\…\\Users\\<SID>\\Keys\\<name>) goes under registry/<SID or machine>/; a folder under its path. */
+function containerParents(c: RecoveredContainer): string[] {
+  if (!c.originalPath) return c.evidence.includes('registry') ? ['registry'] : [];
+  if (!c.evidence.includes('registry') || !c.originalPath.startsWith('HKLM\\')) return safePath(c.originalPath).slice(0, -1);
+  const sid = /\\Users\\([^\\]+)\\Keys\\/i.exec(c.originalPath)?.[1];
+  return ['registry', ...safePath(sid ?? 'machine')];
+}
+
 /** How the summary is laid out: `out` as the user typed it, `width` the terminal's (summary.txt is the same text). */
 export interface SummaryView {
   readonly out: string;
@@ -41,8 +49,7 @@ export async function writeOutput(out: OutDir, r: Reassembly, report: Report, vi
   const placements: Placements = new Map();
   for (const c of r.containers) {
     const folder = c.folder ?? folderFromName(c);
-    const parents = c.originalPath ? safePath(c.originalPath).slice(0, -1) : [];
-    const dir = out.reserve('containers', parents, folder, nextFreeFolder);
+    const dir = out.reserve('containers', containerParents(c), folder, nextFreeFolder);
     dirs.push(dir);
     for (const role of ROLES) {
       const k = c.files[role];

@@ -1,0 +1,210 @@
+/**
+ * A total, bounded reader of Windows registry hive files (regf), after the msuhanov/regf
+ * specification (CC BY 4.0; docs/registry.md §2): base block, hive bins, cells, nk/vk records,
+ * li/lf/lh/ri subkey lists and db big data. Every offset, size and count is checked against the
+ * bytes at hand; nothing recurses; a damaged structure becomes a problem, never a throw.
+ */
+import { u16, u32 } from '../../layout/le.ts';
+
+const BASE_BLOCK = 4096;
+/** Value data larger than this is no CryptoPro file (they are a few KiB at most). */
+export const MAX_VALUE_BYTES = 1 << 20;
+/** More entries than this in one list is damage (Windows caps far lower in practice). */
+const MAX_LIST = 65_536;
+const DB_SEGMENT = 16_344;
+
+export interface Hive {
+  readonly bytes: Uint8Array;
+  /** Hive-bins data end actually walked (relative to the bins start). */
+  readonly binsEnd: number;
+  readonly root: number;
+  /** Relative offsets and sizes of the bins that passed their checks. */
+  readonly bins: readonly { off: number; size: number }[];
+  readonly problems: string[];
+}
+
+/** A range of the hive file (absolute file offsets) holding part of a value's data. */
+export interface FileRange {
+  readonly off: number;
+  readonly len: number;
+}
+
+export interface Cell {
+  /** Offset of the cell's data (after the size field) in the hive file. */
+  readonly at: number;
+  readonly data: Uint8Array;
+  readonly free: boolean;
+}
+
+export interface KeyNode {
+  readonly off: number;
+  readonly name: string;
+  readonly parent: number;
+  readonly subkeyCount: number;
+  readonly subkeyList: number;
+  readonly valueCount: number;
+  readonly valueList: number;
+}
+
+export interface ValueKey {
+  readonly off: number;
+  readonly name: string;
+  readonly type: number;
+  readonly size: number;
+  readonly dataOff: number;
+  readonly resident: boolean;
+}
+
+const sig = (b: Uint8Array, at: number, s: string) => b[at] === s.charCodeAt(0) && b[at + 1] === s.charCodeAt(1);
+const latin1 = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+const utf16 = (b: Uint8Array) => Buffer.from(b.subarray(0, b.length & ~1)).toString('utf16le');
+
+/** Parses the base block and walks the bins; a string when the bytes are no primary hive. */
+export function openHive(bytes: Uint8Array): Hive | string {
+  if (bytes.length < BASE_BLOCK || latin1(bytes.subarray(0, 4)) !== 'regf') return 'no regf base block';
+  if (u32(bytes, 20) !== 1) return `regf major version ${u32(bytes, 20)} (expected 1)`;
+  if (u32(bytes, 28) !== 0) return `regf file type ${u32(bytes, 28)}: a transaction log, not a hive`;
+  const problems: string[] = [];
+  let sum = 0;
+  for (let i = 0; i < 508; i += 4) sum = (sum ^ u32(bytes, i)) >>> 0;
+  if (sum === 0xffffffff) sum = 0xfffffffe;
+  if (sum === 0) sum = 1;
+  if (sum !== u32(bytes, 508)) problems.push('base block checksum does not match (header damaged or edited)');
+  if (u32(bytes, 4) !== u32(bytes, 8)) problems.push('hive is dirty (sequence numbers differ): its transaction log was not applied');
+  const declared = u32(bytes, 40);
+  const available = bytes.length - BASE_BLOCK;
+  if (declared > available) problems.push(`hive bins size ${declared} beyond the file's ${available} bytes: truncated hive, read what is there`);
+  const limit = Math.min(declared, available);
+  const bins: { off: number; size: number }[] = [];
+  let pos = 0;
+  while (pos + 32 <= limit) {
+    const at = BASE_BLOCK + pos;
+    const size = u32(bytes, at + 8);
+    const why = latin1(bytes.subarray(at, at + 4)) !== 'hbin' ? 'no hbin signature'
+      : u32(bytes, at + 4) !== pos ? `self-offset ${u32(bytes, at + 4)}`
+      : size < 4096 || size % 4096 !== 0 ? `size ${size}`
+      : pos + size > limit ? `size ${size} runs past the hive's end` : null;
+    if (why) {
+      problems.push(`bin at ${pos}: ${why}; hive read up to there`);
+      break;
+    }
+    bins.push({ off: pos, size });
+    pos += size;
+  }
+  return { bytes, binsEnd: pos, root: u32(bytes, 36), bins, problems };
+}
+
+/** The cell at a relative offset, or null when the offset or the size field is out of bounds. */
+export function cellAt(h: Hive, rel: number): Cell | null {
+  if (rel % 8 !== 0 || rel < 32 || rel + 8 > h.binsEnd) return null;
+  const at = BASE_BLOCK + rel;
+  const raw = u32(h.bytes, at) | 0;
+  const len = Math.abs(raw);
+  if (len < 8 || len % 8 !== 0 || rel + len > h.binsEnd) return null;
+  return { at: at + 4, data: h.bytes.subarray(at + 4, at + len), free: raw > 0 };
+}
+
+/** An nk record in a cell's data (allocated or not). */
+export function parseNk(data: Uint8Array, off: number): KeyNode | null {
+  if (data.length < 76 || !sig(data, 0, 'nk')) return null;
+  const nameLen = u16(data, 72);
+  if (nameLen === 0 || 76 + nameLen > data.length) return null;
+  const raw = data.subarray(76, 76 + nameLen);
+  const name = u16(data, 2) & 0x20 ? latin1(raw) : utf16(raw);
+  return { off, name, parent: u32(data, 16), subkeyCount: u32(data, 20), subkeyList: u32(data, 28), valueCount: u32(data, 36), valueList: u32(data, 40) };
+}
+
+export function parseVk(data: Uint8Array, off: number): ValueKey | null {
+  if (data.length < 20 || !sig(data, 0, 'vk')) return null;
+  const nameLen = u16(data, 2);
+  if (20 + nameLen > data.length) return null;
+  const raw = data.subarray(20, 20 + nameLen);
+  const rawSize = u32(data, 4);
+  const resident = rawSize >= 0x80000000;
+  return { off, name: u16(data, 16) & 1 ? latin1(raw) : utf16(raw), type: u32(data, 12), size: resident ? rawSize - 0x80000000 : rawSize, dataOff: u32(data, 8), resident };
+}
+
+export function keyAt(h: Hive, rel: number): KeyNode | null {
+  const c = cellAt(h, rel);
+  return c ? parseNk(c.data, rel) : null;
+}
+
+/** Offsets a subkey list names (li/lf/lh, or an ri of those — never deeper). */
+export function subkeyOffsets(h: Hive, nk: KeyNode, problems: string[]): number[] {
+  if (nk.subkeyCount === 0) return [];
+  const out: number[] = [];
+  const list = (rel: number, allowRi: boolean) => {
+    const c = cellAt(h, rel);
+    if (!c || c.data.length < 4) return void problems.push(`key ${nk.name}: subkey list at ${rel} out of bounds`);
+    const d = c.data;
+    const n = u16(d, 2);
+    const kind = latin1(d.subarray(0, 2));
+    const step = kind === 'li' || kind === 'ri' ? 4 : kind === 'lf' || kind === 'lh' ? 8 : 0;
+    if (!step) return void problems.push(`key ${nk.name}: subkey list at ${rel} has signature ${JSON.stringify(kind)}`);
+    if (4 + n * step > d.length) return void problems.push(`key ${nk.name}: subkey list at ${rel} counts ${n} entries past its cell`);
+    for (let i = 0; i < n && out.length < MAX_LIST; i++) {
+      const o = u32(d, 4 + i * step);
+      if (kind !== 'ri') out.push(o);
+      else if (allowRi && o !== rel) list(o, false);
+      else problems.push(`key ${nk.name}: index list at ${rel} points at another index list`);
+    }
+  };
+  list(nk.subkeyList, true);
+  return out;
+}
+
+export function valueOffsets(h: Hive, nk: KeyNode, problems: string[]): number[] {
+  if (nk.valueCount === 0) return [];
+  const c = cellAt(h, nk.valueList);
+  if (!c || nk.valueCount > MAX_LIST || nk.valueCount * 4 > c.data.length) {
+    problems.push(`key ${nk.name}: value list at ${nk.valueList} (${nk.valueCount} values) out of bounds`);
+    return [];
+  }
+  return Array.from({ length: nk.valueCount }, (_, i) => u32(c.data, i * 4));
+}
+
+/** Where a value's data lies in the hive file, or a reason; resident data (≤ 4 bytes) is skipped. */
+export function valueData(h: Hive, vk: ValueKey): FileRange[] | string {
+  if (vk.resident) return 'resident data';
+  if (vk.size > MAX_VALUE_BYTES) return `data size ${vk.size} over ${MAX_VALUE_BYTES} bytes`;
+  const c = cellAt(h, vk.dataOff);
+  if (!c) return `data cell at ${vk.dataOff} out of bounds`;
+  if (vk.size > DB_SEGMENT && sig(c.data, 0, 'db') && c.data.length >= 8) return bigData(h, c.data, vk.size);
+  if (vk.size > c.data.length) return `data size ${vk.size} beyond its ${c.data.length}-byte cell`;
+  return [{ off: c.at, len: vk.size }];
+}
+
+/** A db record: a segment list of cells, every one but the last holding 16344 bytes. */
+function bigData(h: Hive, db: Uint8Array, size: number): FileRange[] | string {
+  const n = u16(db, 2);
+  const list = cellAt(h, u32(db, 4));
+  if (!list || n * 4 > list.data.length || n !== Math.ceil(size / DB_SEGMENT)) return 'big-data segment list out of bounds';
+  const out: FileRange[] = [];
+  let left = size;
+  for (let i = 0; i < n; i++) {
+    const seg = cellAt(h, u32(list.data, i * 4));
+    const take = Math.min(left, DB_SEGMENT);
+    if (!seg || seg.data.length < take) return `big-data segment ${i} out of bounds`;
+    out.push({ off: seg.at, len: take });
+    left -= take;
+  }
+  return out;
+}
+
+/** The cells of every walked bin, in order; stops a bin at the first cell that does not tile. */
+export function* cells(h: Hive, problems: string[]): Generator<Cell & { rel: number }> {
+  for (const bin of h.bins) {
+    let rel = bin.off + 32;
+    const end = bin.off + bin.size;
+    while (rel < end) {
+      const raw = u32(h.bytes, BASE_BLOCK + rel) | 0;
+      const len = Math.abs(raw);
+      if (len < 8 || len % 8 !== 0 || rel + len > end) {
+        problems.push(`bin at ${bin.off}: cell at ${rel} has size ${raw}; rest of the bin skipped`);
+        break;
+      }
+      yield { rel, at: BASE_BLOCK + rel + 4, data: h.bytes.subarray(BASE_BLOCK + rel + 4, BASE_BLOCK + rel + len), free: raw > 0 };
+      rel += len;
+    }
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * CryptoPro containers kept in the registry (docs/registry.md §1, §2.7–2.8). A hive is a file the
+ * file systems already found, so this runs inside the file-system stage, after the drivers: it reads
+ * each hive file, and turns every container value it holds into one more FileEvidence ('registry'):
+ * live keys under `…\Crypto Pro\Settings[\Users\<SID>]\Keys\<name>` tied by their key (folderKey),
+ * deleted vk records in free cells loose (the reassembler's cryptographic pairing groups those).
+ */
+import { identifyKeyFile } from '../../format/key-file-id.ts';
+import { KEY_FILE_KIND, keyFileName } from '../../format/key-file-names.ts';
+import type { ByteRange } from '../../source/types.ts';
+import type { FileEvidence, FsProblem, MediaReader } from '../types.ts';
+import { readExact } from '../read-exact.ts';
+import { cellAt, cells, keyAt, openHive, parseVk, subkeyOffsets, valueData, valueOffsets, type FileRange, type Hive, type KeyNode, type ValueKey } from './hive.ts';
+
+/** A hive larger than this is read no further (SOFTWARE hives are tens to a few hundred MiB). */
+export const MAX_HIVE_BYTES = 512 * 1024 * 1024;
+/** Files whose content is probed for a regf base block when their name says nothing. */
+const MAX_PROBES = 20_000;
+
+const HIVE_NAME = /^(software|.*\.hiv|.*\.dat)$/i;
+
+/** The container stores inside a SOFTWARE hive, below its root ([WOW6432Node\]Crypto Pro\Settings…). */
+interface Store {
+  readonly keys: KeyNode;
+  /** "Settings\Users\<SID>\Keys" or "Settings\Keys", with the prefix as the hive spells it. */
+  readonly path: string;
+}
+
+/** Registry evidence from every hive among the files: by name, or by a regf base block. */
+export async function filesFromHives(files: readonly FileEvidence[], reader: MediaReader): Promise<{ files: FileEvidence[]; problems: FsProblem[] }> {
+  const out: FileEvidence[] = [];
+  const problems: FsProblem[] = [];
+  let probes = 0;
+  for (const f of files) {
+    if (f.size < 8192 || f.extents.length === 0 || f.size > MAX_HIVE_BYTES) continue;
+    if (!HIVE_NAME.test(f.name)) {
+      if (++probes > MAX_PROBES) continue;
+      const head = await readExact(reader, f.extents[0]!.offset, 4);
+      if (!head || Buffer.from(head).toString('latin1') !== 'regf') continue;
+    }
+    const bytes = await readFile(f, reader);
+    const at = f.extents[0]!.offset;
+    const where = `${f.parentPath ?? ''}/${f.name}`.replace(/^\/+/, '/');
+    if (!bytes) {
+      problems.push({ at, what: `hive ${where}: its bytes could not be read` });
+      continue;
+    }
+    const r = containersInHive(bytes, f);
+    if (typeof r === 'string') continue; // a .dat that is no hive: nothing to say
+    out.push(...r.files);
+    problems.push(...r.problems.slice(0, 50).map((p) => ({ at, what: `hive ${where}: ${p}` })));
+  }
+  return { files: out, problems };
+}
+
+async function readFile(f: FileEvidence, reader: MediaReader): Promise<Uint8Array | null> {
+  const out = new Uint8Array(f.size);
+  let pos = 0;
+  for (const e of f.extents) {
+    if (pos >= f.size) break;
+    const b = await readExact(reader, e.offset, Math.min(e.length, f.size - pos));
+    if (!b) return null;
+    out.set(b.subarray(0, Math.min(e.length, f.size - pos)), pos);
+    pos += b.length;
+  }
+  return pos >= f.size ? out : null;
+}
+
+/** Hive-file ranges → absolute ranges on the source through the hive file's extents. */
+export function toSource(ranges: readonly FileRange[], extents: readonly ByteRange[]): ByteRange[] {
+  const out: ByteRange[] = [];
+  for (const r of ranges) {
+    let base = 0;
+    let off = r.off;
+    let left = r.len;
+    for (const e of extents) {
+      if (left === 0) break;
+      if (off < base + e.length) {
+        const take = Math.min(left, base + e.length - off);
+        out.push({ offset: e.offset + (off - base), length: take });
+        off += take;
+        left -= take;
+      }
+      base += e.length;
+    }
+  }
+  return out;
+}
+
+/** The container values of one hive (its bytes, read from file `f`) as file evidence. */
+export function containersInHive(bytes: Uint8Array, f: FileEvidence): { files: FileEvidence[]; problems: string[] } | string {
+  const h = openHive(bytes);
+  if (typeof h === 'string') return h;
+  const problems = [...h.problems];
+  const files: FileEvidence[] = [];
+  const liveData = new Set<number>();
+  const hiveKey = `registry:${f.extents[0]!.offset}`;
+  for (const store of findStores(h, problems)) {
+    for (const off of subkeyOffsets(h, store.keys, problems)) {
+      const key = keyAt(h, off);
+      if (!key) {
+        problems.push(`${store.path}: subkey at ${off} is no key node`);
+        continue;
+      }
+      const path = `HKLM\\SOFTWARE\\${store.path}\\${key.name}`;
+      for (const vk of containerValues(h, key, problems)) {
+        const ev = evidenceOf(h, vk, f, { path, folderKey: `${hiveKey}:${key.off}`, deleted: false }, problems);
+        if (ev) files.push(ev), liveData.add(vk.dataOff);
+      }
+    }
+  }
+  files.push(...deletedValues(h, f, liveData, problems));
+  return { files, problems };
+}
+
+/** Case-insensitive child by name; loops and bad offsets are skipped (a list is read once). */
+function child(h: Hive, nk: KeyNode, name: string, problems: string[]): KeyNode | null {
+  const want = name.toLowerCase();
+  for (const off of subkeyOffsets(h, nk, problems)) {
+    if (off === nk.off) continue; // a list naming its own key
+    const k = keyAt(h, off);
+    if (!k) problems.push(`key ${nk.name}: subkey at ${off} is no key node`);
+    else if (k.name.toLowerCase() === want) return k;
+  }
+  return null;
+}
+
+function path(h: Hive, from: KeyNode, names: readonly string[], problems: string[]): KeyNode | null {
+  let k: KeyNode | null = from;
+  for (const n of names) if (k) k = child(h, k, n, problems);
+  return k;
+}
+
+/** Both stores, with and without WOW6432Node: the machine's and every SID's. */
+function findStores(h: Hive, problems: string[]): Store[] {
+  const root = keyAt(h, h.root);
+  if (!root) {
+    problems.push(`root key at ${h.root} is no key node`);
+    return [];
+  }
+  const stores: Store[] = [];
+  const seen = new Set<number>();
+  for (const prefix of [['WOW6432Node', 'Crypto Pro', 'Settings'], ['Crypto Pro', 'Settings']]) {
+    const settings = path(h, root, prefix, problems);
+    if (!settings || seen.has(settings.off)) continue;
+    seen.add(settings.off);
+    const base = prefix.join('\\');
+    const machine = child(h, settings, 'Keys', problems);
+    if (machine) stores.push({ keys: machine, path: `${base}\\Keys` });
+    const users = child(h, settings, 'Users', problems);
+    for (const off of users ? subkeyOffsets(h, users, problems) : []) {
+      const sid = off === users!.off ? null : keyAt(h, off);
+      const keys = sid ? child(h, sid, 'Keys', problems) : null;
+      if (sid && keys && !seen.has(keys.off)) seen.add(keys.off), stores.push({ keys, path: `${base}\\Users\\${sid.name}\\Keys` });
+    }
+  }
+  return stores;
+}
+
+/** The key's values named like the container files. */
+function containerValues(h: Hive, key: KeyNode, problems: string[]): ValueKey[] {
+  const out: ValueKey[] = [];
+  for (const off of valueOffsets(h, key, problems)) {
+    const c = cellAt(h, off);
+    const vk = c ? parseVk(c.data, off) : null;
+    if (vk && keyFileName(vk.name)) out.push(vk);
+  }
+  return out;
+}
+
+function evidenceOf(h: Hive, vk: ValueKey, f: FileEvidence, at: { path: string | null; folderKey: string | null; deleted: boolean }, problems: string[]): FileEvidence | null {
+  const ranges = valueData(h, vk);
+  if (typeof ranges === 'string') {
+    if (!at.deleted) problems.push(`${at.path}\\${vk.name}: ${ranges}`);
+    return null;
+  }
+  // A freed vk may point at a data cell reused since: only bytes of the promised kind count.
+  if (at.deleted && !holdsKind(h, ranges, vk)) return null;
+  return {
+    evidence: 'registry',
+    name: keyFileName(vk.name)!,
+    parentName: null, // the folder is named from name.key, as CryptoPro's registry→folder copy does
+    parentPath: at.path,
+    folderKey: at.folderKey,
+    deleted: at.deleted || f.deleted,
+    size: vk.size,
+    extents: toSource(ranges, f.extents),
+    confirmed: true,
+    volumeOffset: f.volumeOffset,
+  };
+}
+
+/** Free cells still holding a vk named like a container file, its data cell in bounds. Windows
+ * merges freed neighbours, so records sit inside larger free cells: look at every 8-byte step. */
+function deletedValues(h: Hive, f: FileEvidence, liveData: ReadonlySet<number>, problems: string[]): FileEvidence[] {
+  const out: FileEvidence[] = [];
+  const seen = new Set<number>(liveData);
+  for (const c of cells(h, problems)) {
+    if (!c.free) continue;
+    for (let i = 0; i + 20 <= c.data.length; i += 8) {
+      if (c.data[i] !== 0x76 || c.data[i + 1] !== 0x6b) continue; // "vk"
+      const vk = parseVk(c.data.subarray(i), c.rel + 4 + i);
+      if (!vk || vk.type !== 3 || !keyFileName(vk.name) || seen.has(vk.dataOff)) continue;
+      seen.add(vk.dataOff);
+      const ev = evidenceOf(h, vk, f, { path: null, folderKey: null, deleted: true }, problems);
+      if (ev) out.push(ev);
+    }
+  }
+  return out;
+}
+
+function holdsKind(h: Hive, ranges: readonly FileRange[], vk: ValueKey): boolean {
+  const b = new Uint8Array(vk.size);
+  let pos = 0;
+  for (const r of ranges) b.set(h.bytes.subarray(r.off, r.off + r.len), pos), (pos += r.len);
+  const id = identifyKeyFile(b);
+  return id !== null && id.kind === KEY_FILE_KIND[keyFileName(vk.name)!] && id.length === vk.size;
+}
