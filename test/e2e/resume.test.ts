@@ -3,13 +3,13 @@
  * gives the report and files of a scan that never stopped — from several points, twice in a row,
  * with a torn temp index left behind; another medium and a folder without a checkpoint are refused.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ScanInterrupted, type ScanOptions } from '../../src/run/scan-run.ts';
 import { scanTo, tempDir } from './helpers.ts';
+import { outcome } from './resume-outcome.ts';
 
 const root = join(import.meta.dirname, '../..');
 const t = tempDir();
@@ -17,25 +17,6 @@ const img = join(t.dir, 'demo.img');
 const PAGE = 1024 * 1024;
 const every = { everyMs: 0, everyBytes: Infinity };
 const opts: Partial<ScanOptions> = { jobs: 1, page: PAGE, checkpointTiming: every };
-
-/** Every file under `out` with its sha256, and the report without its timings and run fields. */
-export function outcome(out: string): { files: Record<string, string>; report: unknown } {
-  const files: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (n !== 'report.json' && n !== 'summary.txt') files[relative(out, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(out);
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Record<string, unknown> & { stats: Record<string, unknown> & { carvers: Record<string, { ms?: number }> } };
-  delete report.run;
-  delete report.stats.seconds;
-  delete report.stats.mbPerSecond;
-  for (const c of Object.values(report.stats.carvers)) delete c.ms;
-  return { files, report };
-}
 
 /** A scan into `out` stopped once `chunks` chunks are carved. */
 async function interrupted(out: string, chunks: number, resume = false): Promise<void> {
