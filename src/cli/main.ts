@@ -81,6 +81,17 @@ export function program(): Command {
       }),
     );
 
+  p.command('assemble')
+    .description('build working containers from loose files (token exports, partial copies, PhotoRec output), classified by content')
+    .argument('<paths...>', 'files and folders to read (never written to)')
+    .requiredOption('--out <dir>', 'new or empty folder for the results (not inside an input folder)')
+    .option('--password <pw>', 'a password to try (repeatable)', collect, [] as string[])
+    .option('--passwords-file <file>', 'one password per line')
+    .option('--cert <file>', 'a certificate to prove keys with and rebuild a missing header from (repeatable)', collect, [] as string[])
+    .option('--json', 'print report.json to stdout')
+    .option('--quiet', 'print only the final summary')
+    .action((paths: string[], o) => run(async () => (await import('./assemble-command.ts')).assembleCommand(paths, o, { ...io, argv: process.argv.slice(2) })));
+
   p.command('verify')
     .description("test a container folder like CryptoPro's container test")
     .argument('<container-dir>')

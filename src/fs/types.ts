@@ -3,7 +3,8 @@ import type { ByteRange } from '../source/types.ts';
 export type { MediaReader } from '../source/types.ts';
 
 export type VolumeType = 'fat12' | 'fat16' | 'fat32' | 'exfat' | 'ntfs';
-export type EvidenceKind = 'fat-entry' | 'exfat-entry' | 'ntfs-mft' | 'orphan-dir' | 'carved' | 'crypto-pairing';
+/** 'input-file': a file handed to `assemble` (its folder counts like a file system's). */
+export type EvidenceKind = 'fat-entry' | 'exfat-entry' | 'ntfs-mft' | 'orphan-dir' | 'carved' | 'crypto-pairing' | 'input-file';
 
 export interface Volume {
   readonly type: VolumeType;
@@ -39,6 +40,8 @@ export interface FileEvidence {
   readonly confirmed: boolean;
   readonly times?: { readonly created?: string; readonly modified?: string; readonly accessed?: string };
   readonly volumeOffset: number;
+  /** assemble: the input file the bytes were read from. */
+  readonly from?: string;
 }
 
 export interface FsProblem {

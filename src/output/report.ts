@@ -9,6 +9,8 @@ export interface ReportFile {
   readonly sha256: string;
   readonly fragments: number;
   readonly evidence: string[];
+  /** assemble: the input file it was read from. */
+  readonly from?: string;
 }
 
 export interface ReportContainer {
@@ -69,13 +71,13 @@ export interface ReportCertificate {
 export interface Report {
   tool: { name: 'keycarve'; version: string };
   run: RunInfo;
-  source: { path: string; size: number; sectorSize: number; readErrors: ByteRange[]; image?: Omit<ImageInfo, 'lost'> };
-  mode: 'full' | 'quick';
+  source: { path: string; size: number; sectorSize: number; readErrors: ByteRange[]; image?: Omit<ImageInfo, 'lost'>; inputs?: string[] };
+  mode: 'full' | 'quick' | 'assemble';
   volumes: (Omit<Volume, 'foundBy'> & { foundBy: string })[];
   containers: ReportContainer[];
   pkcs12: { path: string; offset: number; size: number; sha256: string; evidence: string[]; originalName: string | null; originalPath: string | null; deleted: boolean | null; keyId: string | null; checks: { name: string; ok: boolean; detail: string }[]; problems: string[] }[];
   certificates: ReportCertificate[];
-  loose: { path: string; kind: string; offset: number; size: number; sha256: string; evidence: string[] }[];
+  loose: { path: string; kind: string; offset: number; size: number; sha256: string; evidence: string[]; from?: string }[];
   problems: { at: number; what: string }[];
   /** Carvers that threw (a bug, never fatal): the first 100 by offset; stats.carvers counts all. */
   carverFailures: { carver: string; offset: number; message: string }[];

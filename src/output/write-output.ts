@@ -75,7 +75,7 @@ export async function writeOutput(out: OutDir, r: Reassembly, report: Report, vi
     const base = k.role ? k.role.replace(/\.key$/, '') : k.kind;
     const path = out.reserve('loose', [], `${base}-${hex(Math.max(0, k.offset))}.key`, nextFreeName);
     await out.writeFile(path, k.bytes);
-    report.loose.push({ path, kind: k.kind, offset: k.offset, size: k.bytes.length, sha256: k.sha256, evidence: [...k.evidence] });
+    report.loose.push({ path, kind: k.kind, offset: k.offset, size: k.bytes.length, sha256: k.sha256, evidence: [...k.evidence], ...(k.fs?.from ? { from: k.fs.from } : {}) });
   }
   await out.writeFile('report.json', JSON.stringify(report, null, 2) + '\n');
   await out.writeFile('summary.txt', summary(report, view.out, view.width));
@@ -112,7 +112,7 @@ function containerEntry(c: RecoveredContainer, dir: string, dirs: string[]): Rep
   const files: ReportContainer['files'] = {};
   for (const role of ROLES) {
     const k = c.files[role];
-    if (k) files[role] = { offset: k.offset, size: k.bytes.length, sha256: k.sha256, fragments: k.fragments, evidence: [...k.evidence] };
+    if (k) files[role] = { offset: k.offset, size: k.bytes.length, sha256: k.sha256, fragments: k.fragments, evidence: [...k.evidence], ...(k.fs?.from ? { from: k.fs.from } : {}) };
   }
   return {
     dir,

@@ -17,6 +17,7 @@ import { verifyContainer, type ContainerFiles, type ContainerResult } from '../f
 import { downgrade, nonEmpty, type Tie } from '../format/status.ts';
 import { pairByCryptography, keyIdentity, type KeyPair } from './crypto-pairing.ts';
 import { rebuildFromCertificate } from '../format/header-rebuild.ts';
+import { encodeName } from '../format/name-key.ts';
 import { KIND_OF_ROLE, sha256, type KeyFile, type MergeResult, type OtherFile, type Role } from './key-files.ts';
 import type { PasswordVariant } from './password-variants.ts';
 import { curveByOid } from '../crypto/curves.ts';
@@ -63,6 +64,8 @@ export interface ReassembleOptions {
   readonly maxKdf?: number;
   /** How far (bytes) a name.key may lie from its group to be attached by adjacency. */
   readonly nameWindow?: number;
+  /** With a header rebuilt from a certificate, also make a missing name.key (assemble: the files are all there is). */
+  readonly regenerateName?: boolean;
 }
 
 type Group = { folderKey: string | null; files: Partial<Record<Role, KeyFile>>; extra: KeyFile[]; tiedByFs: boolean; pairing?: KeyPair };
@@ -96,7 +99,7 @@ export function reassemble(m: MergeResult, variants: readonly PasswordVariant[],
   const groups = [...folders, ...groupsByHeader(pr, placed), ...groupsWithoutHeader(pr, placed)];
   attachNames(groups, rest, placed, opts.nameWindow ?? 256 * 1024);
   const texts = variants.map((v) => v.text);
-  const containers = groups.map((g) => judge(g, texts, variants, certificates));
+  const containers = groups.map((g) => judge(g, texts, variants, certificates, opts.regenerateName === true));
   markUnreadable(groups, containers, m.unreadable);
   linkCopies(containers);
   const loose = m.keyFiles.filter((k) => !placed.has(k) && !groupedSha.has(k.sha256)).concat(groups.flatMap((g) => g.extra));
@@ -274,13 +277,13 @@ function markUnreadable(groups: readonly Group[], containers: RecoveredContainer
 }
 
 /** 4. Each group judged by format/verifyContainer, with what ties it (see Tie). */
-function judge(g: Group, texts: readonly string[], variants: readonly PasswordVariant[], certs: Certificates): RecoveredContainer {
+function judge(g: Group, texts: readonly string[], variants: readonly PasswordVariant[], certs: Certificates, regenerateName: boolean): RecoveredContainer {
   const files = containerFiles(g.files);
   // verifyContainer tries the empty password itself; hand it the variants' texts after it.
   const passwords = texts.slice(1);
   const tie = g.tiedByFs ? 'file-system' : null;
   let result = verifyWithCertificates(g, files, passwords, certs, tie);
-  const rebuilt = rebuildHeader(g, files, result, passwords, certs, tie);
+  const rebuilt = rebuildHeader(g, files, result, passwords, certs, tie, regenerateName);
   if (rebuilt) result = rebuilt.result;
   const problems = groupProblems(g, result, rebuilt?.replaced ?? null);
   const added = nonEmpty(problems.slice(result.problems.length));
@@ -320,7 +323,7 @@ function verifyWithCertificates(g: Group, files: ContainerFiles, passwords: read
  * Header missing or broken but the key matches a recovered certificate: rebuild it (format notes §7)
  * and keep it only when the rebuilt container is verified. Updates the group and `files`.
  */
-function rebuildHeader(g: Group, files: ContainerFiles, result: ContainerResult, passwords: readonly string[], certs: Certificates, tie: Tie | null) {
+function rebuildHeader(g: Group, files: ContainerFiles, result: ContainerResult, passwords: readonly string[], certs: Certificates, tie: Tie | null, regenerateName: boolean) {
   const f = g.files;
   const headerBad = !f['header.key'] || !result.checks.some((x) => x.name === 'header-mac' && x.ok);
   if (!headerBad || !f['primary.key'] || !f['masks.key']) return null;
@@ -328,13 +331,16 @@ function rebuildHeader(g: Group, files: ContainerFiles, result: ContainerResult,
     if (!c.info.fingerprint) continue;
     const rb = rebuildFromCertificate(files, c.info.der, passwords);
     if (!rb.ok) continue;
-    const r = verifyContainer({ ...files, header: rb.header }, passwords, undefined, tie);
+    const name = regenerateName && !files.name ? encodeName(regeneratedName(c.info.subject, g)) : undefined;
+    const r = verifyContainer({ ...files, header: rb.header, ...(name ? { name } : {}) }, passwords, undefined, tie);
     if (r.status.kind !== 'verified') continue;
     const replaced = f['header.key'] ?? null;
     if (replaced) g.extra.push(replaced);
     f['header.key'] = synthetic('header', rb.header);
     files.header = rb.header;
-    const note = `header rebuilt from certificate ${c.file.name ?? `at offset ${c.file.offset}`}${replaced ? ' (the damaged header.key is kept in loose/)' : ''}`;
+    if (name) (f['name.key'] = synthetic('name', name)), (files.name = name);
+    const from = `certificate ${c.file.name ?? `at offset ${c.file.offset}`}`;
+    const note = `header rebuilt from ${from}${replaced ? ' (the damaged header.key is kept in loose/)' : ''}${name ? '; name.key made from its name' : ''}`;
     return { result: r, replaced, note };
   }
   return null;
@@ -399,9 +405,23 @@ export function restoreFirstLetter(folder: string, name: string | null, deleted:
   return name.slice(1, stem.length).toLowerCase() === stem.slice(1).toLowerCase() ? first + folder.slice(1) : folder;
 }
 
-/** A file keycarve made (a rebuilt header): no offset on the medium, evidence of its own. */
-function synthetic(kind: 'header', bytes: Uint8Array): KeyFile {
-  return { id: -1, kind, role: null, bytes, offset: -1, fragments: 0, evidence: new Set(['crypto-pairing']), ident: { kind, length: bytes.length, macOk: true }, fs: null, problems: [], sha256: sha256(bytes) };
+/**
+ * A name for a container that lost name.key: the certificate's CN, else the folder's name, kept to
+ * what CryptoPro names a folder by (ASCII, at most 8 characters), so folder and name agree.
+ */
+export function regeneratedName(subject: string, g: Pick<Group, 'files'>): string {
+  const cn = /(?:^|, )CN=(.*?)(?=, [A-Za-z][A-Za-z0-9.]*=|$)/.exec(subject)?.[1] ?? '';
+  const dir = Object.values(g.files).find((k) => k?.fs?.parentPath)?.fs?.parentPath?.split('/').pop() ?? '';
+  for (const s of [cn, dir.replace(/\.\d{3}$/, '')]) {
+    const ascii = s.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 8);
+    if (ascii) return ascii;
+  }
+  return 'restored';
+}
+
+/** A file keycarve made (a rebuilt header, a regenerated name): no offset on the medium, evidence of its own. */
+function synthetic(kind: 'header' | 'name', bytes: Uint8Array): KeyFile {
+  return { id: -1, kind, role: null, bytes, offset: -1, fragments: 0, evidence: new Set(['crypto-pairing']), ident: { kind, length: bytes.length, macOk: kind === 'header' }, fs: null, problems: [], sha256: sha256(bytes) };
 }
 
 function linkCopies(cs: RecoveredContainer[]): void {

@@ -7,12 +7,12 @@ import { resolve } from 'node:path';
 import { MAX_CARVE_LENGTH } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
 import { analyseMedia } from '../fs/index.ts';
-import type { FsAnalysis } from '../fs/types.ts';
+import type { FileEvidence, FsAnalysis, MediaReader } from '../fs/types.ts';
 import { removeCheckpoint } from '../output/checkpoint-file.ts';
 import { OutDir } from '../output/out-dir.ts';
 import type { MapUse, Report } from '../output/report.ts';
 import { writeOutput } from '../output/write-output.ts';
-import { addProblem, reassemble, type Reassembly } from '../reassemble/index.ts';
+import { addProblem, reassemble, type ReassembleOptions, type Reassembly } from '../reassemble/index.ts';
 import { mergeEvidence, type MergeResult } from '../reassemble/key-files.ts';
 import { passwordVariants } from '../reassemble/password-variants.ts';
 import { linearPass, type PassProgress } from '../scan/linear-pass.ts';
@@ -87,15 +87,20 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
     const reader = retainedReader(store, source, source.size);
     const fs: FsAnalysis = await analyseMedia(reader, pass.candidates);
     opts.onStage?.('reassembling');
-    const merged = await mergeEvidence(pass.candidates, fs.files, reader);
-    const reassembly = reassemble(merged, passwordVariants(opts.passwords ?? []));
-    markDamaged(reassembly, [...pass.readErrors, ...(opts.unreadable ?? []), ...reader.rereads.bad]);
-    const seconds = (performance.now() - started) / 1000;
-    const report = runReport(opts, { startedAt, seconds, source, pass, fs, merged, reassembly, reader, retainedBytes: store.size, image: await imageReport(source) });
-    opts.onStage?.('writing');
-    await writeOutput(out, reassembly, report, { out: opts.out, ...(opts.summaryWidth ? { width: opts.summaryWidth } : {}) });
+    const image = await imageReport(source);
+    const done = await reassembleAndWrite(
+      out,
+      { candidates: pass.candidates, files: fs.files, reader },
+      opts,
+      (merged, reassembly) => {
+        opts.onStage?.('writing');
+        const seconds = (performance.now() - started) / 1000;
+        return runReport(opts, { startedAt, seconds, source, pass, fs, merged, reassembly, reader, retainedBytes: store.size, image });
+      },
+      (reassembly) => markDamaged(reassembly, [...pass.readErrors, ...(opts.unreadable ?? []), ...reader.rereads.bad]),
+    );
     await removeCheckpoint(out.root); // the results are whole: nothing left to resume
-    return { report, reassembly };
+    return done;
   } finally {
     if (!opts.sourceOverride) await source.close();
   }
@@ -106,9 +111,30 @@ async function prepareOut(opts: ScanOptions): Promise<OutDir> {
   if (!opts.sourceOverride && (await isOnDevice(resolve(opts.out), resolve(opts.source))))
     throw new ScanError(`--out ${opts.out} is on the medium being scanned; write the results to another drive`);
   if (opts.resume && opts.quick) throw new ScanError('--resume continues a full scan; --quick makes no pass to resume — drop one of them');
-  return OutDir.prepare(opts.out, { resume: opts.resume === true }).catch((e: Error) => {
+  return openOut(opts.out, opts.resume === true);
+}
+
+/** OutDir's rule (new or empty, writable; `resume`: only a checkpoint), its refusal as a ScanError; assemble shares it. */
+export function openOut(out: string, resume = false): Promise<OutDir> {
+  return OutDir.prepare(out, { resume }).catch((e: Error) => {
     throw new ScanError(e.message);
   });
+}
+
+/** Merge → reassemble → write: the steps scan and assemble share once the evidence is gathered. */
+export async function reassembleAndWrite(
+  out: OutDir,
+  input: { candidates: readonly Candidate[]; files: readonly FileEvidence[]; reader: MediaReader },
+  opts: { passwords?: readonly string[]; reassemble?: ReassembleOptions; out: string; summaryWidth?: number | undefined },
+  report: (merged: MergeResult, reassembly: Reassembly) => Report,
+  damaged: (r: Reassembly) => void = () => {},
+): Promise<{ report: Report; reassembly: Reassembly }> {
+  const merged = await mergeEvidence(input.candidates, input.files, input.reader);
+  const reassembly = reassemble(merged, passwordVariants(opts.passwords ?? []), opts.reassemble);
+  damaged(reassembly);
+  const r = report(merged, reassembly);
+  await writeOutput(out, reassembly, r, { out: opts.out, ...(opts.summaryWidth ? { width: opts.summaryWidth } : {}) });
+  return { report: r, reassembly };
 }
 
 /** Plans what to retain for the file systems and makes the linear pass through the carving pool. */

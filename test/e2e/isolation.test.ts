@@ -54,6 +54,7 @@ describe('nothing is written outside --out', () => {
     ['scan --quick', () => ['scan', img, '--out', join(out, 'quick'), '--quick', '--quiet']],
     ['verify', () => ['verify', join(src, 'iso.000'), '--password', 'pw', '--cert', join(src, 'iso.cer')]],
     ['fix-header', () => ['fix-header', join(src, 'iso.000'), '--cert', join(src, 'iso.cer'), '--password', 'pw', '--out', join(out, 'fixed.000')]],
+    ['assemble', () => ['assemble', join(src, 'iso.000'), join(src, 'iso.cer'), '--out', join(out, 'assembled'), '--password', 'pw', '--quiet']],
     ['image', () => ['image', img, join(out, 'copy.img'), '--map', join(out, 'copy.map')]],
     ['devices', () => ['devices', '--json']],
   ];

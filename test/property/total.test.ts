@@ -2,6 +2,7 @@
 // length-lying input: no throw (only the parser's typed error), results inside the input, no
 // allocation a lying length asks for, and time linear in the input (1 MiB costs at most 40× one of
 // its 64 KiB pieces: linear is 16×, quadratic 256×). Seeded: KEYCARVE_PROPERTY_SEED=… reproduces a run.
+import { classify } from '../../src/run/assemble-inputs.ts';
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { CARVERS } from '../../src/carve/index.ts';
 import type { Candidate, CandidateKind, Chunk } from '../../src/carve/types.ts';
@@ -160,6 +161,7 @@ const PARSERS: Record<string, ParserCase> = {
   parsePkcs12: { run: parsePkcs12, valid: [pfx()] },
   checkPkcs12: { run: (b) => checkPkcs12(b).info ?? checkPkcs12(b).checks, valid: [pfx()] },
   identifyKeyFile: { run: identifyKeyFile, valid: DER_FILES.slice(0, 4) },
+  assembleClassify: { run: (bytes) => classify({ path: 'x', folder: '/', name: 'x', bytes }), valid: DER_FILES },
   salvageHeader: { run: salvageHeader, valid: [] },
   parseKeyValidity: { run: parseKeyValidity, valid: [] },
   parseAlgorithmBlock: { run: (b) => parseAlgorithmBlock(b, 0, b.length), valid: [] },
