@@ -62,6 +62,7 @@ export function program(): Command {
     .option('--map <mapfile>', 'GNU ddrescue map of the image: unread areas make containers damaged')
     .option('--retries <n>', 'retries per unreadable sector', nonNegativeInt)
     .option('--quick', 'file-system metadata only (no full pass): a first answer fast')
+    .option('--resume', 'continue the interrupted scan whose checkpoint is in --out')
     .option('--verify-image', 'E01: check the medium against the MD5 the image stores')
     .option('--json', 'print report.json to stdout')
     .option('--quiet', 'print only the final summary')

@@ -6,7 +6,8 @@ import { parseMap, RescueMap } from '../source/ddrescue-map.ts';
 import type { MapUse } from '../output/report.ts';
 import { writeMapFile } from '../output/rescue-files.ts';
 import { DEFAULT_WIDTH, summary } from '../output/summary.ts';
-import { scan, ScanError } from '../run/scan-run.ts';
+import type { CheckpointTiming } from '../run/checkpoint.ts';
+import { scan, ScanError, ScanInterrupted } from '../run/scan-run.ts';
 import type { ByteRange } from '../source/types.ts';
 import { maskCommandLine } from './command-line.ts';
 import type { CommandIo as Io } from './io.ts';
@@ -24,6 +25,7 @@ export interface ScanCliOptions {
   quick?: boolean;
   verifyImage?: boolean;
   retries?: number;
+  resume?: boolean;
 }
 
 export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Promise<number> {
@@ -43,7 +45,13 @@ export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Pr
   }
   const progress = scanProgress(io.stderr, o);
   const width = summaryWidth(io.stdout);
-  const { report } = await scan({
+  // Ctrl-C / SIGTERM: the pass stops at a chunk and writes its checkpoint; a second one exits at
+  // once (the checkpoint on disk is whole at every moment: it is replaced by a rename).
+  const stop = new AbortController();
+  const onSignal = () => (stop.signal.aborted ? process.exit(130) : stop.abort());
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const result = await scan({
     source,
     out: o.out,
     passwords,
@@ -57,7 +65,23 @@ export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Pr
     summaryWidth: width,
     onProgress: (p) => progress.update(p),
     onStage: (s) => progress.stage(s),
-  }).finally(() => progress.stop());
+    signal: stop.signal,
+    ...(o.resume ? { resume: true } : {}),
+    ...testHooks(process.env),
+  })
+    .catch((e: unknown) => {
+      if (!(e instanceof ScanInterrupted)) throw e;
+      progress.stop();
+      io.stderr.write(`keycarve: ${e.message}\n`);
+      return null;
+    })
+    .finally(() => {
+      progress.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+  if (!result) return 130;
+  const { report } = result;
   if (o.map && mapIn === null) {
     const map = new RescueMap(report.source.size);
     map.set(0, report.source.size, '+');
@@ -87,4 +111,16 @@ function clampJobs(jobs: number, io: Io, quiet: boolean): number {
   if (jobs <= cores) return jobs;
   if (!quiet) io.stderr.write(`keycarve: --jobs ${jobs} is more than the ${cores} CPU cores here; using ${cores}\n`);
   return cores;
+}
+
+/** Test-only environment (the e2e tests interrupt a spawned CLI at a known point):
+ * KEYCARVE_TEST_PAGE=<bytes>, KEYCARVE_TEST_CHECKPOINT="<everyMs> [kill-after=<n>|kill-before-rename=<n>]". */
+function testHooks(env: NodeJS.ProcessEnv): { page?: number; checkpointTiming?: CheckpointTiming } {
+  const page = Number(env.KEYCARVE_TEST_PAGE);
+  const [every, kill] = (env.KEYCARVE_TEST_CHECKPOINT ?? '').split(' ');
+  const [what, n] = (kill ?? '').split('=');
+  const timing: CheckpointTiming | null = every
+    ? { everyMs: Number(every), everyBytes: Infinity, ...(what === 'kill-after' ? { killAfter: Number(n) } : what === 'kill-before-rename' ? { killBeforeRename: Number(n) } : {}) }
+    : null;
+  return { ...(page > 0 ? { page } : {}), ...(timing ? { checkpointTiming: timing } : {}) };
 }

@@ -5,6 +5,7 @@
 import { lstat, mkdir, readdir, rmdir, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { errnoCode, fileProblem } from '../file-errors.ts';
+import { CHECKPOINT_FILE, isCheckpointFile } from './checkpoint-file.ts';
 import { safeName, safePath } from './safe-name.ts';
 
 /** statfs f_type of the kernel's pseudo file systems: a folder there cannot hold our files. */
@@ -38,14 +39,19 @@ export class OutDir {
    * Creates `root` or accepts it when it exists and is empty; refuses anything else. Proves the
    * folder writable (a probe file, created and removed) with room to spare, so an unusable --out
    * fails before the scan reads the medium. Errors are one line in words, naming --out.
+   * `resume`: the folder must hold a scan checkpoint and nothing else (results come only at the end).
    */
-  static async prepare(root: string): Promise<OutDir> {
+  static async prepare(root: string, opts: { resume?: boolean } = {}): Promise<OutDir> {
     const abs = resolve(root);
     const label = `--out ${root}`;
     const st = await statOrNull(abs, label);
     if (st && !st.isDirectory()) throw new Error(`${label} exists and is not a directory — give a new folder`);
-    if (st && (await readdir(abs).catch((e) => Promise.reject(new Error(fileProblem(label, e, 'write'))))).length > 0)
-      throw new Error(`${label} is not empty; keycarve never overwrites — give a new folder`);
+    const names = st ? await readdir(abs).catch((e) => Promise.reject(new Error(fileProblem(label, e, 'write')))) : [];
+    if (opts.resume) {
+      if (!names.includes(CHECKPOINT_FILE)) throw new Error(`${label} holds no checkpoint of an interrupted scan; run the scan without --resume`);
+      if (!names.every(isCheckpointFile)) throw new Error(`${label} holds more than a checkpoint (results already written?); nothing to resume — give a new folder`);
+    } else if (names.includes(CHECKPOINT_FILE)) throw new Error(`${label} holds an interrupted scan; add --resume to continue it, or give a new folder`);
+    else if (names.length > 0) throw new Error(`${label} is not empty; keycarve never overwrites — give a new folder`);
     if (!st && (await lstat(abs).catch(() => null))?.isSymbolicLink()) throw new Error(`${label} is a link to a folder that does not exist — give a new folder`);
     const made = await makeFolders(abs, label);
     try {

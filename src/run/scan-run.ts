@@ -8,6 +8,7 @@ import { MAX_CARVE_LENGTH } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
 import { analyseMedia } from '../fs/index.ts';
 import type { FileEvidence, FsAnalysis, MediaReader } from '../fs/types.ts';
+import { removeCheckpoint } from '../output/checkpoint-file.ts';
 import { OutDir } from '../output/out-dir.ts';
 import { REPORT_FILES, type MapUse, type Report } from '../output/report.ts';
 import { writeOutput } from '../output/write-output.ts';
@@ -22,6 +23,7 @@ import { imageReport, openImage } from '../source/image.ts';
 import { isOnDevice } from '../source/same-device.ts';
 import type { ByteRange, ByteSource } from '../source/types.ts';
 import { VERSION } from '../version.ts';
+import { Checkpointer, DEFAULT_TIMING, loadCheckpoint, type CheckpointTiming, type Resumed } from './checkpoint.ts';
 
 export interface ScanOptions {
   readonly source: string;
@@ -47,9 +49,16 @@ export interface ScanOptions {
   readonly map?: MapUse | null;
   /** Width the summary (summary.txt, and what the CLI prints) is laid out for. */
   readonly summaryWidth?: number;
+  /** Continue the interrupted scan whose checkpoint is in `out`. */
+  readonly resume?: boolean;
+  /** Test hooks: when checkpoints are written (and a SIGKILL at one), and the pass's page size. */
+  readonly checkpointTiming?: CheckpointTiming;
+  readonly page?: number;
 }
 
 export class ScanError extends Error {}
+/** The pass stopped on opts.signal; the checkpoint in --out is current. */
+export class ScanInterrupted extends ScanError {}
 
 /** What the linear pass leaves: the candidates and what it counted on the way. */
 interface PassOutcome {
@@ -70,15 +79,16 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
   const source = opts.sourceOverride ?? (await openImage(opts.source, { retries: opts.retries ?? 0, verifyImage: opts.verifyImage === true }));
   try {
     const out = await prepareOut(opts);
+    const resumed = opts.resume ? await loadCheckpoint(opts.out, source).catch((e: Error) => Promise.reject(new ScanError(e.message))) : undefined;
     const store = new RetainedStore();
-    const pass = opts.quick ? NO_PASS : await passOver(source, store, opts);
+    const pass = opts.quick ? NO_PASS : await passOver(source, store, opts, resumed);
     retainCandidates(store, pass.candidates);
     opts.onStage?.('file systems');
     const reader = retainedReader(store, source, source.size);
     const fs: FsAnalysis = await analyseMedia(reader, pass.candidates);
     opts.onStage?.('reassembling');
     const image = await imageReport(source);
-    return await reassembleAndWrite(
+    const done = await reassembleAndWrite(
       out,
       { candidates: pass.candidates, files: fs.files, reader },
       opts,
@@ -89,6 +99,8 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
       },
       (reassembly) => markDamaged(reassembly, [...pass.readErrors, ...(opts.unreadable ?? []), ...reader.rereads.bad]),
     );
+    await removeCheckpoint(out.root); // the results are whole: nothing left to resume
+    return done;
   } finally {
     if (!opts.sourceOverride) await source.close();
   }
@@ -98,12 +110,13 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
 async function prepareOut(opts: ScanOptions): Promise<OutDir> {
   if (!opts.sourceOverride && (await isOnDevice(resolve(opts.out), resolve(opts.source))))
     throw new ScanError(`--out ${opts.out} is on the medium being scanned; write the results to another drive`);
-  return openOut(opts.out);
+  if (opts.resume && opts.quick) throw new ScanError('--resume continues a full scan; --quick makes no pass to resume — drop one of them');
+  return openOut(opts.out, opts.resume === true);
 }
 
-/** OutDir's rule (new or empty, writable), its refusal as a ScanError; assemble shares it. */
-export function openOut(out: string): Promise<OutDir> {
-  return OutDir.prepare(out).catch((e: Error) => {
+/** OutDir's rule (new or empty, writable; `resume`: only a checkpoint), its refusal as a ScanError; assemble shares it. */
+export function openOut(out: string, resume = false): Promise<OutDir> {
+  return OutDir.prepare(out, { resume }).catch((e: Error) => {
     throw new ScanError(e.message);
   });
 }
@@ -125,9 +138,15 @@ export async function reassembleAndWrite(
 }
 
 /** Plans what to retain for the file systems and makes the linear pass through the carving pool. */
-async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOptions): Promise<PassOutcome> {
+async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOptions, resumed?: Resumed): Promise<PassOutcome> {
   const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   const plan = new RetentionPlan(store, 256 * 1024 * 1024);
+  for (const s of resumed?.segments ?? []) store.add(s.offset, s.bytes);
+  if (resumed) plan.restore(resumed.wants);
+  const observe = metadataObserver(plan, source.size, undefined, resumed?.observer);
+  const checkpoint = await Checkpointer.start(opts.out, source, { store, plan, observer: observe }, opts.checkpointTiming ?? DEFAULT_TIMING, resumed).catch((e: Error) =>
+    Promise.reject(new ScanError(e.message)),
+  );
   const pool = opts.poolOverride ?? createCarvePool(jobs, source.size);
   try {
     opts.onStage?.('reading');
@@ -136,10 +155,16 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
       slots: 2 * jobs,
       margin: MAX_CARVE_LENGTH,
       workersRead: !opts.map && !opts.unreadable?.length,
-      observe: metadataObserver(plan, source.size),
+      observe,
+      onChunkDone: checkpoint.onChunkDone,
+      ...(resumed ? { resume: resumed.pass } : {}),
+      ...(opts.page ? { page: opts.page } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
+    checkpoint.detach();
+    await checkpoint.flush().catch((e: Error) => Promise.reject(new ScanError(e.message)));
+    if (r.aborted) throw new ScanInterrupted(`scan interrupted; its checkpoint is in ${opts.out} — run the same command with --resume to continue`);
     return {
       candidates: r.candidates,
       bytesRead: r.bytesRead,

@@ -42,6 +42,23 @@ export interface PassOptions {
   readonly onRead?: (range: ByteRange) => void;
   readonly onProgress?: (p: PassProgress) => void;
   readonly signal?: AbortSignal;
+  /** Continue an interrupted pass from its checkpoint (src/run/checkpoint.ts). */
+  readonly resume?: PassState;
+  /** After each chunk that is whole (its tail carved over its successor's bytes): the pass's
+   * state up to there, from which `resume` gives the same result as never stopping. */
+  readonly onChunkDone?: (s: PassState) => void;
+}
+
+/** The pass up to a finished-chunk boundary: everything before `position` is carved. */
+export interface PassState {
+  readonly position: number;
+  /** In the order found (not sorted); the live array in onChunkDone, copy what you keep. */
+  readonly candidates: readonly Candidate[];
+  readonly alerts: readonly CarveAlert[];
+  readonly readErrors: readonly ByteRange[];
+  /** Bytes read for the chunks before `position`. */
+  readonly bytesRead: number;
+  readonly carvers: Readonly<Record<string, CarverStats>>;
 }
 
 export interface PassResult {
@@ -73,16 +90,24 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
   const slotCount = Math.max(2, opts.slots);
   const shared = new SharedArrayBuffer(SKEW + slotSize * slotCount);
   const view = (t: ChunkTask, end = t.length) => new Uint8Array(shared, t.byteOffset, end);
-  const count = Math.ceil(source.size / page);
+  const start = opts.resume?.position ?? 0;
+  const count = Math.ceil((source.size - start) / page);
   const chunks: (Chunk | undefined)[] = [];
   const freed: Promise<void>[] = [];
   const running: Promise<void>[] = [];
   const all = emptyResult();
   const readErrors: ByteRange[] = [];
-  let fd = opts.workersRead === false ? undefined : source.fd;
-  let bytesRead = 0;
+  let fd = opts.workersRead === false || opts.resume?.readErrors.length ? undefined : source.fd;
+  let bytesRead = opts.resume?.bytesRead ?? 0;
   let bytesLost = 0;
-  let bytesCarved = 0;
+  let bytesCarved = start;
+  /** Bytes read per chunk (by base) until it finishes: a checkpoint counts finished chunks only. */
+  const readAt = new Map<number, number>();
+  let readCarved = bytesRead;
+  const countRead = (base: number, n: number) => {
+    bytesRead += n;
+    readAt.set(base, (readAt.get(base) ?? 0) + n);
+  };
   let macHeaders = 0;
   let pkcs12 = 0;
   let finished = 0;
@@ -99,7 +124,7 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
       const r = await source.read(t.base + from, into);
       if (r.bytes < into.length) into.fill(0, r.bytes); // a short source: treat the rest as lost
       opts.onRead?.({ offset: t.base + from, length: into.length });
-      bytesRead += r.bytes;
+      countRead(t.base, r.bytes);
       for (const bad of r.bad) {
         readErrors.push(bad);
         bytesLost += bad.length;
@@ -114,6 +139,15 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
     }
     mergeCarveStats(all, r);
   };
+  if (opts.resume) {
+    collect({ ...opts.resume, candidates: [...opts.resume.candidates], alerts: [...opts.resume.alerts] });
+    for (const bad of opts.resume.readErrors) {
+      readErrors.push(bad);
+      bytesLost += bad.length;
+    }
+  }
+
+  const state = (): PassState => ({ position: bytesCarved, candidates: all.candidates, alerts: all.alerts, readErrors: readErrors.filter((b) => b.offset < bytesCarved), bytesRead: readCarved, carvers: all.carvers });
 
   /** Chunk i is carved and so is i+1 (or none follows / will follow): observe it, carve its tail. */
   const finish = (i: number) => {
@@ -134,7 +168,10 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
       collect(tail);
     }
     bytesCarved += c.task.length;
+    readCarved += readAt.get(c.task.base) ?? 0;
+    readAt.delete(c.task.base);
     progress();
+    if (opts.onChunkDone && (next || r.tail.length === 0 || c.task.last)) opts.onChunkDone(state());
     chunks[i] = undefined; // nothing needs it now: memory stays flat
     c.release();
   };
@@ -146,7 +183,7 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
   const settle = async (t: ChunkTask): Promise<TaskResult> => {
     const r = await opts.pool.run(t);
     if (t.fd !== undefined) opts.onRead?.({ offset: t.base + (t.readFrom ?? 0), length: r.read });
-    bytesRead += r.read;
+    countRead(t.base, r.read);
     if (r.readError === undefined) return r;
     // The medium failed under a worker: from here on, read on this thread through the tolerant
     // source, starting with the rest of this chunk.
@@ -159,7 +196,7 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
 
   progress();
   let aborted = false;
-  for (let i = 0, base = 0; base < source.size; i++, base += page) {
+  for (let i = 0, base = start; base < source.size; i++, base += page) {
     if (opts.signal?.aborted) {
       aborted = true;
       break;

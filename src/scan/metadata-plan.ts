@@ -52,14 +52,27 @@ export function partitionStarts(first: Uint8Array, sector = 512): number[] {
   return kind ? [0] : [];
 }
 
-/** The observer the scan hands to the linear pass. */
-export function metadataObserver(plan: RetentionPlan, size: number, capPerVolume = 64 * 1024 * 1024) {
+/** What the observer has learnt so far: volume starts seen and those already planned. */
+export interface ObserverState {
+  readonly starts: readonly number[];
+  readonly planned: readonly number[];
+}
+
+export interface MetadataObserver {
+  (base: number, bytes: Uint8Array): void;
+  state(): ObserverState;
+}
+
+/** The observer the scan hands to the linear pass; `resume` continues one (its plan restored by the caller). */
+export function metadataObserver(plan: RetentionPlan, size: number, capPerVolume = 64 * 1024 * 1024, resume?: ObserverState): MetadataObserver {
   const head = Math.min(size, 1024 * 1024);
-  plan.want({ offset: 0, length: head });
-  plan.want({ offset: Math.max(0, size - 1024 * 1024), length: Math.min(size, 1024 * 1024) });
-  const starts = new Set<number>();
-  const planned = new Set<number>();
-  return (base: number, bytes: Uint8Array): void => {
+  if (!resume) {
+    plan.want({ offset: 0, length: head });
+    plan.want({ offset: Math.max(0, size - 1024 * 1024), length: Math.min(size, 1024 * 1024) });
+  }
+  const starts = new Set<number>(resume?.starts);
+  const planned = new Set<number>(resume?.planned);
+  const observe = (base: number, bytes: Uint8Array): void => {
     if (base === 0) for (const s of partitionStarts(bytes.subarray(0, head))) starts.add(s);
     for (const s of starts) {
       if (planned.has(s) || s < base || s + 512 > base + bytes.length) continue;
@@ -69,4 +82,5 @@ export function metadataObserver(plan: RetentionPlan, size: number, capPerVolume
     }
     plan.observe(base, bytes);
   };
+  return Object.assign(observe, { state: (): ObserverState => ({ starts: [...starts], planned: [...planned] }) });
 }

@@ -16,9 +16,12 @@ export class RetainedStore {
   private segments: Segment[] = [];
   private sorted = true;
   private bytesHeld = 0;
+  /** Sees each add (a scan's checkpoint journals them). */
+  onAdd: ((offset: number, bytes: Uint8Array) => void) | null = null;
 
   add(offset: number, bytes: Uint8Array): void {
     if (bytes.length === 0) return;
+    this.onAdd?.(offset, bytes);
     this.segments.push({ offset, bytes });
     this.bytesHeld += bytes.length;
     this.sorted = false;
@@ -82,6 +85,15 @@ export class RetainedStore {
 export class RetentionPlan {
   private wants: ByteRange[] = [];
   constructor(readonly store: RetainedStore, readonly limit: number) {}
+
+  /** The ranges wanted so far (a checkpoint keeps them; `restore` puts them back). */
+  wanted(): ByteRange[] {
+    return this.wants.map((w) => ({ ...w }));
+  }
+
+  restore(wants: readonly ByteRange[]): void {
+    this.wants = wants.map((w) => ({ ...w }));
+  }
 
   want(r: ByteRange): void {
     if (r.length <= 0) return;
