@@ -14,6 +14,7 @@ import { writeOutput } from '../output/write-output.ts';
 import { addProblem, reassemble, type Reassembly } from '../reassemble/index.ts';
 import { mergeEvidence, type MergeResult } from '../reassemble/key-files.ts';
 import { passwordVariants } from '../reassemble/password-variants.ts';
+import { LIKELY_PASSWORDS } from '../reassemble/password-candidates.ts';
 import { linearPass, type PassProgress } from '../scan/linear-pass.ts';
 import { metadataObserver } from '../scan/metadata-plan.ts';
 import { createCarvePool, defaultJobs, type CarvePool } from '../scan/pool.ts';
@@ -78,7 +79,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
     const fs: FsAnalysis = await analyseMedia(reader, pass.candidates);
     opts.onStage?.('reassembling');
     const merged = await mergeEvidence(pass.candidates, fs.files, reader);
-    const reassembly = reassemble(merged, passwordVariants(opts.passwords ?? []));
+    const reassembly = reassemble(merged, passwordVariants(opts.passwords ?? [], LIKELY_PASSWORDS));
     markDamaged(reassembly, [...pass.readErrors, ...(opts.unreadable ?? []), ...reader.rereads.bad]);
     const seconds = (performance.now() - started) / 1000;
     const report = runReport(opts, { startedAt, seconds, source, pass, fs, merged, reassembly, reader, retainedBytes: store.size, image: await imageReport(source) });

@@ -105,3 +105,17 @@ describe('keycarve password on PKCS#12', () => {
     expect(r.out).toContain('Password found: Ivanov2019');
   });
 });
+
+describe('scan tries the built-in likely list', () => {
+  it('the demo container locked with Qwerty12 comes out verified with no --password given', async () => {
+    const { gunzipSync } = await import('node:zlib');
+    const { scanTo } = await import('../e2e/helpers.ts');
+    const img = join(t.dir, 'demo.img');
+    writeFileSync(img, gunzipSync(readFileSync(join(import.meta.dirname, '../../samples/demo.img.gz'))));
+    const out = join(t.dir, 'scan-out');
+    await scanTo(img, out, { passwords: [] });
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { containers: { status: string; password: number | null; passwordVariant: string | null; originalPath: string | null }[] };
+    const ivanov = report.containers.find((c) => c.originalPath?.endsWith('ivanov01.000'));
+    expect(ivanov).toMatchObject({ status: 'verified', password: null, passwordVariant: 'likely' });
+  });
+});
