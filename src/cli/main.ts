@@ -100,6 +100,24 @@ export function program(): Command {
     .option('--json', 'machine-readable result')
     .action((dir: string, o) => run(async () => (await import('./verify.ts')).verifyCommand(dir, o, io)));
 
+  p.command('password')
+    .description('find a forgotten container or PKCS#12 password (the password is printed, never written)')
+    .argument('<target>', 'container folder (…/abcdefgh.000) or .p12/.pfx file')
+    .option('--candidate <pw>', 'a password to try, with its variants (repeatable)', collect, [] as string[])
+    .option('--wordlist <file>', 'one password per line, UTF-8/UTF-16/cp1251 detected (repeatable)', collect, [] as string[])
+    .option('--mask <mask>', "hashcat-style mask: ?d ?l ?u ?s ?a, Cyrillic ?r ?R, ?1…?4, literals, e.g. 'Ivanov?d?d?d?d' (repeatable)", collect, [] as string[])
+    .option('--custom1 <set>', 'the character set ?1 stands for, e.g. ?d?l or abc')
+    .option('--custom2 <set>', 'the character set ?2 stands for')
+    .option('--custom3 <set>', 'the character set ?3 stands for')
+    .option('--custom4 <set>', 'the character set ?4 stands for')
+    .option('--variants <list>', 'variants of every candidate: layout (ЙЦУКЕН↔QWERTY), caps (Caps Lock inverted), case (first letter capitalised), or none', 'layout,caps,case')
+    .option('--no-likely', 'skip the built-in list of likely passwords (default token PINs, 1234…)')
+    .option('--jobs <n>', 'worker threads (default: every core)', positiveInt)
+    .option('--state <file>', 'save how far the search got in this file (never the password)')
+    .option('--resume', 'continue from the position saved in --state')
+    .option('--json', 'machine-readable result')
+    .action((target: string, o) => run(async () => (await import('./password.ts')).passwordCommand(target, o, io)));
+
   p.command('devices')
     .description('list block devices, removable first')
     .option('--all', 'include loop devices and the like')

@@ -22,7 +22,8 @@
 
 import { mac4, SBOX_CRYPTOPRO_A, SBOX_TC26_Z, type SBox } from '../crypto/gost28147.ts';
 import { cpkdf, type PasswordUnits } from '../crypto/cpkdf.ts';
-import { equalBytes } from '../crypto/bytes.ts';
+import { equalBytes, hex } from '../crypto/bytes.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { ok, fail, type Parsed } from './parsed.ts';
 import { readTlv, decodeOid, tlv, oidTlv, concat, type Tlv } from './der.ts';
 import { bitsOf, encodeBits } from './bits.ts';
@@ -354,11 +355,29 @@ export function hasPasswordMac(h: HeaderFields): boolean {
   return !!h.hmacPassword && h.hmacPassword.some((x) => x !== 0);
 }
 
+/**
+ * Recent [2] values by a digest of (hash, S-box, FP, password): a scan checks one header with the
+ * same passwords in several stages (pairing, verification, header rebuild), and each check is a
+ * 2000-round KDF. Bounded; the digest, not the password, is the key.
+ */
+const recentMacs = new Map<string, Uint8Array>();
+const RECENT_MACS = 4096;
+
+function macMemoKey(pw: PasswordUnits, fp: Uint8Array, g: AlgorithmBlock['info']): string {
+  const units = pw instanceof Uint16Array ? new Uint8Array(pw.buffer, pw.byteOffset, pw.byteLength) : pw;
+  return hex(sha256(concat(new TextEncoder().encode(`${g.kdfHash}|${g.sbox === SBOX_TC26_Z ? 'Z' : 'A'}|${pw instanceof Uint16Array ? 16 : 8}|`), fp, units)));
+}
+
 /** The [2] value for a password: mac4(CPKDF(password, FP), 16 zero bytes). */
 export function passwordMac(pw: PasswordUnits, fp: Uint8Array, g: AlgorithmBlock['info']): Uint8Array {
+  const memo = macMemoKey(pw, fp, g);
+  const seen = recentMacs.get(memo);
+  if (seen) return seen.slice();
   const key = cpkdf(pw, fp, g.kdfHash);
   const m = mac4(key, new Uint8Array(16), g.sbox);
   key.fill(0);
+  if (recentMacs.size >= RECENT_MACS) recentMacs.delete(recentMacs.keys().next().value!);
+  recentMacs.set(memo, m.slice());
   return m;
 }
 

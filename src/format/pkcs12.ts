@@ -45,7 +45,14 @@ export interface Pkcs12Info {
   readonly outerIndefinite: boolean;
   readonly version: number;
   readonly authSafeType: 'data' | 'signedData';
-  readonly mac: { readonly digestOid: string; readonly iterations: number | null } | null;
+  readonly mac: {
+    readonly digestOid: string;
+    readonly iterations: number | null;
+    /** What a password check needs (pkcs12-mac.ts): the stored digest, salt and the MACed authSafe bytes. */
+    readonly digest: Uint8Array;
+    readonly salt: Uint8Array;
+    readonly macInput: Uint8Array | null;
+  } | null;
   /** Bags readable without the password (from plain id-data SafeContents). */
   readonly bags: readonly SafeBagInfo[];
   /** ContentInfos that need the password (encryptedData / envelopedData). */
@@ -70,11 +77,13 @@ export function parsePkcs12(b: Uint8Array): Parsed<Pkcs12Info> {
   let authSafeType: 'data' | 'signedData';
   let bags: SafeBagInfo[] = [];
   let encryptedParts = 0;
+  let macInput: Uint8Array | null = null;
   if (ct.value.oid === OID_DATA) {
     authSafeType = 'data';
     if (ct.value.content === null) return fail(auth.value.start, 'authSafe has no content');
     const data = octets(b, ct.value.content);
     if (!data.ok) return data;
+    macInput = data.value;
     const inner = authenticatedSafe(data.value);
     if (!inner.ok) return fail(auth.value.start, `AuthenticatedSafe: ${inner.why}`);
     bags = inner.value.bags;
@@ -95,6 +104,8 @@ export function parsePkcs12(b: Uint8Array): Parsed<Pkcs12Info> {
     if (!oidT.ok) return oidT;
     const digestOid = decodeOid(oidT.value.value);
     if (digestOid === null) return fail(oidT.value.start, 'malformed MAC digest OID');
+    const digest = readBer(b, alg.end, 0x04, digestInfo.end);
+    if (!digest.ok) return digest;
     const salt = readBer(b, digestInfo.end, 0x04, m.end);
     if (!salt.ok) return salt;
     let iterations: number | null = 1;
@@ -103,7 +114,7 @@ export function parsePkcs12(b: Uint8Array): Parsed<Pkcs12Info> {
       if (!it.ok) return it;
       iterations = it.value.len <= 4 ? it.value.value.reduce((a, x) => a * 256 + x, 0) : null;
     }
-    mac = { digestOid, iterations };
+    mac = { digestOid, iterations, digest: digest.value.value, salt: salt.value.value, macInput };
     if (m.end !== cEnd) return fail(m.end, 'trailing data after MacData');
   }
   return ok(

@@ -141,7 +141,8 @@ function containerEntry(c: RecoveredContainer, dir: string, dirs: string[]): Rep
     originalPath: c.originalPath,
     algorithm: r.algorithm,
     passwordProtected: r.passwordRequired,
-    password: c.password && c.password.index >= 0 ? c.password.index : null,
+    // A built-in likely password: named by its variant only; `keycarve password <dir>` prints it.
+    password: c.password && c.password.index >= 0 && c.password.variant !== 'likely' ? c.password.index : null,
     passwordVariant: c.password && c.password.index >= 0 ? c.password.variant : null,
     certificate: r.certificate ? { subject: r.certificate.subject, notBefore: r.certificate.notBefore, notAfter: r.certificate.notAfter, source: r.certificate.source } : null,
     keyNotAfter: r.keyNotAfter,

@@ -3,10 +3,10 @@
  * other keyboard layout (Russian ЙЦУКЕН ↔ English QWERTY, the same physical keys), with Caps Lock
  * inverted, and both. Variants that equal an earlier one are dropped.
  */
-export type VariantName = 'as-typed' | 'other-layout' | 'caps-inverted' | 'other-layout+caps-inverted';
+export type VariantName = 'as-typed' | 'other-layout' | 'caps-inverted' | 'other-layout+caps-inverted' | 'likely';
 
 export interface PasswordVariant {
-  /** Index of the password the user gave (the report names this, never the password). */
+  /** Index of the password the user gave (the report names this, never the password); for 'likely', of the built-in list. */
   readonly index: number;
   readonly variant: VariantName;
   readonly text: string;
@@ -41,8 +41,12 @@ export function invertCaps(s: string): string {
   return out;
 }
 
-/** The empty password first (index -1), then every given password with its variants. */
-export function passwordVariants(passwords: readonly string[]): PasswordVariant[] {
+/**
+ * The empty password first (index -1), then every given password with its variants, then the
+ * `likely` ones as they are (password-candidates.ts LIKELY_PASSWORDS; the scan tries them on
+ * every locked container: one KDF each against header [2]).
+ */
+export function passwordVariants(passwords: readonly string[], likely: readonly string[] = []): PasswordVariant[] {
   const out: PasswordVariant[] = [{ index: -1, variant: 'as-typed', text: '' }];
   const seen = new Set<string>(['']);
   passwords.forEach((pw, index) => {
@@ -57,6 +61,11 @@ export function passwordVariants(passwords: readonly string[]): PasswordVariant[
       seen.add(text);
       out.push({ index, variant, text });
     }
+  });
+  likely.forEach((text, index) => {
+    if (seen.has(text)) return;
+    seen.add(text);
+    out.push({ index, variant: 'likely', text });
   });
   return out;
 }

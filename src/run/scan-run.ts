@@ -15,6 +15,7 @@ import { writeOutput } from '../output/write-output.ts';
 import { addProblem, reassemble, type ReassembleOptions, type Reassembly } from '../reassemble/index.ts';
 import { mergeEvidence, type MergeResult } from '../reassemble/key-files.ts';
 import { passwordVariants } from '../reassemble/password-variants.ts';
+import { LIKELY_PASSWORDS } from '../reassemble/password-candidates.ts';
 import { linearPass, type PassProgress } from '../scan/linear-pass.ts';
 import { metadataObserver } from '../scan/metadata-plan.ts';
 import { createCarvePool, defaultJobs, type CarvePool } from '../scan/pool.ts';
@@ -130,7 +131,7 @@ export async function reassembleAndWrite(
   damaged: (r: Reassembly) => void = () => {},
 ): Promise<{ report: Report; reassembly: Reassembly }> {
   const merged = await mergeEvidence(input.candidates, input.files, input.reader);
-  const reassembly = reassemble(merged, passwordVariants(opts.passwords ?? []), opts.reassemble);
+  const reassembly = reassemble(merged, passwordVariants(opts.passwords ?? [], LIKELY_PASSWORDS), opts.reassemble);
   damaged(reassembly);
   const r = report(merged, reassembly);
   await writeOutput(out, reassembly, r, { out: opts.out, ...(opts.summaryWidth ? { width: opts.summaryWidth } : {}) });

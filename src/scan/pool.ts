@@ -48,12 +48,12 @@ export function createCarvePool(jobs: number, size = Infinity): CarvePool {
   };
 }
 
-/** worker.ts under tsx (a devDependency: only the sources need it), with tsx's disk cache off. */
-function sourceWorker() {
+/** A worker module (`url` of its .ts) under tsx (a devDependency: only the sources need it), with tsx's disk cache off. */
+export function sourceWorker(url = new URL('./worker.ts', import.meta.url)) {
   const require = createRequire(import.meta.url);
   const tsxLoader = pathToFileURL(require.resolve('tsx')).href.replace(/loader\.cjs$/, 'loader.mjs');
   return {
-    filename: new URL('./worker.ts', import.meta.url).href,
+    filename: url.href,
     execArgv: ['--import', tsxLoader],
     env: { ...process.env, TSX_DISABLE_CACHE: '1' },
   };

@@ -42,6 +42,7 @@ beforeAll(() => {
   h[60]! ^= 0xff;
   writeFileSync(join(dir, 'header.key'), h);
   writeFileSync(join(src, 'iso.cer'), cert);
+  writeContainerDir(join(src, 'pw.000'), makeContainer({ algorithm: 'gost2012-256', seed: 'pw', password: '42', name: 'pw' }).files);
   imgSha = sha(img);
 });
 afterAll(() => t.cleanup());
@@ -57,6 +58,7 @@ describe('nothing is written outside --out', () => {
     ['assemble', () => ['assemble', join(src, 'iso.000'), join(src, 'iso.cer'), '--out', join(out, 'assembled'), '--password', 'pw', '--quiet']],
     ['image', () => ['image', img, join(out, 'copy.img'), '--map', join(out, 'copy.map')]],
     ['devices', () => ['devices', '--json']],
+    ['password', () => ['password', join(src, 'pw.000'), '--mask', '?d?d', '--no-likely', '--variants', 'none', '--jobs', '2', '--state', join(out, 'pw.state')]],
   ];
   for (const [name, args] of commands) {
     it(name, () => {
@@ -70,6 +72,6 @@ describe('nothing is written outside --out', () => {
 
   it('the copy made by image is the source, and the sources folder gained nothing', () => {
     expect(sha(join(out, 'copy.img'))).toBe(imgSha);
-    expect(readdirSync(src).sort()).toEqual(['demo.img', 'iso.000', 'iso.cer']);
+    expect(readdirSync(src).sort()).toEqual(['demo.img', 'iso.000', 'iso.cer', 'pw.000']);
   });
 });

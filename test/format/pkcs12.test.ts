@@ -18,7 +18,8 @@ needSamples.describe('NCA RK PKCS#12 samples', () => {
       if (!r.ok) throw new Error(r.why);
       expect(r.value.length).toBe(b.length);
       expect(r.value.authSafeType).toBe('data');
-      expect(r.value.mac).toEqual({ digestOid: '1.3.14.3.2.26', iterations: 1024 });
+      expect(r.value.mac).toMatchObject({ digestOid: '1.3.14.3.2.26', iterations: 1024 });
+      expect([r.value.mac?.digest.length, r.value.mac?.salt.length]).toEqual([20, 20]);
       expect(r.value.bags.map((x) => x.type)).toEqual(['pkcs8ShroudedKeyBag']);
       expect(r.value.encryptedParts).toBe(1);
       expect(r.value.note).toMatch(/password/);
