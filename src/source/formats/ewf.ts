@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { EWF_SIGNATURE } from './detect.ts';
 import { MappedSource, type Piece } from './mapped.ts';
-import { adler32, formatError, SegmentSet, u64, type SegmentFile } from './segments.ts';
+import { adler32, formatError, parseSegments, SegmentSet, u64, type SegmentFile } from './segments.ts';
 import type { EwfInfo } from '../types.ts';
 
 const DESCRIPTOR = 76;
@@ -57,13 +57,7 @@ export async function openEwf(path: string): Promise<EwfSource> {
   if (!/01$/.test(path)) throw formatError(path, `it is a later EWF segment; give the first, ${path.slice(0, -2)}01`);
   const paths = [path];
   for (let n = 2; n <= 14971 && existsSync(ewfSegmentName(path, n)); n++) paths.push(ewfSegmentName(path, n));
-  const set = await SegmentSet.of(paths);
-  try {
-    return await EwfSource.parse(path, set);
-  } catch (e) {
-    await set.close();
-    throw e;
-  }
+  return parseSegments(paths, (set) => EwfSource.parse(path, set));
 }
 
 export class EwfSource extends MappedSource {

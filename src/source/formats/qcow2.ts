@@ -6,20 +6,14 @@
  * with a message; a descriptor pointing past the file is a read error of its cluster.
  */
 import { inflateRawSync } from 'node:zlib';
-import { formatError, SegmentSet, u64be, type SegmentFile } from './segments.ts';
+import { formatError, parseSegments, SegmentSet, u64be, type SegmentFile } from './segments.ts';
 import { MappedSource, type Piece } from './mapped.ts';
 
 const OFFSET_MASK = 0x00fffffffffffe00n;
 const L2_CACHE = 16;
 
 export async function openQcow2(path: string): Promise<MappedSource> {
-  const set = await SegmentSet.of([path]);
-  try {
-    return await Qcow2Source.parse(path, set);
-  } catch (e) {
-    await set.close();
-    throw e;
-  }
+  return parseSegments([path], (set) => Qcow2Source.parse(path, set));
 }
 
 class Qcow2Source extends MappedSource {

@@ -60,6 +60,17 @@ export class SegmentFile {
   }
 }
 
+/** Opens `paths` as a segment set and parses it; the files are closed again if the parse fails. */
+export async function parseSegments<T>(paths: readonly string[], parse: (set: SegmentSet) => Promise<T>): Promise<T> {
+  const set = await SegmentSet.of(paths);
+  try {
+    return await parse(set);
+  } catch (e) {
+    await set.close();
+    throw e;
+  }
+}
+
 export class SegmentSet {
   readonly files: SegmentFile[] = [];
   private lru: SegmentFile[] = [];

@@ -5,7 +5,7 @@
  * the block allocation table (BAT); each allocated block is a sector bitmap followed by the data,
  * unallocated blocks read as zeros. Differencing disks need their parent: refused, naming it.
  */
-import { formatError, SegmentSet, u64be, type SegmentFile } from './segments.ts';
+import { formatError, parseSegments, SegmentSet, u64be, type SegmentFile } from './segments.ts';
 import { MappedSource, type Piece } from './mapped.ts';
 
 const ascii = (b: Uint8Array, at: number, len: number) => String.fromCharCode(...b.subarray(at, at + len));
@@ -20,13 +20,7 @@ function vhdChecksum(b: Uint8Array, at: number): number {
 }
 
 export async function openVhd(path: string): Promise<MappedSource> {
-  const set = await SegmentSet.of([path]);
-  try {
-    return await parse(path, set);
-  } catch (e) {
-    await set.close();
-    throw e;
-  }
+  return parseSegments([path], (set) => parse(path, set));
 }
 
 async function parse(path: string, set: SegmentSet): Promise<MappedSource> {

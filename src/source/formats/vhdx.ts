@@ -6,7 +6,7 @@
  * fully present read as zeros. A non-empty log is not replayed: said in the report. Differencing
  * disks are refused, naming the parent.
  */
-import { formatError, SegmentSet, type SegmentFile } from './segments.ts';
+import { formatError, parseSegments, SegmentSet, type SegmentFile } from './segments.ts';
 import { MappedSource, type Piece } from './mapped.ts';
 
 const KiB = 1024;
@@ -46,13 +46,7 @@ const sig = (b: Uint8Array, s: string) => String.fromCharCode(...b.subarray(0, s
 const valid = (b: Uint8Array, s: string) => sig(b, s) && crc32c(b, 4) === new DataView(b.buffer).getUint32(4, true);
 
 export async function openVhdx(path: string): Promise<MappedSource> {
-  const set = await SegmentSet.of([path]);
-  try {
-    return await parse(path, set);
-  } catch (e) {
-    await set.close();
-    throw e;
-  }
+  return parseSegments([path], (set) => parse(path, set));
 }
 
 async function parse(path: string, set: SegmentSet): Promise<MappedSource> {
