@@ -20,7 +20,8 @@ export type CandidateKind =
   | 'boot' // a boot sector / partition table (MBR, GPT, FAT/exFAT/NTFS VBR)
   | 'fat-dir' // a FAT directory cluster found by its shape
   | 'exfat-dir' // an exFAT directory cluster (entry sets)
-  | 'ntfs-record'; // an NTFS FILE record (1 KiB typically)
+  | 'ntfs-record' // an NTFS FILE record (1 KiB typically)
+  | 'reg-export'; // registry export text (.reg) opening with its header line
 
 export type CheckName =
   | 'anchor'

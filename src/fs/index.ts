@@ -17,6 +17,7 @@ import { analyseNtfs, parseNtfsBoot, volumeStartFromBackup } from './ntfs/index.
 import { filesFromRecords } from './ntfs/records.ts';
 import { findVolumes, type FoundVolume } from './partitions.ts';
 import { filesFromHives } from './regf/index.ts';
+import { filesFromRegExports } from './regf/reg-files.ts';
 import type { FileEvidence, FsAnalysis, FsProblem, MediaReader, Volume } from './types.ts';
 
 export interface AnalyseOptions {
@@ -158,5 +159,7 @@ export async function analyseMedia(reader: MediaReader, candidates: readonly Can
   // Registry hives among the files found: their container values are files too.
   const hives = await guard('registry hives', 0, () => filesFromHives(files, reader));
   if (hives) files.push(...hives.files), problems.push(...hives.problems);
+  const regs = await guard('registry exports', 0, () => filesFromRegExports(files, candidates, reader));
+  if (regs) files.push(...regs.files), problems.push(...regs.problems);
   return { volumes, files, problems };
 }

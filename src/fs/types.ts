@@ -3,8 +3,9 @@ import type { ByteRange } from '../source/types.ts';
 export type { MediaReader } from '../source/types.ts';
 
 export type VolumeType = 'fat12' | 'fat16' | 'fat32' | 'exfat' | 'ntfs';
-/** 'input-file': a file handed to `assemble` (its folder counts like a file system's); 'registry': a value of a hive's key. */
-export type EvidenceKind = 'fat-entry' | 'exfat-entry' | 'ntfs-mft' | 'orphan-dir' | 'registry' | 'carved' | 'crypto-pairing' | 'input-file';
+/** 'input-file': a file handed to `assemble` (its folder counts like a file system's); 'registry': a value of a hive's key;
+ * 'reg-export': a value of a key in registry export text (.reg), decoded from its hex. */
+export type EvidenceKind = 'fat-entry' | 'exfat-entry' | 'ntfs-mft' | 'orphan-dir' | 'registry' | 'reg-export' | 'carved' | 'crypto-pairing' | 'input-file';
 
 export interface Volume {
   readonly type: VolumeType;
@@ -40,7 +41,7 @@ export interface FileEvidence {
   readonly confirmed: boolean;
   readonly times?: { readonly created?: string; readonly modified?: string; readonly accessed?: string };
   readonly volumeOffset: number;
-  /** assemble: the input file the bytes were read from. */
+  /** The file the bytes were read from: an assemble input, or the .reg export holding the value. */
   readonly from?: string;
 }
 

@@ -30,10 +30,11 @@ function folderFromName(c: RecoveredContainer): string {
   return `container-${hex(first?.offset ?? 0)}.000`;
 }
 
-/** A registry key (HKLM\\…\\Users\\<SID>\\Keys\\<name>) goes under registry/<SID or machine>/; a folder under its path. */
+/** A registry key (HKLM\\…\\Users\\<SID>\\Keys\\<name>, in a hive or a .reg export) goes under registry/<SID or machine>/; a folder under its path. */
 function containerParents(c: RecoveredContainer): string[] {
-  if (!c.originalPath) return c.evidence.includes('registry') ? ['registry'] : [];
-  if (!c.evidence.includes('registry') || !c.originalPath.startsWith('HKLM\\')) return safePath(c.originalPath).slice(0, -1);
+  const registry = c.evidence.includes('registry') || c.evidence.includes('reg-export');
+  if (!c.originalPath) return registry ? ['registry'] : [];
+  if (!registry || !c.originalPath.startsWith('HKLM\\')) return safePath(c.originalPath).slice(0, -1);
   const sid = /\\Users\\([^\\]+)\\Keys\\/i.exec(c.originalPath)?.[1];
   return ['registry', ...safePath(sid ?? 'machine')];
 }

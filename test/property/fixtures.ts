@@ -8,6 +8,7 @@ import { crc32 } from '../../src/layout/partition-table.ts';
 import { makeCertificate } from '../helpers/certificates.ts';
 import { pem, pkcs7 } from '../helpers/cert-text.ts';
 import { makeContainer } from '../helpers/containers.ts';
+import { regFile } from '../helpers/reg-export.ts';
 import { fileName, record, resident } from '../fs/ntfs/util.ts';
 
 const S = 512;
@@ -110,6 +111,8 @@ export function exfatDirSector(): Uint8Array {
 /** A 1 KiB NTFS FILE record holding masks.key resident. */
 export const ntfsRecord = (): Uint8Array => record({ num: 40, attrs: [resident(0x30, fileName(5, 5, 'masks.key')), resident(0x80, CONTAINER['masks.key']!)] });
 
+const REG_KEY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Crypto Pro\\Settings\\Users\\S-1-5-21-1-2-3-1001\\Keys\\property';
+
 /**
  * How to feed each carver: valid objects of its kind, and whether its lengths are DER (lies are
  * then rewritten in the TLV headers) or little-endian fields (lies overwrite every aligned u32).
@@ -129,6 +132,8 @@ export const FEEDERS: Readonly<Record<CandidateKind, { readonly objects: () => U
   'fat-dir': { objects: () => [fatDirSector()], der: false },
   'exfat-dir': { objects: () => [exfatDirSector()], der: false },
   'ntfs-record': { objects: () => [ntfsRecord()], der: false },
+  // Text ended by the NUL its last cluster's slack gives it (else the carver reads to the chunk's end).
+  'reg-export': { objects: () => (['5.00', 'REGEDIT4'] as const).map((style) => new Uint8Array([...regFile([{ path: REG_KEY, values: CONTAINER }], style), 0, 0])), der: false },
 };
 
 /** Offsets of the TLV headers in `b` (outer first, descending into constructed values). */

@@ -53,7 +53,8 @@ export async function filesFromHives(files: readonly FileEvidence[], reader: Med
   return { files: out, problems };
 }
 
-async function readFile(f: FileEvidence, reader: MediaReader): Promise<Uint8Array | null> {
+/** A listed file's bytes through its extents; null when a read fails or comes short. */
+export async function readFile(f: FileEvidence, reader: MediaReader): Promise<Uint8Array | null> {
   const out = new Uint8Array(f.size);
   let pos = 0;
   for (const e of f.extents) {

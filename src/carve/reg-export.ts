@@ -1,0 +1,30 @@
+/**
+ * Registry exports (.reg text, docs/registry.md §7) in space no file system describes any more: a
+ * sector opening with a .reg header line (UTF-16LE with its BOM, or 8-bit, either after a UTF-8
+ * BOM). The candidate is the text from there to the first NUL (a NUL code unit in UTF-16LE) — the
+ * file's end in its last cluster's slack, usually — at most REG_CARVE_MAX bytes; the file-system
+ * stage reads on from the medium when the text fills the bound, and parses it there.
+ */
+import { REG_OPENINGS, regHeaderAt, regTextEnd } from '../format/reg-export.ts';
+import type { Candidate, CarverSpec, Chunk } from './types.ts';
+
+/** The carver's bound (and so part of the scan's margin): a few containers' worth of hex text. */
+export const REG_CARVE_MAX = 64 * 1024;
+
+function carveRegExport(chunk: Chunk, start: number): readonly Candidate[] {
+  const b = chunk.bytes;
+  const header = regHeaderAt(b, start);
+  if (!header) return [];
+  const limit = start + REG_CARVE_MAX;
+  const end = regTextEnd(b, header.encoding, start, limit);
+  // No NUL before the chunk's end (a lone odd byte in UTF-16LE) and the bound lies beyond it.
+  const truncated = b.length < limit && end >= b.length - (header.encoding === 'utf16le' ? 1 : 0);
+  return [{ kind: 'reg-export', offset: chunk.base + start, bytes: b.slice(start, truncated ? b.length : end), checks: ['anchor'], ...(truncated ? { truncated } : {}) }];
+}
+
+export const regExportCarver: CarverSpec = Object.freeze({
+  kind: 'reg-export',
+  anchors: REG_OPENINGS.map((o) => ({ at: 0, bytes: o.bytes.subarray(0, 8) })),
+  maxLength: REG_CARVE_MAX,
+  carve: carveRegExport,
+});
