@@ -12,6 +12,8 @@ import { unframe } from '../format/framing.ts';
 import { identifyKeyFile, type KeyFileKind } from '../format/key-file-id.ts';
 import { KEY_FILE_KIND, keyFileName, type KeyFileName } from '../format/key-file-names.ts';
 import { MAX_PKCS12_SIZE, parsePkcs12 } from '../format/pkcs12.ts';
+import { regHeaderAt } from '../format/reg-export.ts';
+import { regExportEvidence } from '../fs/regf/reg-files.ts';
 import type { FileEvidence } from '../fs/types.ts';
 
 /** Larger than any key file, certificate or PKCS#12 keycarve accepts: not read. */
@@ -83,10 +85,12 @@ async function readOne(path: string, base: string, w: Walked, given: boolean): P
 
 export type Classified =
   | { readonly kind: KeyFileKind; readonly der: Uint8Array; readonly file: InputFile; readonly extra: number }
-  | { readonly kind: 'x509' | 'pkcs12'; readonly der: Uint8Array; readonly file: InputFile; readonly extra: 0 };
+  | { readonly kind: 'x509' | 'pkcs12'; readonly der: Uint8Array; readonly file: InputFile; readonly extra: 0 }
+  | { readonly kind: 'reg-export'; readonly der: Uint8Array; readonly file: InputFile; readonly extra: 0 };
 
-/** What a file is by its content: a key file (token frame trimmed), a certificate file, a PKCS#12, or nothing keycarve uses. */
+/** What a file is by its content: a key file (token frame trimmed), a certificate file, a PKCS#12, a .reg export, or nothing keycarve uses. */
 export function classify(file: InputFile): Classified | null {
+  if (regHeaderAt(file.bytes)) return { kind: 'reg-export', der: file.bytes, file, extra: 0 };
   const u = unframe(file.bytes);
   const id = identifyKeyFile(u.der);
   if (id && id.length <= u.der.length) return { kind: id.kind, der: u.der.subarray(0, id.length), file, extra: u.der.length - id.length };
@@ -147,10 +151,11 @@ const CONTAINER_FOLDER = /\.\d{3}$/;
  * PKCS#12 by a name with the extension the merge recognises. Files of a one-container folder share
  * a folder key; the rest have none and go to cryptographic pairing. Offsets are positions in the
  * inputs taken in order (no medium here), so neighbours stay neighbours for name.key's adjacency.
+ * A .reg export gives the values of its container keys (fs/regf/reg-files.ts) and its problems.
  */
-export function asEvidence(found: readonly Classified[]): FileEvidence[] {
+export function asEvidence(found: readonly Classified[]): { files: FileEvidence[]; problems: string[] } {
   const byFolder = new Map<string, Classified[]>();
-  for (const c of found) if (c.kind !== 'x509' && c.kind !== 'pkcs12') byFolder.set(c.file.folder, [...(byFolder.get(c.file.folder) ?? []), c]);
+  for (const c of found) if (c.kind !== 'x509' && c.kind !== 'pkcs12' && c.kind !== 'reg-export') byFolder.set(c.file.folder, [...(byFolder.get(c.file.folder) ?? []), c]);
   const roles = new Map<Classified, { role: KeyFileName; folderKey: string | null }>();
   for (const [folder, keys] of byFolder) {
     // A folder ties files only around a key: a lone header or name goes to pairing instead.
@@ -158,12 +163,19 @@ export function asEvidence(found: readonly Classified[]): FileEvidence[] {
     for (const k of keys) roles.set(k, r ? { role: r.get(k)!, folderKey: `input:${folder}` } : { role: FIRST[k.kind as KeyFileKind], folderKey: null });
   }
   let pos = 0;
-  return found.map((c) => {
+  const problems: string[] = [];
+  const files = found.flatMap((c): FileEvidence[] => {
     const offset = pos;
     pos += Math.ceil(Math.max(1, c.file.bytes.length) / 4096) * 4096;
+    // A .reg export's container keys are folders of their own, whatever folder holds the file.
+    if (c.kind === 'reg-export') {
+      const r = regExportEvidence(c.der, { at: offset, deleted: false, volumeOffset: 0, from: c.file.path });
+      problems.push(...(r?.problems ?? []).map((p) => `${c.file.path}: ${p}`));
+      return r?.files ?? [];
+    }
     const folderName = c.file.folder.split('/').pop() ?? '';
     const r = roles.get(c);
-    return {
+    return [{
       evidence: 'input-file',
       name: r ? r.role : otherName(c),
       parentName: r?.folderKey && CONTAINER_FOLDER.test(folderName) ? folderName : null,
@@ -176,8 +188,9 @@ export function asEvidence(found: readonly Classified[]): FileEvidence[] {
       confirmed: true,
       volumeOffset: 0,
       from: c.file.path,
-    } satisfies FileEvidence;
+    } satisfies FileEvidence];
   });
+  return { files, problems };
 }
 
 /** A certificate or PKCS#12 keeps its name, with the extension its content calls for when the name has another. */

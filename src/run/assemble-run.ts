@@ -35,9 +35,9 @@ export async function assemble(opts: AssembleOptions): Promise<{ report: Report;
   const walked = await walkInputs(opts.inputs);
   const certs = await walkInputs(opts.certs ?? []);
   const found = classifyAll(walked, certs, opts.certs ?? []);
-  const files = asEvidence(found);
+  const { files, problems } = asEvidence(found);
   return reassembleAndWrite(out, { candidates: [], files, reader: NO_MEDIUM }, { ...opts, reassemble: { regenerateName: true } }, (merged, reassembly) =>
-    assembleReport(opts, { startedAt, seconds: (performance.now() - started) / 1000, walked, found, problems: merged.conflicts, pairing: reassembly.pairing }),
+    assembleReport(opts, { startedAt, seconds: (performance.now() - started) / 1000, walked, found, problems: [...problems, ...merged.conflicts], pairing: reassembly.pairing }),
   );
 }
 
