@@ -27,14 +27,18 @@ const CP1251_HIGH =
   '\u00A0\u040E\u045E\u0408\u00A4\u0490\u00A6\u00A7\u0401\u00A9\u0404\u00AB\u00AC\u00AD\u00AE\u0407' +
   '\u00B0\u00B1\u0406\u0456\u0491\u00B5\u00B6\u00B7\u0451\u2116\u0454\u00BB\u0458\u0405\u0455\u0457';
 
+/** The UTF-16 code unit of each byte value (all of cp1251 lies in the BMP). */
+const CP1251_UNITS = Uint16Array.from({ length: 256 }, (_, x) => (x < 0x80 ? x : x < 0xc0 ? CP1251_HIGH.charCodeAt(x - 0x80) : 0x0410 + (x - 0xc0)));
+
+/** Windows-1251 bytes → text, through a code-unit table (a .reg export runs to megabytes). */
 export function decodeCp1251(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) {
-    if (x < 0x80) s += String.fromCharCode(x);
-    else if (x < 0xc0) s += CP1251_HIGH[x - 0x80]!;
-    else s += String.fromCharCode(0x0410 + (x - 0xc0));
+  const le = Buffer.alloc(2 * b.length); // UTF-16LE bytes, whatever the host's byte order
+  for (let i = 0; i < b.length; i++) {
+    const u = CP1251_UNITS[b[i]!]!;
+    le[2 * i] = u & 0xff;
+    le[2 * i + 1] = u >> 8;
   }
-  return s;
+  return le.toString('utf16le');
 }
 
 let reverseTable: Map<number, number> | null = null;

@@ -114,11 +114,10 @@ export function parseRegExport(bytes: Uint8Array): RegExport | null {
     if (!pending) pendingLine = i;
     if (pending.length + piece.length > MAX_LINE) tooLong = true;
     else pending += piece;
-    if (pending.endsWith('\\') && !tooLong && i < lines.length) {
-      pending = pending.slice(0, -1);
-      continue;
+    if (raw.endsWith('\\')) {
+      if (!tooLong) pending = pending.slice(0, -1);
+      if (i < lines.length) continue; // joined with the next line (or skipped with it, when too long)
     }
-    if (raw.endsWith('\\') && i < lines.length) continue; // still inside a long line being skipped
     const line = pending.trim();
     const at = pendingLine;
     pending = '';
