@@ -5,11 +5,8 @@
  * file's end in its last cluster's slack, usually — at most REG_CARVE_MAX bytes; the file-system
  * stage reads on from the medium when the text fills the bound, and parses it there.
  */
-import { REG_OPENINGS, regHeaderAt, regTextEnd } from '../format/reg-export.ts';
+import { REG_CARVE_MAX, REG_OPENINGS, regHeaderAt, regTextEnd } from '../format/reg-export.ts';
 import type { Candidate, CarverSpec, Chunk } from './types.ts';
-
-/** The carver's bound (and so part of the scan's margin): a few containers' worth of hex text. */
-export const REG_CARVE_MAX = 64 * 1024;
 
 function carveRegExport(chunk: Chunk, start: number): readonly Candidate[] {
   const b = chunk.bytes;

@@ -13,6 +13,9 @@ import { decodeCp1251 } from './name-key.ts';
 export const MAX_REG_BYTES = 4 * 1024 * 1024;
 /** A logical line (continuations joined) longer than this is no container value: skipped. */
 const MAX_LINE = 256 * 1024;
+/** What the carver takes from the scan's chunk (its bound, so part of the scan's margin, kept at
+ * the other carvers' 64 KiB): a few containers' worth of hex text; the fs stage reads on from there. */
+export const REG_CARVE_MAX = 64 * 1024;
 const MAX_CONTAINERS = 4096;
 const MAX_PROBLEMS = 50;
 

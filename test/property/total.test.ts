@@ -37,6 +37,8 @@ import { carveChunk } from '../../src/scan/carve-chunk.ts';
 import { MemorySource } from '../../src/source/memory.ts';
 import type { CarverSpec } from '../../src/carve/types.ts';
 import { seededRandom } from '../helpers/containers.ts';
+import { parseRegExport } from '../../src/format/reg-export.ts';
+import { regExportEvidence } from '../../src/fs/regf/reg-files.ts';
 import { fileName } from '../fs/ntfs/util.ts';
 import {
   CERT, CONTAINER, exfatDirSector, fatBoot, fatDirSector, FEEDERS, gptHeader, lieDer, lieLe, lieOuter, mbr, ntfsRecord, pfx, tlvHeaders,
@@ -194,6 +196,8 @@ const PARSERS: Record<string, ParserCase> = {
   decodeRuns: { run: (b) => decodeRuns(b, 0, 1 << 20, 1 << 24), valid: [] },
   indxEntries: { run: (b) => indxEntries(b, { num: 5, seq: 5, inUse: true }), valid: [] },
   openHive: { run: openHive, valid: [emptyHive()] },
+  parseRegExport: { run: parseRegExport, valid: FEEDERS['reg-export'].objects() },
+  regExportEvidence: { run: (b) => regExportEvidence(b, { at: 0, deleted: false, volumeOffset: 0 }), valid: FEEDERS['reg-export'].objects() },
   containersInHive: { run: (b) => containersInHive(b, { evidence: 'fat-entry', name: 'SOFTWARE', parentName: null, parentPath: null, folderKey: null, deleted: false, size: b.length, extents: [{ offset: 0, length: b.length }], confirmed: true, volumeOffset: 0 }), valid: [emptyHive()] },
 };
 

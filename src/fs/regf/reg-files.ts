@@ -6,8 +6,7 @@
  * (folderKey), so the reassembler judges them like any other folder — no second pairing.
  */
 import type { Candidate } from '../../carve/types.ts';
-import { MAX_REG_BYTES, parseRegExport, regHeaderAt, regTextEnd } from '../../format/reg-export.ts';
-import { REG_CARVE_MAX } from '../../carve/reg-export.ts';
+import { MAX_REG_BYTES, parseRegExport, REG_CARVE_MAX, regHeaderAt, regTextEnd } from '../../format/reg-export.ts';
 import type { FileEvidence, FsProblem, MediaReader } from '../types.ts';
 import { readExact } from '../read-exact.ts';
 import { readFile } from './index.ts';
