@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REG_CARVE_MAX } from '../../../src/format/reg-export.ts';
 import type { Report, ReportContainer } from '../../../src/output/report.ts';
 import { assemble } from '../../../src/run/assemble-run.ts';
 import { makeCertificate } from '../../helpers/certificates.ts';
@@ -32,6 +33,12 @@ const machine = makeContainer({ seed: 'rx-machine', algorithm: 'gost2012-512', n
 const gone = makeContainer({ seed: 'rx-gone', algorithm: 'gost2001', name: 'oldkey' });
 const raw16 = makeContainer({ seed: 'rx-raw16', name: 'rawutf16' });
 const raw8 = makeContainer({ seed: 'rx-raw8', name: 'rawansi', password: 'pin' });
+// Eight containers with certificates: ~80 KB of UTF-16 text, past the carver's 64 KiB (read on from the medium).
+const many = Array.from({ length: 8 }, (_, i) => {
+  const k = makeContainer({ seed: `rx-many${i}`, name: `many${i}` });
+  const certificate = makeCertificate({ generation: 'gost2012-256', privateKey: k.privateKey, subject: `CN=many${i}`, padding: 900 });
+  return makeContainer({ seed: `rx-many${i}`, name: `many${i}`, privateKey: k.privateKey, certificate });
+});
 
 const userReg = regFile([{ path: `${USERS}\\le-5c1b4e2a`, values: user.files }], '5.00');
 const machineReg = regFile([{ path: `${MACHINE}\\Ключ Ivanov-1`, values: machine.files }], 'REGEDIT4');
@@ -63,6 +70,9 @@ beforeAll(async () => {
   const r8 = regFile([{ path: `${MACHINE}\\rawansi`, values: raw8.files }], 'REGEDIT4');
   rawImg.set([...r16, 0, 0, 0, 0], 512 * 700);
   rawImg.set([...r8, 0, 0], 512 * 2500);
+  const big = regFile(many.map((c, i) => ({ path: `${USERS}\\many${i}`, values: c.files })), '5.00');
+  expect(big.length).toBeGreaterThan(REG_CARVE_MAX);
+  rawImg.set([...big, 0, 0], 512 * 3000);
   writeFileSync(join(t.dir, 'raw.img'), rawImg);
   ({ report: rawReport } = await scanTo(join(t.dir, 'raw.img'), outRaw(), { passwords: ['pin'] }));
 
@@ -114,12 +124,20 @@ tools.describe('.reg exports on a FAT image (mkfs.vfat, mtools)', () => {
 tools.describe('.reg text in a raw image: only the carver finds it', () => {
   it('both encodings are carved, parsed and verified, byte-identical', () => {
     expect(rawReport.volumes).toEqual([]);
-    expect(rawReport.stats.candidatesByKind['reg-export']).toBe(2);
+    expect(rawReport.stats.candidatesByKind['reg-export']).toBe(3);
     for (const [c, dir] of [[raw16, `containers/registry/${SID}/rawutf16.000`], [raw8, 'containers/registry/machine/rawansi.000']] as const) {
       const got = byMasks(rawReport, c);
       expect(got).toHaveLength(1);
       expectExact(outRaw(), got[0], c);
       expect(got[0]).toMatchObject({ dir, evidence: ['reg-export'], deleted: true });
+    }
+  });
+
+  it('an export longer than the carver takes is read on from the medium: all eight of its containers', () => {
+    for (const [i, c] of many.entries()) {
+      const got = byMasks(rawReport, c);
+      expect(got, `many${i}`).toHaveLength(1);
+      expectExact(outRaw(), got[0], c);
     }
   });
 });
