@@ -17,6 +17,7 @@ import { analyseNtfs, parseNtfsBoot, volumeStartFromBackup } from './ntfs/index.
 import { filesFromRecords } from './ntfs/records.ts';
 import { findVolumes, type FoundVolume } from './partitions.ts';
 import { filesFromHives } from './regf/index.ts';
+import { withProfiles } from './regf/profile-list.ts';
 import { filesFromRegExports } from './regf/reg-files.ts';
 import type { FileEvidence, FsAnalysis, FsProblem, MediaReader, Volume } from './types.ts';
 
@@ -161,5 +162,5 @@ export async function analyseMedia(reader: MediaReader, candidates: readonly Can
   if (hives) files.push(...hives.files), problems.push(...hives.problems);
   const regs = await guard('registry exports', 0, () => filesFromRegExports(files, candidates, reader));
   if (regs) files.push(...regs.files), problems.push(...regs.problems);
-  return { volumes, files, problems };
+  return { volumes, files: withProfiles(files, hives?.profiles ?? new Map()), problems };
 }

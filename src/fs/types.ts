@@ -43,6 +43,8 @@ export interface FileEvidence {
   readonly volumeOffset: number;
   /** The file the bytes were read from: an assemble input, or the .reg export holding the value. */
   readonly from?: string;
+  /** A per-user registry store's owner: the profile folder the hive's ProfileList gives its SID. */
+  readonly profilePath?: string;
 }
 
 export interface FsProblem {

@@ -20,6 +20,8 @@ export interface ReportContainer {
   evidence: string[];
   deleted: boolean | null;
   originalPath: string | null;
+  /** A per-user registry container: its owner's profile folder (the SOFTWARE hive's ProfileList), when known. */
+  profilePath?: string;
   algorithm: string | null;
   passwordProtected: boolean | null;
   /** Index into the given passwords (null: the empty password, or none opened it). */

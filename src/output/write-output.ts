@@ -140,6 +140,7 @@ function containerEntry(c: RecoveredContainer, dir: string, dirs: string[]): Rep
     evidence: c.evidence,
     deleted: c.deleted,
     originalPath: c.originalPath,
+    ...(c.profilePath ? { profilePath: c.profilePath } : {}),
     algorithm: r.algorithm,
     passwordProtected: r.passwordRequired,
     // A built-in likely password: named by its variant only; `keycarve password <dir>` prints it.

@@ -27,6 +27,8 @@ export interface RecoveredContainer {
   readonly folder: string | null;
   /** Original path of the folder ("/Клиенты/abcdefgh.000"), when known. */
   readonly originalPath: string | null;
+  /** A per-user registry container's owner: the profile folder the SOFTWARE hive's ProfileList gives its SID. */
+  readonly profilePath: string | null;
   readonly files: Partial<Record<Role, KeyFile>>;
   readonly evidence: EvidenceKind[];
   readonly deleted: boolean | null;
@@ -375,6 +377,7 @@ function describeContainer(g: Group, result: ContainerResult, pk: bigint | undef
   return {
     folder,
     originalPath,
+    profilePath: fsFiles.find((k) => k!.fs!.profilePath)?.fs!.profilePath ?? null,
     files: f,
     evidence: [...evidence],
     deleted: fsFiles.length ? fsFiles.some((k) => k!.fs!.deleted) : null,

@@ -11,6 +11,7 @@ import type { ByteRange } from '../../source/types.ts';
 import type { FileEvidence, FsProblem, MediaReader } from '../types.ts';
 import { readExact } from '../read-exact.ts';
 import { cellAt, cells, keyAt, openHive, parseVk, subkeyOffsets, valueData, valueOffsets, type FileRange, type Hive, type KeyNode, type ValueKey } from './hive.ts';
+import { PROFILE_LIST, profilePaths } from './profile-list.ts';
 
 /** A hive larger than this is read no further (SOFTWARE hives are tens to a few hundred MiB). */
 export const MAX_HIVE_BYTES = 512 * 1024 * 1024;
@@ -26,10 +27,12 @@ interface Store {
   readonly path: string;
 }
 
-/** Registry evidence from every hive among the files: by name, or by a regf base block. */
-export async function filesFromHives(files: readonly FileEvidence[], reader: MediaReader): Promise<{ files: FileEvidence[]; problems: FsProblem[] }> {
+/** Registry evidence from every hive among the files: by name, or by a regf base block; and the
+ * profile path of every SID their ProfileList keys name. */
+export async function filesFromHives(files: readonly FileEvidence[], reader: MediaReader): Promise<{ files: FileEvidence[]; problems: FsProblem[]; profiles: Map<string, string> }> {
   const out: FileEvidence[] = [];
   const problems: FsProblem[] = [];
+  const profiles = new Map<string, string>();
   let probes = 0;
   for (const f of files) {
     if (f.size < 8192 || f.extents.length === 0 || f.size > MAX_HIVE_BYTES) continue;
@@ -48,9 +51,10 @@ export async function filesFromHives(files: readonly FileEvidence[], reader: Med
     const r = containersInHive(bytes, f);
     if (typeof r === 'string') continue; // a .dat that is no hive: nothing to say
     out.push(...r.files);
+    for (const [sid, p] of r.profiles) if (!profiles.has(sid)) profiles.set(sid, p);
     problems.push(...r.problems.slice(0, 50).map((p) => ({ at, what: `hive ${where}: ${p}` })));
   }
-  return { files: out, problems };
+  return { files: out, problems, profiles };
 }
 
 /** A listed file's bytes through its extents; null when a read fails or comes short. */
@@ -89,7 +93,7 @@ export function toSource(ranges: readonly FileRange[], extents: readonly ByteRan
 }
 
 /** The container values of one hive (its bytes, read from file `f`) as file evidence. */
-export function containersInHive(bytes: Uint8Array, f: FileEvidence): { files: FileEvidence[]; problems: string[] } | string {
+export function containersInHive(bytes: Uint8Array, f: FileEvidence): { files: FileEvidence[]; problems: string[]; profiles: Map<string, string> } | string {
   const h = openHive(bytes);
   if (typeof h === 'string') return h;
   const problems = [...h.problems];
@@ -111,7 +115,9 @@ export function containersInHive(bytes: Uint8Array, f: FileEvidence): { files: F
     }
   }
   files.push(...deletedValues(h, f, liveData, problems));
-  return { files, problems };
+  const root = keyAt(h, h.root);
+  const list = root ? path(h, root, PROFILE_LIST, problems) : null;
+  return { files, problems, profiles: list ? profilePaths(h, list, problems) : new Map() };
 }
 
 /** Case-insensitive child by name; loops and bad offsets are skipped (a list is read once). */

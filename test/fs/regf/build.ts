@@ -36,6 +36,8 @@ export interface HiveKey {
   readonly path: string;
   /** REG_BINARY values. */
   readonly values?: Record<string, Uint8Array>;
+  /** REG_EXPAND_SZ values (ProfileImagePath's type), written UTF-16LE with their NUL. */
+  readonly strings?: Record<string, string>;
   /** Deleted by hivex after being written. */
   readonly deleted?: boolean;
 }
@@ -53,7 +55,7 @@ def node(path):
 for k in spec:
     n = node(k['path'])
     if k['values']:
-        h.node_set_values(n, [{'key': name, 't': 3, 'value': bytes.fromhex(v)} for name, v in k['values'].items()])
+        h.node_set_values(n, [{'key': v['name'], 't': v['t'], 'value': bytes.fromhex(v['hex'])} for v in k['values']])
 for k in spec:
     if k['deleted']:
         h.node_delete_child(node(k['path']))
@@ -63,7 +65,14 @@ h.commit(None)
 /** Writes an empty hive to `path`, then lets hivex add the keys and delete the ones marked so. */
 export function buildHive(path: string, keys: readonly HiveKey[]): void {
   writeFileSync(path, emptyHive());
-  const spec = keys.map((k) => ({ path: k.path, deleted: k.deleted ?? false, values: Object.fromEntries(Object.entries(k.values ?? {}).map(([n, v]) => [n, Buffer.from(v).toString('hex')])) }));
+  const spec = keys.map((k) => ({
+    path: k.path,
+    deleted: k.deleted ?? false,
+    values: [
+      ...Object.entries(k.values ?? {}).map(([name, v]) => ({ name, t: 3, hex: Buffer.from(v).toString('hex') })),
+      ...Object.entries(k.strings ?? {}).map(([name, v]) => ({ name, t: 2, hex: Buffer.from(v + '\0', 'utf16le').toString('hex') })),
+    ],
+  }));
   writeFileSync(`${path}.json`, JSON.stringify(spec));
   writeFileSync(`${path}.py`, SCRIPT);
   execFileSync(PY, [`${path}.py`, path, `${path}.json`], { stdio: ['ignore', 'ignore', 'pipe'] });
