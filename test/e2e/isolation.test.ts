@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { makeCertificate } from '../helpers/certificates.ts';
 import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
+import { regFile } from '../helpers/reg-export.ts';
 import { tempDir } from './helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -43,6 +44,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'header.key'), h);
   writeFileSync(join(src, 'iso.cer'), cert);
   writeContainerDir(join(src, 'pw.000'), makeContainer({ algorithm: 'gost2012-256', seed: 'pw', password: '42', name: 'pw' }).files);
+  writeFileSync(join(src, 'keys.reg'), regFile([{ path: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Crypto Pro\\Settings\\Keys\\reg', values: makeContainer({ seed: 'reg', name: 'reg' }).files }], '5.00'));
   imgSha = sha(img);
 });
 afterAll(() => t.cleanup());
@@ -56,6 +58,7 @@ describe('nothing is written outside --out', () => {
     ['verify', () => ['verify', join(src, 'iso.000'), '--password', 'pw', '--cert', join(src, 'iso.cer')]],
     ['fix-header', () => ['fix-header', join(src, 'iso.000'), '--cert', join(src, 'iso.cer'), '--password', 'pw', '--out', join(out, 'fixed.000')]],
     ['assemble', () => ['assemble', join(src, 'iso.000'), join(src, 'iso.cer'), '--out', join(out, 'assembled'), '--password', 'pw', '--quiet']],
+    ['assemble .reg', () => ['assemble', join(src, 'keys.reg'), '--out', join(out, 'assembled-reg'), '--quiet']],
     ['image', () => ['image', img, join(out, 'copy.img'), '--map', join(out, 'copy.map')]],
     ['devices', () => ['devices', '--json']],
     ['password', () => ['password', join(src, 'pw.000'), '--mask', '?d?d', '--no-likely', '--variants', 'none', '--jobs', '2', '--state', join(out, 'pw.state')]],
@@ -72,6 +75,6 @@ describe('nothing is written outside --out', () => {
 
   it('the copy made by image is the source, and the sources folder gained nothing', () => {
     expect(sha(join(out, 'copy.img'))).toBe(imgSha);
-    expect(readdirSync(src).sort()).toEqual(['demo.img', 'iso.000', 'iso.cer', 'pw.000']);
+    expect(readdirSync(src).sort()).toEqual(['demo.img', 'iso.000', 'iso.cer', 'keys.reg', 'pw.000']);
   });
 });

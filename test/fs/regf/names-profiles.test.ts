@@ -6,6 +6,7 @@
  * the hive's own and those of a .reg export of the same SID on the same FAT image (mkfs.vfat/mtools).
  */
 import { beforeAll, expect, it } from 'vitest';
+import AjvModule from 'ajv';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,10 @@ beforeAll(async () => {
   ({ report } = await scanTo(img, out()));
 }, 300_000);
 
+const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
+const ajv = new (Ajv as unknown as new (o: object) => { compile: (s: object) => ((d: unknown) => boolean) & { errors?: unknown } })({ allErrors: true });
+const validate = ajv.compile(JSON.parse(readFileSync(join(import.meta.dirname, '../../../schema/report.schema.json'), 'utf8')) as object);
+
 const found = (c: { files: Record<string, Uint8Array> }) => report.containers.filter((x) => x.files['masks.key']?.sha256 === sha(c.files['masks.key']!));
 
 tools.describe('registry key names and profile paths (hivex-built hive)', () => {
@@ -87,6 +92,7 @@ tools.describe('registry key names and profile paths (hivex-built hive)', () => 
     expect(found(unowned)[0]!.profilePath).toBeUndefined();
     expect(found(latin)[0]!.profilePath).toBeUndefined(); // the machine store has no owner
     const json = JSON.parse(readFileSync(join(out(), 'report.json'), 'utf8')) as Report;
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true); // profilePath and 'reg-export' are in the schema
     expect(json.containers.find((c) => c.dir === found(cyr)[0]!.dir)!.profilePath).toBe(PROFILE);
   });
 });
