@@ -1,10 +1,10 @@
 /**
- * Registry exports (.reg text, docs/registry.md §7) anywhere on the medium (the fs stage keeps the
- * text no listed file holds, a .reg whose file system is gone): a
- * sector opening with a .reg header line (UTF-16LE with its BOM, or 8-bit, either after a UTF-8
- * BOM). The candidate is the text from there to the first NUL (a NUL code unit in UTF-16LE) — the
- * file's end in its last cluster's slack, usually — at most REG_CARVE_MAX bytes; the file-system
- * stage reads on from the medium when the text fills the bound, and parses it there.
+ * Registry exports (.reg text, docs/registry.md §7) anywhere on the medium — the fs stage keeps the
+ * text no listed file holds, a .reg whose file system is gone: a sector opening with a .reg header
+ * line (UTF-16LE with its BOM, or 8-bit, either after a UTF-8 BOM). The candidate is the text from
+ * there to the first NUL (a NUL code unit in UTF-16LE) — the file's end in its last cluster's slack,
+ * usually — at most REG_CARVE_MAX bytes; the file-system stage reads on from the medium when the
+ * text fills the bound, and parses it there.
  */
 import { REG_CARVE_MAX, REG_OPENINGS, regHeaderAt, regTextEnd } from '../format/reg-export.ts';
 import { carved } from './carved.ts';
