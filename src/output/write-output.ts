@@ -26,8 +26,9 @@ function folderFromName(c: RecoveredContainer): string {
       if (ascii.length > 0) return `${ascii}.000`;
     }
   }
-  const first = Object.values(c.files)[0];
-  return `container-${hex(first?.offset ?? 0)}.000`;
+  // Bytes with no place on the medium (NTFS-resident, decoded from a .reg) have offset -1: no number then.
+  const at = Object.values(c.files).find((k) => k!.offset >= 0)?.offset;
+  return at === undefined ? 'container.000' : `container-${hex(at)}.000`;
 }
 
 /** A registry key (HKLM\\…\\Users\\<SID>\\Keys\\<name>, in a hive or a .reg export) goes under registry/<SID or machine>/; a folder under its path. */

@@ -32,6 +32,7 @@ const user = makeContainer({ seed: 'rx-user', name: 'le-5c1b4e2a', password: 'pi
 const machine = makeContainer({ seed: 'rx-machine', algorithm: 'gost2012-512', name: 'Ключ Ivanov-1' });
 const gone = makeContainer({ seed: 'rx-gone', algorithm: 'gost2001', name: 'oldkey' });
 const raw16 = makeContainer({ seed: 'rx-raw16', name: 'rawutf16' });
+const cyrOnly = makeContainer({ seed: 'rx-cyr', name: 'Ключ' });
 const raw8 = makeContainer({ seed: 'rx-raw8', name: 'rawansi', password: 'pin' });
 // Eight containers with certificates: ~80 KB of UTF-16 text, past the carver's 64 KiB (read on from the medium).
 const many = Array.from({ length: 8 }, (_, i) => {
@@ -78,7 +79,7 @@ beforeAll(async () => {
 
   const inputs = join(t.dir, 'inputs', 'export');
   mkdirSync(inputs, { recursive: true });
-  writeFileSync(join(inputs, 'containers.reg'), regFile([{ path: `${USERS}\\le-5c1b4e2a`, values: user.files }, { path: `${MACHINE}\\Ключ Ivanov-1`, values: machine.files }], '5.00'));
+  writeFileSync(join(inputs, 'containers.reg'), regFile([{ path: `${USERS}\\le-5c1b4e2a`, values: user.files }, { path: `${MACHINE}\\Ключ Ivanov-1`, values: machine.files }, { path: `${MACHINE}\\Ключ`, values: cyrOnly.files }], '5.00'));
   ({ report: assembled } = await assemble({ inputs: [join(t.dir, 'inputs')], out: outAsm(), passwords: ['pin'] }));
 }, 300_000);
 
@@ -144,7 +145,9 @@ tools.describe('.reg text in a raw image: only the carver finds it', () => {
 
 tools.describe('assemble of a folder holding a .reg export', () => {
   it('each container key of the export is a container of its own, verified and byte-identical', () => {
-    expect(assembled.containers).toHaveLength(2);
+    expect(assembled.containers).toHaveLength(3);
+    expect(byMasks(assembled, cyrOnly)[0]).toMatchObject({ dir: 'containers/registry/machine/container.000', name: 'Ключ' }); // no ASCII in the name, no offset on a medium
+    expectExact(outAsm(), byMasks(assembled, cyrOnly)[0], cyrOnly);
     expectExact(outAsm(), byMasks(assembled, user)[0], user);
     expectExact(outAsm(), byMasks(assembled, machine)[0], machine);
     expect(byMasks(assembled, machine)[0]!.files['masks.key']!.from).toBe(join(t.dir, 'inputs', 'export', 'containers.reg'));
