@@ -1,3 +1,5 @@
+// Block-device geometry: the addon's ioctls (src/native.ts finds it), else sysfs. Everything in
+// src/source works without the addon; only O_DIRECT needs its aligned memory.
 import { readFile, realpath } from 'node:fs/promises';
 import { loadNative } from '../native.ts';
 

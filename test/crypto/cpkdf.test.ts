@@ -75,6 +75,13 @@ describe('CPKDF', () => {
       }
     }
 
+    it('reads views at an offset (salt.subarray, as masks.key parsing gives it) and leaves them alone', () => {
+      const bytes = fromHex('ffffff' + 'bb43a4057f3652f786d5d020' + 'eeee');
+      const salt = bytes.subarray(3, 15);
+      expect(hex(cpkdf(ascii('1'), salt, 'streebog256'))).toBe('2e168a02b3a0b2bc09c833bc4cccd496eb8e56be6db9b73f9c50d38b2cfec589');
+      expect(hex(bytes)).toBe('ffffffbb43a4057f3652f786d5d020eeee');
+    });
+
     it('loads and runs in a worker thread (the password pool)', async () => {
       const path = fileURLToPath(new URL('../../native/build/Release/keycarve.node', import.meta.url));
       const code = `const { parentPort, workerData } = require('node:worker_threads');
