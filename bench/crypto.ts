@@ -28,6 +28,8 @@ const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i)
 console.log(`node ${process.version}`);
 bench('CPKDF 2000 it, GOST R 34.11-94', 30, (i) => { salt[0] = i; cpkdf(pw, salt, 'gost3411-94'); });
 bench('CPKDF 2000 it, Streebog-256', 30, (i) => { salt[0] = i; cpkdf(pw, salt, 'streebog256'); });
+bench('  the same in TypeScript, GOST R 34.11-94', 10, (i) => { salt[0] = i; cpkdf(pw, salt, 'gost3411-94', { native: false }); });
+bench('  the same in TypeScript, Streebog-256', 10, (i) => { salt[0] = i; cpkdf(pw, salt, 'streebog256', { native: false }); });
 bench('GOST R 34.11-94, 128 B x1000', 10, () => { const m = bytes(128, 1); for (let i = 0; i < 1000; i++) gost341194(m); });
 bench('Streebog-256, 192 B x1000', 10, () => { const m = bytes(192, 1); for (let i = 0; i < 1000; i++) streebog256(m); });
 bench('28147 ECB 64 KiB', 10, () => { ecbEncrypt(bytes(32, 3), new Uint8Array(65536), SBOX_TC26_Z); });

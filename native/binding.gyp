@@ -2,8 +2,8 @@
   "targets": [
     {
       "target_name": "keycarve",
-      "sources": ["keycarve.c"],
-      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"],
+      "sources": ["keycarve.c", "cpkdf.c"],
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O3"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
     }
   ]

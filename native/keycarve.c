@@ -1,14 +1,18 @@
-/* keycarve native helpers: the two block-device ioctls Node lacks and page-aligned memory for
- * O_DIRECT. Reads themselves go through Node's fs.read (libuv thread pool) into these buffers,
- * so a stalled device never blocks the event loop. Plain Node-API, no C++ wrapper. */
+/* keycarve native helpers: the two block-device ioctls Node lacks, page-aligned memory for
+ * O_DIRECT, and the CryptoPro password KDF (cpkdf.c) for password search. Reads themselves go
+ * through Node's fs.read (libuv thread pool) into these buffers, so a stalled device never blocks
+ * the event loop. Plain Node-API, no C++ wrapper. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <linux/fs.h>
 #include <node_api.h>
+
+#include "cpkdf.h"
 
 #define CHECK(call)                                                   \
   do {                                                                \
@@ -94,11 +98,56 @@ static napi_value aligned_buffer(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* Bytes of a Uint8Array (Buffer included) argument, or NULL after throwing a TypeError. */
+static const uint8_t *arg_bytes(napi_env env, napi_value v, size_t *len, const char *what) {
+  bool is_ta = false;
+  napi_typedarray_type type;
+  void *data = NULL;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, v, &type, len, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, what);
+    return NULL;
+  }
+  return data != NULL ? data : (const uint8_t *)"";
+}
+
+/* cpkdf(hash: 'gost3411-94' | 'streebog256', pin4: Uint8Array, salt: Uint8Array): Uint8Array(32). */
+static napi_value cpkdf_js(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char name[16] = {0};
+  size_t name_len = 0;
+  if (argc < 3 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &name_len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "cpkdf(hash, pin4, salt)");
+    return NULL;
+  }
+  enum cpkdf_hash hash;
+  if (strcmp(name, "gost3411-94") == 0) hash = CPKDF_GOST94;
+  else if (strcmp(name, "streebog256") == 0) hash = CPKDF_STREEBOG256;
+  else {
+    napi_throw_type_error(env, NULL, "cpkdf: hash must be 'gost3411-94' or 'streebog256'");
+    return NULL;
+  }
+  size_t pin4_len = 0, salt_len = 0;
+  const uint8_t *pin4 = arg_bytes(env, argv[1], &pin4_len, "cpkdf: pin4 must be a Uint8Array");
+  if (pin4 == NULL) return NULL;
+  const uint8_t *salt = arg_bytes(env, argv[2], &salt_len, "cpkdf: salt must be a Uint8Array");
+  if (salt == NULL) return NULL;
+  napi_value ab, out;
+  void *kek = NULL;
+  CHECK(napi_create_arraybuffer(env, 32, &kek, &ab));
+  if (cpkdf(hash, pin4, pin4_len, salt, salt_len, kek) != 0) return throw_errno(env, "cpkdf", ENOMEM);
+  CHECK(napi_create_typedarray(env, napi_uint8_array, 32, ab, 0, &out));
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"deviceSize", NULL, device_size, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sectorSize", NULL, sector_size, NULL, NULL, NULL, napi_enumerable, NULL},
       {"alignedBuffer", NULL, aligned_buffer, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"cpkdf", NULL, cpkdf_js, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)
     return NULL;

@@ -2,7 +2,7 @@
 //   [--mask <mask>]... [--custom1..4 <set>] [--variants layout,caps,case|none] [--no-likely]
 //   [--jobs n] [--state <file> [--resume]] [--json]`
 // Finds a forgotten password (cryptopro-format.md §12). Exit 0 found (the container verified with
-// it), 1 not found or could not run, 2 usage. The password is printed on stdout only — never
+// it), 1 not found or could not run, 2 usage, 130 Ctrl-C. The password is printed on stdout only — never
 // written to a file: the --state file holds only how far the search got.
 
 import { createHash } from 'node:crypto';
@@ -180,7 +180,7 @@ function report(path: string, target: PasswordTarget, r: { found: string | null;
   } else {
     io.out(`Password not found: ${r.done} candidates tried (${total} before duplicates were dropped) — widen the search with --wordlist or --mask`);
   }
-  return r.found !== null ? 0 : 1;
+  return r.found !== null ? 0 : r.interrupted ? 130 : 1; // 130: stopped by Ctrl-C, as scan
 }
 
 /** On a terminal: one \r line (rate, done/total, ETA); elsewhere nothing (the final line says it). */

@@ -97,36 +97,32 @@ export function loadKey(key: Uint8Array, out: Uint32Array = new Uint32Array(8)):
 }
 
 /**
- * 32-round encryption of one block given as words (n1 = low half, n2 = high half).
- * Writes the two output words to out[off], out[off+1]. This is the hot path of GOST R 34.11-94.
+ * Four independent 32-round encryptions side by side (the four of a GOST R 34.11-94 step, its hot
+ * path): block l = (blocks[2l], blocks[2l+1]) under the key keys[8l..8l+8), output block l as
+ * (N2, N1) at out[2l]. One encryption alone is a chain of dependent lookups; four interleave.
  */
-export function encryptWords(k: Uint32Array, n1: number, n2: number, sbox: SBox, out: Uint32Array, off: number): void {
+export function encrypt4Words(keys: Uint32Array, blocks: Uint32Array, sbox: SBox, out: Uint32Array): void {
   const [t0, t1, t2, t3] = sbox.tables;
-  const k0 = k[0]!, k1 = k[1]!, k2 = k[2]!, k3 = k[3]!, k4 = k[4]!, k5 = k[5]!, k6 = k[6]!, k7 = k[7]!;
-  let a = n1, b = n2, x: number;
-  // Unrolled by eight key words, three forward passes then one reversed.
-  for (let r = 0; r < 3; r++) {
-    x = (a + k0) | 0; b ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-    x = (b + k1) | 0; a ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-    x = (a + k2) | 0; b ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-    x = (b + k3) | 0; a ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-    x = (a + k4) | 0; b ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-    x = (b + k5) | 0; a ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-    x = (a + k6) | 0; b ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-    x = (b + k7) | 0; a ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
+  let a0 = blocks[0]!, b0 = blocks[1]!, a1 = blocks[2]!, b1 = blocks[3]!;
+  let a2 = blocks[4]!, b2 = blocks[5]!, a3 = blocks[6]!, b3 = blocks[7]!;
+  let x0: number, x1: number, x2: number, x3: number;
+  for (let r = 0; r < 32; r += 2) {
+    const i = ENC_ORDER[r]!, j = ENC_ORDER[r + 1]!;
+    x0 = (a0 + keys[i]!) | 0; x1 = (a1 + keys[8 + i]!) | 0; x2 = (a2 + keys[16 + i]!) | 0; x3 = (a3 + keys[24 + i]!) | 0;
+    b0 ^= t0[x0 & 255]! ^ t1[(x0 >>> 8) & 255]! ^ t2[(x0 >>> 16) & 255]! ^ t3[x0 >>> 24]!;
+    b1 ^= t0[x1 & 255]! ^ t1[(x1 >>> 8) & 255]! ^ t2[(x1 >>> 16) & 255]! ^ t3[x1 >>> 24]!;
+    b2 ^= t0[x2 & 255]! ^ t1[(x2 >>> 8) & 255]! ^ t2[(x2 >>> 16) & 255]! ^ t3[x2 >>> 24]!;
+    b3 ^= t0[x3 & 255]! ^ t1[(x3 >>> 8) & 255]! ^ t2[(x3 >>> 16) & 255]! ^ t3[x3 >>> 24]!;
+    x0 = (b0 + keys[j]!) | 0; x1 = (b1 + keys[8 + j]!) | 0; x2 = (b2 + keys[16 + j]!) | 0; x3 = (b3 + keys[24 + j]!) | 0;
+    a0 ^= t0[x0 & 255]! ^ t1[(x0 >>> 8) & 255]! ^ t2[(x0 >>> 16) & 255]! ^ t3[x0 >>> 24]!;
+    a1 ^= t0[x1 & 255]! ^ t1[(x1 >>> 8) & 255]! ^ t2[(x1 >>> 16) & 255]! ^ t3[x1 >>> 24]!;
+    a2 ^= t0[x2 & 255]! ^ t1[(x2 >>> 8) & 255]! ^ t2[(x2 >>> 16) & 255]! ^ t3[x2 >>> 24]!;
+    a3 ^= t0[x3 & 255]! ^ t1[(x3 >>> 8) & 255]! ^ t2[(x3 >>> 16) & 255]! ^ t3[x3 >>> 24]!;
   }
-  x = (a + k7) | 0; b ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-  x = (b + k6) | 0; a ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-  x = (a + k5) | 0; b ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-  x = (b + k4) | 0; a ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-  x = (a + k3) | 0; b ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-  x = (b + k2) | 0; a ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-  x = (a + k1) | 0; b ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
-  x = (b + k0) | 0; a ^= t0[x & 255]! ^ t1[(x >>> 8) & 255]! ^ t2[(x >>> 16) & 255]! ^ t3[x >>> 24]!;
   // Rounds alternate between a and b, so after 32 rounds N1 = a and N2 = b; the final round does not
-  // swap (RFC 5830 §6.1), so the block is written as (N2, N1).
-  out[off] = b >>> 0;
-  out[off + 1] = a >>> 0;
+  // swap (RFC 5830 §6.1), so each block is written as (N2, N1).
+  out[0] = b0; out[1] = a0; out[2] = b1; out[3] = a1;
+  out[4] = b2; out[5] = a2; out[6] = b3; out[7] = a3;
 }
 
 function readLE32(b: Uint8Array, o: number): number {

@@ -3,7 +3,7 @@
 // Byte order as in OpenSSL/GostCrypto: byte 0 of message and digest is the least significant
 // byte of the RFC's numbers; 28147 keys and blocks are little-endian words.
 
-import { SBOX_CRYPTOPRO_HASH, encryptWords, type SBox } from './gost28147.ts';
+import { SBOX_CRYPTOPRO_HASH, encrypt4Words, type SBox } from './gost28147.ts';
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   // Word views over byte buffers below assume a little-endian host (every Node target we ship on).
@@ -26,7 +26,7 @@ const U = new Uint32Array(8);
 const V = new Uint32Array(8);
 const Wb = new Uint8Array(32);
 const W32 = new Uint32Array(Wb.buffer);
-const Kb = new Uint8Array(32);
+const Kb = new Uint8Array(4 * 32); // the step's four keys, back to back
 const K32 = new Uint32Array(Kb.buffer);
 const S32 = new Uint32Array(8);
 const S16 = new Uint16Array(S32.buffer);
@@ -69,9 +69,9 @@ function step(sbox: SBox): void {
       transformA(V);
     }
     for (let i = 0; i < 8; i++) W32[i] = U[i]! ^ V[i]!;
-    for (let i = 0; i < 32; i++) Kb[i] = Wb[P_SRC[i]!]!;
-    encryptWords(K32, H32[2 * j]!, H32[2 * j + 1]!, sbox, S32, 2 * j);
+    for (let i = 0; i < 32; i++) Kb[32 * j + i] = Wb[P_SRC[i]!]!;
   }
+  encrypt4Words(K32, H32, sbox, S32);
   // H ← ψ^61(H ⊕ ψ(M ⊕ ψ^12(S)))
   R.set(S16);
   let o = psiRun(12);

@@ -1,6 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { blockGeometry, loadNative } from './native.ts';
+import { blockGeometry } from './native.ts';
+import { loadNative } from '../native.ts';
 
 /**
  * The raw medium below the error-tolerant layer: one positioned read, which may come back short

@@ -1,32 +1,7 @@
-import { createRequire } from 'node:module';
+// Block-device geometry: the addon's ioctls (src/native.ts finds it), else sysfs. Everything in
+// src/source works without the addon; only O_DIRECT needs its aligned memory.
 import { readFile, realpath } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-
-/** What the C addon in native/ exports (see native/keycarve.c). */
-export interface NativeAddon {
-  deviceSize(fd: number): number;
-  sectorSize(fd: number): number;
-  alignedBuffer(size: number, align: number): ArrayBuffer;
-}
-
-let cached: NativeAddon | null | undefined;
-
-/**
- * The addon, or null when it was not built (or KEYCARVE_NO_NATIVE=1, which tests use to force the
- * sysfs path). Everything in src/source works without it; only O_DIRECT needs aligned memory.
- */
-export function loadNative(): NativeAddon | null {
-  if (process.env['KEYCARVE_NO_NATIVE'] === '1') return null;
-  if (cached !== undefined) return cached;
-  try {
-    const require = createRequire(import.meta.url);
-    const path = fileURLToPath(new URL('../../native/build/Release/keycarve.node', import.meta.url));
-    cached = require(path) as NativeAddon;
-  } catch {
-    cached = null;
-  }
-  return cached;
-}
+import { loadNative } from '../native.ts';
 
 export interface BlockGeometry {
   readonly size: number;

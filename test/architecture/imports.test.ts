@@ -17,11 +17,12 @@
  * | scan       | carve, layout, source, format, crypto                                        |
  * | carve      | layout, format, crypto                                                       |
  * | layout     | format, crypto                                                               |
- * | source     | —                                                                            |
+ * | source     | native                                                                       |
  * | format     | crypto                                                                       |
- * | crypto     | —                                                                            |
+ * | crypto     | native                                                                       |
  * | version    | — (src/version.ts)                                                           |
  * | file-errors| — (src/file-errors.ts: errno → words, for cli, run and output)               |
+ * | native     | — (src/native.ts: the lookup of the optional C addon, for source and crypto)  |
  *
  * `carve` and `fs` never import each other's code: what both read (8.3 entries, exFAT entry sets,
  * NTFS FILE records, boot sectors, little-endian fields) lives in `layout`, key-file identification
@@ -44,11 +45,12 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   scan: ['carve', 'layout', 'source', 'format', 'crypto'],
   carve: ['layout', 'format', 'crypto'],
   layout: ['format', 'crypto'],
-  source: [],
+  source: ['native'],
   format: ['crypto'],
-  crypto: [],
+  crypto: ['native'],
   version: [],
   'file-errors': [],
+  native: [],
 };
 
 interface Exception {

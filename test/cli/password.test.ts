@@ -9,8 +9,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { passwordCommand, type PasswordOptions } from '../../src/cli/password.ts';
 import { encodeCp1251 } from '../../src/format/name-key.ts';
+import { parsePkcs12 } from '../../src/format/pkcs12.ts';
 import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
 import { requireTools } from '../helpers/tools.ts';
+import { needSamples, SAMPLES_DIR } from '../helpers/samples-dir.ts';
 import { tempDir } from '../e2e/helpers.ts';
 
 const t = tempDir();
@@ -89,6 +91,17 @@ describe('keycarve password on PKCS#12', () => {
   const nca = '/work/shared/samples/danikarik_ncanode-go/AUTH_RSA256_d682726b55b3e62600ea8fe1c74e75fc96f47790.p12';
   it.skipIf(!existsSync(nca))('the NCA sample (read in place) opens with Qwerty12 typed as Йцукен12', async () => {
     const r = await run(nca, { candidate: ['Йцукен12'], likely: false });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('Password found: Qwerty12');
+  });
+
+  // The Kazakh GOST key's PFX is MACed with SHA-1 HMAC like the RSA ones (cryptopro-format.md §9):
+  // its password is found by the same check, no GOST digest involved.
+  needSamples.it('the NCA GOSTKNCA sample (read in place, SHA-1 MAC) is found from a mask', async () => {
+    const p12 = join(SAMPLES_DIR, 'danikarik_ncanode-go/GOSTKNCA_13a3741b52d7bf860aab199b56fad1f4652e357b.p12');
+    const info = parsePkcs12(new Uint8Array(readFileSync(p12)));
+    expect(info.ok && info.value.mac?.digestOid).toBe('1.3.14.3.2.26');
+    const r = await run(p12, { mask: ['Qwerty?d?d'], likely: false, variants: 'none' });
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('Password found: Qwerty12');
   });

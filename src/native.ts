@@ -1,0 +1,32 @@
+// The C addon in native/ (built at `npm ci`; optional): one lookup for every layer that uses it
+// (source: device ioctls and aligned buffers; crypto: the password KDF).
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** What the addon exports (native/keycarve.c). */
+export interface NativeAddon {
+  deviceSize(fd: number): number;
+  sectorSize(fd: number): number;
+  alignedBuffer(size: number, align: number): ArrayBuffer;
+  /** CPKDF of native/cpkdf.c: the password already widened to 32-bit units (§3.2 step 1). */
+  cpkdf(hash: 'gost3411-94' | 'streebog256', pin4: Uint8Array, salt: Uint8Array): Uint8Array;
+}
+
+let cached: NativeAddon | null | undefined;
+
+/**
+ * The addon, or null when it was not built (or KEYCARVE_NO_NATIVE=1, which tests use to force the
+ * fallbacks: sysfs geometry, buffered reads, the TypeScript KDF).
+ */
+export function loadNative(): NativeAddon | null {
+  if (process.env['KEYCARVE_NO_NATIVE'] === '1') return null;
+  if (cached !== undefined) return cached;
+  try {
+    const require = createRequire(import.meta.url);
+    const path = fileURLToPath(new URL('../native/build/Release/keycarve.node', import.meta.url));
+    cached = require(path) as NativeAddon;
+  } catch {
+    cached = null;
+  }
+  return cached;
+}
