@@ -13,6 +13,7 @@ import { withLeadByte } from './framed.ts';
 import { x509Carver } from './x509.ts';
 import { pemCarver } from './pem.ts';
 import { pkcs7Carver } from './pkcs7.ts';
+import { hiveBinCarver, regfCarver } from './regf.ts';
 
 export const CARVERS: readonly CarverSpec[] = Object.freeze([
   // Key files also come with a token's leading 01 byte (format notes §11).
@@ -25,6 +26,8 @@ export const CARVERS: readonly CarverSpec[] = Object.freeze([
   fatDirCarver,
   exfatDirCarver,
   ntfsRecordCarver,
+  regfCarver,
+  hiveBinCarver,
 ]);
 
 /** The margin a chunk must carry so that every carver sees its whole object. */

@@ -20,7 +20,9 @@ export type CandidateKind =
   | 'boot' // a boot sector / partition table (MBR, GPT, FAT/exFAT/NTFS VBR)
   | 'fat-dir' // a FAT directory cluster found by its shape
   | 'exfat-dir' // an exFAT directory cluster (entry sets)
-  | 'ntfs-record'; // an NTFS FILE record (1 KiB typically)
+  | 'ntfs-record' // an NTFS FILE record (1 KiB typically)
+  | 'regf' // a registry hive's base block (a hive no file lists)
+  | 'hive-bin'; // a registry hive bin holding container values
 
 export type CheckName =
   | 'anchor'

@@ -9,6 +9,7 @@ import { makeCertificate } from '../helpers/certificates.ts';
 import { pem, pkcs7 } from '../helpers/cert-text.ts';
 import { makeContainer } from '../helpers/containers.ts';
 import { fileName, record, resident } from '../fs/ntfs/util.ts';
+import { emptyHive } from '../fs/regf/build.ts';
 
 const S = 512;
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -129,7 +130,26 @@ export const FEEDERS: Readonly<Record<CandidateKind, { readonly objects: () => U
   'fat-dir': { objects: () => [fatDirSector()], der: false },
   'exfat-dir': { objects: () => [exfatDirSector()], der: false },
   'ntfs-record': { objects: () => [ntfsRecord()], der: false },
+  regf: { objects: () => [emptyHive().subarray(0, 4096 + 32)], der: false },
+  'hive-bin': { objects: () => [hiveBin()], der: false },
 };
+
+/** The empty hive's bin with a freed vk "header.key" cell in its free space (a deleted value). */
+export function hiveBin(): Uint8Array {
+  const bin = emptyHive().slice(4096);
+  const v = dv(bin);
+  const at = 168; // the free cell after the root key and its sk
+  v.setInt32(at, 40, true); // free: positive size
+  bin.set(ascii('vk'), at + 4);
+  v.setUint16(at + 6, 10, true);
+  v.setUint32(at + 8, 36, true);
+  v.setUint32(at + 12, 208, true);
+  v.setUint32(at + 16, 3, true);
+  v.setUint16(at + 20, 1, true);
+  bin.set(ascii('header.key'), at + 24);
+  v.setInt32(at + 40, 4096 - 208, true);
+  return bin;
+}
 
 /** Offsets of the TLV headers in `b` (outer first, descending into constructed values). */
 export function tlvHeaders(b: Uint8Array, at = 0, limit = b.length, out: number[] = [], depth = 0): number[] {
