@@ -10,7 +10,8 @@ import { KEY_FILE_KIND, keyFileName } from '../../format/key-file-names.ts';
 import type { ByteRange } from '../../source/types.ts';
 import type { FileEvidence, FsProblem, MediaReader } from '../types.ts';
 import { readExact } from '../read-exact.ts';
-import { cellAt, cells, keyAt, openHive, parseVk, subkeyOffsets, valueData, valueOffsets, type FileRange, type Hive, type KeyNode, type ValueKey } from './hive.ts';
+import { cellAt, keyAt, openHive, parseVk, subkeyOffsets, valueData, valueOffsets, type FileRange, type Hive, type KeyNode, type ValueKey } from './hive.ts';
+import { containerVks, keyPath, valueOwners } from './owners.ts';
 
 /** A hive larger than this is read no further (SOFTWARE hives are tens to a few hundred MiB). */
 export const MAX_HIVE_BYTES = 512 * 1024 * 1024;
@@ -87,15 +88,26 @@ export function toSource(ranges: readonly FileRange[], extents: readonly ByteRan
   return out;
 }
 
+/** Where a hive's values came from, when no file lists the hive (said in each container's report). */
+export interface HiveOrigin {
+  readonly note?: string;
+  /** A run of bins without base block or root: its allocated values count too. */
+  readonly fragment?: boolean;
+}
+
 /** The container values of one hive (its bytes, read from file `f`) as file evidence. */
-export function containersInHive(bytes: Uint8Array, f: FileEvidence): { files: FileEvidence[]; problems: string[] } | string {
+export function containersInHive(bytes: Uint8Array, f: FileEvidence, origin: HiveOrigin = {}): { files: FileEvidence[]; problems: string[] } | string {
   const h = openHive(bytes);
-  if (typeof h === 'string') return h;
+  return typeof h === 'string' ? h : containersIn(h, f, origin);
+}
+
+/** The container values of an opened hive or run of bins; `f` maps its bytes onto the source. */
+export function containersIn(h: Hive, f: FileEvidence, origin: HiveOrigin = {}): { files: FileEvidence[]; problems: string[] } {
   const problems = [...h.problems];
   const files: FileEvidence[] = [];
-  const liveData = new Set<number>();
+  const live = { data: new Set<number>(), vks: new Set<number>() };
   const hiveKey = `registry:${f.extents[0]!.offset}`;
-  for (const store of findStores(h, problems)) {
+  for (const store of origin.fragment ? [] : findStores(h, problems)) {
     for (const off of subkeyOffsets(h, store.keys, problems)) {
       const key = keyAt(h, off);
       if (!key) {
@@ -104,12 +116,12 @@ export function containersInHive(bytes: Uint8Array, f: FileEvidence): { files: F
       }
       const path = `HKLM\\SOFTWARE\\${store.path}\\${key.name}`;
       for (const vk of containerValues(h, key, problems)) {
-        const ev = evidenceOf(h, vk, f, { path, folderKey: `${hiveKey}:${key.off}`, deleted: false }, problems);
-        if (ev) files.push(ev), liveData.add(vk.dataOff);
+        const ev = evidenceOf(h, vk, f, { path, folderKey: `${hiveKey}:${key.off}`, deleted: false, note: origin.note }, problems);
+        if (ev) files.push(ev), live.data.add(vk.dataOff), live.vks.add(vk.off);
       }
     }
   }
-  files.push(...deletedValues(h, f, liveData, problems));
+  files.push(...unlistedValues(h, f, live, { hiveKey, ...origin }, problems));
   return { files, problems };
 }
 
@@ -168,7 +180,7 @@ function containerValues(h: Hive, key: KeyNode, problems: string[]): ValueKey[] 
   return out;
 }
 
-function evidenceOf(h: Hive, vk: ValueKey, f: FileEvidence, at: { path: string | null; folderKey: string | null; deleted: boolean }, problems: string[]): FileEvidence | null {
+function evidenceOf(h: Hive, vk: ValueKey, f: FileEvidence, at: { path: string | null; folderKey: string | null; deleted: boolean; note?: string | undefined }, problems: string[]): FileEvidence | null {
   const ranges = valueData(h, vk);
   if (typeof ranges === 'string') {
     if (!at.deleted) problems.push(`${at.path}\\${vk.name}: ${ranges}`);
@@ -182,6 +194,7 @@ function evidenceOf(h: Hive, vk: ValueKey, f: FileEvidence, at: { path: string |
     parentName: null, // the folder is named from name.key, as CryptoPro's registry→folder copy does
     parentPath: at.path,
     folderKey: at.folderKey,
+    ...(at.note ? { folderNote: at.note } : {}),
     deleted: at.deleted || f.deleted,
     size: vk.size,
     extents: toSource(ranges, f.extents),
@@ -190,21 +203,23 @@ function evidenceOf(h: Hive, vk: ValueKey, f: FileEvidence, at: { path: string |
   };
 }
 
-/** Free cells still holding a vk named like a container file, its data cell in bounds. Windows
- * merges freed neighbours, so records sit inside larger free cells: look at every 8-byte step. */
-function deletedValues(h: Hive, f: FileEvidence, liveData: ReadonlySet<number>, problems: string[]): FileEvidence[] {
+/** Values no live key lists: freed ones (and, in a fragment, allocated ones), grouped by the key
+ * or value list that still names them (owners.ts); the rest go loose to cryptographic pairing. */
+function unlistedValues(h: Hive, f: FileEvidence, live: { data: ReadonlySet<number>; vks: ReadonlySet<number> }, origin: HiveOrigin & { hiveKey: string }, problems: string[]): FileEvidence[] {
+  const vks = containerVks(h, origin.fragment === true, problems);
+  for (const o of live.vks) vks.delete(o);
+  const owners = valueOwners(h, vks, problems);
+  // Stale copies share a data cell: the one an owner names goes first.
+  const order = [...vks.values()].sort((a, b) => Number(owners.has(b.off)) - Number(owners.has(a.off)));
   const out: FileEvidence[] = [];
-  const seen = new Set<number>(liveData);
-  for (const c of cells(h, problems)) {
-    if (!c.free) continue;
-    for (let i = 0; i + 20 <= c.data.length; i += 8) {
-      if (c.data[i] !== 0x76 || c.data[i + 1] !== 0x6b) continue; // "vk"
-      const vk = parseVk(c.data.subarray(i), c.rel + 4 + i);
-      if (!vk || vk.type !== 3 || !keyFileName(vk.name) || seen.has(vk.dataOff)) continue;
-      seen.add(vk.dataOff);
-      const ev = evidenceOf(h, vk, f, { path: null, folderKey: null, deleted: true }, problems);
-      if (ev) out.push(ev);
-    }
+  const seen = new Set<number>(live.data);
+  for (const vk of order) {
+    if (seen.has(vk.dataOff)) continue;
+    seen.add(vk.dataOff);
+    const owner = owners.get(vk.off);
+    const path = owner?.nk ? keyPath(h, owner.nk) : null;
+    const ev = evidenceOf(h, vk, f, { path, folderKey: owner ? `${origin.hiveKey}:${owner.id}` : null, deleted: true, note: origin.note }, problems);
+    if (ev) out.push(ev);
   }
   return out;
 }
