@@ -28,9 +28,11 @@ interface Store {
 }
 
 /** Registry evidence from every hive among the files: by name, or by a regf base block. */
-export async function filesFromHives(files: readonly FileEvidence[], reader: MediaReader): Promise<{ files: FileEvidence[]; problems: FsProblem[] }> {
+export async function filesFromHives(files: readonly FileEvidence[], reader: MediaReader): Promise<{ files: FileEvidence[]; problems: FsProblem[]; hives: ByteRange[] }> {
   const out: FileEvidence[] = [];
   const problems: FsProblem[] = [];
+  /** The extents of every hive file read: the carved hives and bins inside them are these. */
+  const hives: ByteRange[] = [];
   let probes = 0;
   for (const f of files) {
     if (f.size < 8192 || f.extents.length === 0 || f.size > MAX_HIVE_BYTES) continue;
@@ -48,10 +50,11 @@ export async function filesFromHives(files: readonly FileEvidence[], reader: Med
     }
     const r = containersInHive(bytes, f);
     if (typeof r === 'string') continue; // a .dat that is no hive: nothing to say
+    hives.push(...f.extents);
     out.push(...r.files);
     problems.push(...r.problems.slice(0, 50).map((p) => ({ at, what: `hive ${where}: ${p}` })));
   }
-  return { files: out, problems };
+  return { files: out, problems, hives };
 }
 
 async function readFile(f: FileEvidence, reader: MediaReader): Promise<Uint8Array | null> {
