@@ -43,6 +43,8 @@ export interface Cell {
 export interface KeyNode {
   readonly off: number;
   readonly name: string;
+  /** KEY_HIVE_ENTRY: the hive's root key (a fragment has no base block to name it). */
+  readonly root: boolean;
   readonly parent: number;
   readonly subkeyCount: number;
   readonly subkeyList: number;
@@ -122,7 +124,7 @@ export function parseNk(data: Uint8Array, off: number): KeyNode | null {
   if (nameLen === 0 || 76 + nameLen > data.length) return null;
   const raw = data.subarray(76, 76 + nameLen);
   const name = u16(data, 2) & 0x20 ? latin1(raw) : utf16(raw);
-  return { off, name, parent: u32(data, 16), subkeyCount: u32(data, 20), subkeyList: u32(data, 28), valueCount: u32(data, 36), valueList: u32(data, 40) };
+  return { off, name, root: (u16(data, 2) & 0x4) !== 0, parent: u32(data, 16), subkeyCount: u32(data, 20), subkeyList: u32(data, 28), valueCount: u32(data, 36), valueList: u32(data, 40) };
 }
 
 export function parseVk(data: Uint8Array, off: number): ValueKey | null {

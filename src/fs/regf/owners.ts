@@ -87,7 +87,7 @@ export function keyPath(h: Hive, nk: KeyNode): string | null {
       whole = at === h.root || at === 0xffffffff;
       break;
     }
-    if (p.off === h.root) {
+    if (p.off === h.root || p.root) {
       whole = true;
       break;
     }
