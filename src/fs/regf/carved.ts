@@ -11,9 +11,9 @@ import { BASE_BLOCK, BIN_HEADER, binHeader, MAX_BIN } from '../../layout/regf.ts
 import type { ByteRange } from '../../source/types.ts';
 import type { FileEvidence, FsProblem, MediaReader } from '../types.ts';
 import { readExact } from '../read-exact.ts';
-import { openBins, type Hive } from './hive.ts';
+import { keyAt, openBins, type Hive, type KeyNode } from './hive.ts';
 import { containersIn, containersInHive, MAX_HIVE_BYTES } from './index.ts';
-import { containerVks } from './owners.ts';
+import { containerVks, valueOwners } from './owners.ts';
 
 /** Hives carved per medium; an image holding more old copies than this is reported, not read. */
 const MAX_CARVED_HIVES = 32;
@@ -118,15 +118,29 @@ async function loneBins(run: Run, reader: MediaReader): Promise<{ files: FileEvi
   return containersIn(h, pseudoFile(at, bytes.length), { fragment: true, note: `registry: from lone hive bins at offset ${at} (no hive lists them; relative offset ${self})` });
 }
 
-/** Whether container values of the run point at data before or after the bins it holds. */
+/** Whether container values of the run point at data, or their keys at parents, before or after
+ * the bins it holds. */
 function outside(h: Hive): { before: boolean; after: boolean } {
   const r = { before: false, after: false };
-  for (const vk of containerVks(h, true, []).values()) {
-    if (vk.resident) continue;
-    if (vk.dataOff < h.binsStart) r.before = true;
-    else if (vk.dataOff >= h.binsEnd) r.after = true;
-  }
+  const see = (rel: number) => {
+    if (rel === 0xffffffff) return;
+    if (rel < h.binsStart) r.before = true;
+    else if (rel >= h.binsEnd) r.after = true;
+  };
+  const vks = containerVks(h, true, []);
+  for (const vk of vks.values()) if (!vk.resident) see(vk.dataOff);
+  for (const owner of new Set([...valueOwners(h, vks, []).values()].map((o) => o.nk))) if (owner) see(brokenParent(h, owner));
   return r;
+}
+
+/** The first parent offset up a key's chain that is no key node here (0xffffffff: none). */
+function brokenParent(h: Hive, nk: KeyNode): number {
+  const seen = new Set<number>();
+  for (let k: KeyNode | null = nk; k && !k.root && !seen.has(k.off); k = keyAt(h, k.parent)) {
+    seen.add(k.off);
+    if (!keyAt(h, k.parent)) return k.parent;
+  }
+  return 0xffffffff;
 }
 
 /** The bin that ends where `at` starts with the self-offset that makes `self` follow it. */

@@ -48,7 +48,7 @@ export async function filesFromHives(files: readonly FileEvidence[], reader: Med
       problems.push({ at, what: `hive ${where}: its bytes could not be read` });
       continue;
     }
-    const r = containersInHive(bytes, f);
+    const r = containersInHive(bytes, f, { note: `registry: in hive file ${where}${f.deleted ? ' (deleted)' : ''}` });
     if (typeof r === 'string') continue; // a .dat that is no hive: nothing to say
     hives.push(...f.extents);
     out.push(...r.files);
