@@ -25,6 +25,13 @@ export function baseBlockProblem(b: Uint8Array): string | null {
   return null;
 }
 
+/** The base block's XOR-32 checksum of bytes 0–507 (−1 is written −2, 0 is written 1). */
+export function baseBlockChecksum(b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < 508; i += 4) sum = (sum ^ u32(b, i)) >>> 0;
+  return sum === 0xffffffff ? 0xfffffffe : sum === 0 ? 1 : sum;
+}
+
 /** The self-offset and size of the hive bin header at `at`, or why it is none. */
 export function binHeader(b: Uint8Array, at: number): { self: number; size: number } | string {
   if (at + BIN_HEADER > b.length || !is(b, at, 'hbin')) return 'no hbin signature';

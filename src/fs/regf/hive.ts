@@ -5,7 +5,7 @@
  * bytes at hand; nothing recurses; a damaged structure becomes a problem, never a throw.
  */
 import { u16, u32 } from '../../layout/le.ts';
-import { BASE_BLOCK, baseBlockProblem, binHeader } from '../../layout/regf.ts';
+import { BASE_BLOCK, baseBlockChecksum, baseBlockProblem, binHeader } from '../../layout/regf.ts';
 
 /** Value data larger than this is no CryptoPro file (they are a few KiB at most). */
 export const MAX_VALUE_BYTES = 1 << 20;
@@ -70,11 +70,7 @@ export function openHive(bytes: Uint8Array): Hive | string {
   const not = baseBlockProblem(bytes);
   if (not) return not;
   const problems: string[] = [];
-  let sum = 0;
-  for (let i = 0; i < 508; i += 4) sum = (sum ^ u32(bytes, i)) >>> 0;
-  if (sum === 0xffffffff) sum = 0xfffffffe;
-  if (sum === 0) sum = 1;
-  if (sum !== u32(bytes, 508)) problems.push('base block checksum does not match (header damaged or edited)');
+  if (baseBlockChecksum(bytes) !== u32(bytes, 508)) problems.push('base block checksum does not match (header damaged or edited)');
   if (u32(bytes, 4) !== u32(bytes, 8)) problems.push('hive is dirty (sequence numbers differ): its transaction log was not applied');
   const declared = u32(bytes, 40);
   const available = bytes.length - BASE_BLOCK;

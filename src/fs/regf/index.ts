@@ -12,6 +12,9 @@ import type { FileEvidence, FsProblem, MediaReader } from '../types.ts';
 import { readExact } from '../read-exact.ts';
 import { cellAt, keyAt, openHive, parseVk, subkeyOffsets, valueData, valueOffsets, type FileRange, type Hive, type KeyNode, type ValueKey } from './hive.ts';
 import { containerVks, keyPath, valueOwners } from './owners.ts';
+import { toSource } from './source-map.ts';
+import { replayLogs, type LogFile } from './log.ts';
+import { u32 } from '../../layout/le.ts';
 
 /** A hive larger than this is read no further (SOFTWARE hives are tens to a few hundred MiB). */
 export const MAX_HIVE_BYTES = 512 * 1024 * 1024;
@@ -48,13 +51,33 @@ export async function filesFromHives(files: readonly FileEvidence[], reader: Med
       problems.push({ at, what: `hive ${where}: its bytes could not be read` });
       continue;
     }
-    const r = containersInHive(bytes, f, { note: `registry: in hive file ${where}${f.deleted ? ' (deleted)' : ''}` });
+    const logged = isDirtyHive(bytes) ? await replayed(bytes, f, files, reader) : { bytes, file: f, applied: '', problems: [] };
+    const r = containersInHive(logged.bytes, logged.file, { note: `registry: in hive file ${where}${f.deleted ? ' (deleted)' : ''}${logged.applied}` });
     if (typeof r === 'string') continue; // a .dat that is no hive: nothing to say
     hives.push(...f.extents);
     out.push(...r.files);
-    problems.push(...r.problems.slice(0, 50).map((p) => ({ at, what: `hive ${where}: ${p}` })));
+    problems.push(...[...logged.problems, ...r.problems].slice(0, 50).map((p) => ({ at, what: `hive ${where}: ${p}` })));
   }
   return { files: out, problems, hives };
+}
+
+const isDirtyHive = (b: Uint8Array) => Buffer.from(b.subarray(0, 4)).toString('latin1') === 'regf' && u32(b, 4) !== u32(b, 8);
+
+/** A dirty hive after the .LOG1/.LOG2 the file system lists beside it (log.ts); `file` maps the
+ * replayed bytes onto the source (pages from a log point into the log file). */
+async function replayed(bytes: Uint8Array, f: FileEvidence, files: readonly FileEvidence[], reader: MediaReader): Promise<{ bytes: Uint8Array; file: FileEvidence; applied: string; problems: string[] }> {
+  const logs: LogFile[] = [];
+  for (const suffix of ['.LOG1', '.LOG2']) {
+    const want = (f.name + suffix).toLowerCase();
+    // A live log before a deleted one of the same name.
+    const g = files.filter((x) => x.volumeOffset === f.volumeOffset && x.parentPath === f.parentPath && x.name.toLowerCase() === want && x.size <= MAX_HIVE_BYTES).sort((a, b) => Number(a.deleted) - Number(b.deleted))[0];
+    const b = g ? await readFile(g, reader) : null;
+    if (g && b) logs.push({ name: g.name, bytes: b, extents: g.extents });
+  }
+  if (logs.length === 0) return { bytes, file: f, applied: '', problems: [] }; // openHive says the hive is dirty
+  const r = replayLogs(bytes, f.extents, logs);
+  const applied = r.applied ? `, after ${r.applied} log ${r.applied === 1 ? 'entry' : 'entries'} from ${r.from.join(' and ')}` : '';
+  return { bytes: r.bytes, file: { ...f, size: r.bytes.length, extents: r.extents }, applied, problems: r.problems };
 }
 
 async function readFile(f: FileEvidence, reader: MediaReader): Promise<Uint8Array | null> {
@@ -68,27 +91,6 @@ async function readFile(f: FileEvidence, reader: MediaReader): Promise<Uint8Arra
     pos += b.length;
   }
   return pos >= f.size ? out : null;
-}
-
-/** Hive-file ranges → absolute ranges on the source through the hive file's extents. */
-export function toSource(ranges: readonly FileRange[], extents: readonly ByteRange[]): ByteRange[] {
-  const out: ByteRange[] = [];
-  for (const r of ranges) {
-    let base = 0;
-    let off = r.off;
-    let left = r.len;
-    for (const e of extents) {
-      if (left === 0) break;
-      if (off < base + e.length) {
-        const take = Math.min(left, base + e.length - off);
-        out.push({ offset: e.offset + (off - base), length: take });
-        off += take;
-        left -= take;
-      }
-      base += e.length;
-    }
-  }
-  return out;
 }
 
 /** Where a hive's values came from, when no file lists the hive (said in each container's report). */
