@@ -3,7 +3,9 @@
  * file systems already found, so this runs inside the file-system stage, after the drivers: it reads
  * each hive file, and turns every container value it holds into one more FileEvidence ('registry'):
  * live keys under `…\Crypto Pro\Settings[\Users\<SID>]\Keys\<name>` tied by their key (folderKey),
- * deleted vk records in free cells loose (the reassembler's cryptographic pairing groups those).
+ * deleted vk records in free cells tied by the key or value list that still names them (owners.ts),
+ * else loose (the reassembler's cryptographic pairing groups those). A dirty hive is read after its
+ * transaction logs (log.ts); hives no file lists come from carved.ts through containersIn.
  */
 import { identifyKeyFile } from '../../format/key-file-id.ts';
 import { KEY_FILE_KIND, keyFileName } from '../../format/key-file-names.ts';
