@@ -129,7 +129,7 @@ function outside(h: Hive): { before: boolean; after: boolean } {
   };
   const vks = containerVks(h, true, []);
   for (const vk of vks.values()) if (!vk.resident) see(vk.dataOff);
-  for (const owner of new Set([...valueOwners(h, vks, []).values()].map((o) => o.nk))) if (owner) see(brokenParent(h, owner));
+  for (const owner of new Set([...valueOwners(h, vks).values()].map((o) => o.nk))) if (owner) see(brokenParent(h, owner));
   return r;
 }
 

@@ -215,7 +215,7 @@ function evidenceOf(h: Hive, vk: ValueKey, f: FileEvidence, at: { path: string |
 function unlistedValues(h: Hive, f: FileEvidence, live: { data: ReadonlySet<number>; vks: ReadonlySet<number> }, origin: HiveOrigin & { hiveKey: string }, problems: string[]): FileEvidence[] {
   const vks = containerVks(h, origin.fragment === true, problems);
   for (const o of live.vks) vks.delete(o);
-  const owners = valueOwners(h, vks, problems);
+  const owners = valueOwners(h, vks);
   // Stale copies share a data cell: the one an owner names goes first.
   const order = [...vks.values()].sort((a, b) => Number(owners.has(b.off)) - Number(owners.has(a.off)));
   const out: FileEvidence[] = [];

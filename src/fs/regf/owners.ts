@@ -36,11 +36,13 @@ export function containerVks(h: Hive, allocated: boolean, problems: string[]): M
   return out;
 }
 
-/** vk offset → its owner, for the offsets in `vks`. A key node wins over a bare list. */
-export function valueOwners(h: Hive, vks: ReadonlyMap<number, ValueKey>, problems: string[]): Map<number, Owner> {
+/** vk offset → its owner, for the offsets in `vks`. A key node wins over a bare list. (The cell
+ * walk's problems were said by containerVks.) */
+export function valueOwners(h: Hive, vks: ReadonlyMap<number, ValueKey>): Map<number, Owner> {
   const owners = new Map<number, Owner>();
+  if (vks.size === 0) return owners; // the usual hive: nothing to look for
   const lists = new Set<number>();
-  for (const c of cells(h, problems)) {
+  for (const c of cells(h, [])) {
     const last = c.free ? c.data.length - 76 : 0;
     for (let i = 0; i <= last; i += 8) {
       if (c.data[i] !== 0x6e || c.data[i + 1] !== 0x6b) continue; // "nk"
@@ -55,7 +57,7 @@ export function valueOwners(h: Hive, vks: ReadonlyMap<number, ValueKey>, problem
     }
   }
   // Bare lists: runs of container vk offsets in free cells that no key node claimed.
-  for (const c of cells(h, problems)) {
+  for (const c of cells(h, [])) {
     if (!c.free || lists.has(c.rel)) continue;
     let run: number[] = [];
     const flush = () => {
