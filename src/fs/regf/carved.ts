@@ -7,7 +7,7 @@
  */
 import type { Candidate } from '../../carve/types.ts';
 import { u32 } from '../../layout/le.ts';
-import { BASE_BLOCK, BIN_HEADER, binHeader, MAX_BIN } from '../../layout/regf.ts';
+import { BASE_BLOCK, BIN_HEADER, binHeader } from '../../layout/regf.ts';
 import type { ByteRange } from '../../source/types.ts';
 import type { FileEvidence, FsProblem, MediaReader } from '../types.ts';
 import { readExact } from '../read-exact.ts';
@@ -104,8 +104,8 @@ async function loneBins(run: Run, reader: MediaReader): Promise<{ files: FileEvi
   for (let step = 0; step < MAX_NEIGHBOURS; step++) {
     const want = outside(h);
     if (want.after) {
-      const more = await readBins(reader, at + bytes.length, self + bytes.length, Math.min(MAX_BIN, 0xffffffff - self - bytes.length));
-      if (more.length) (bytes = Buffer.concat([bytes, more])), (h = openBins(bytes, self));
+      const more = await binAfter(reader, at + bytes.length, self + bytes.length);
+      if (more) (bytes = Buffer.concat([bytes, more])), (h = openBins(bytes, self));
       else want.after = false;
     }
     if (want.before) {
@@ -151,6 +151,13 @@ async function binBefore(reader: MediaReader, at: number, self: number): Promise
     if (h && typeof h !== 'string' && h.size === size && h.self === self - size) return readExact(reader, at - size, size);
   }
   return null;
+}
+
+/** The bin at `at` when its self-offset is `self` (a run's next neighbour). */
+async function binAfter(reader: MediaReader, at: number, self: number): Promise<Uint8Array | null> {
+  const head = await readExact(reader, at, BIN_HEADER);
+  const h = head ? binHeader(head, 0) : null;
+  return h && typeof h !== 'string' && h.self === self ? readExact(reader, at, h.size) : null;
 }
 
 /** Bins on the medium from `at`, self-offsets running from `self`, at most `limit` bytes; stops at
