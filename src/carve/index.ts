@@ -14,6 +14,7 @@ import { x509Carver } from './x509.ts';
 import { pemCarver } from './pem.ts';
 import { pkcs7Carver } from './pkcs7.ts';
 import { regExportCarver } from './reg-export.ts';
+import { hiveBinCarver, regfCarver } from './regf.ts';
 
 export const CARVERS: readonly CarverSpec[] = Object.freeze([
   // Key files also come with a token's leading 01 byte (format notes §11).
@@ -27,6 +28,8 @@ export const CARVERS: readonly CarverSpec[] = Object.freeze([
   exfatDirCarver,
   ntfsRecordCarver,
   regExportCarver,
+  regfCarver,
+  hiveBinCarver,
 ]);
 
 /** The margin a chunk must carry so that every carver sees its whole object. */

@@ -21,7 +21,9 @@ export type CandidateKind =
   | 'fat-dir' // a FAT directory cluster found by its shape
   | 'exfat-dir' // an exFAT directory cluster (entry sets)
   | 'ntfs-record' // an NTFS FILE record (1 KiB typically)
-  | 'reg-export'; // registry export text (.reg) opening with its header line
+  | 'reg-export' // registry export text (.reg) opening with its header line
+  | 'regf' // a registry hive's base block (a hive no file lists)
+  | 'hive-bin'; // a registry hive bin holding container values
 
 export type CheckName =
   | 'anchor'

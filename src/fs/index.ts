@@ -16,6 +16,7 @@ import { filesFromOrphanDirs } from './fat/orphans.ts';
 import { analyseNtfs, parseNtfsBoot, volumeStartFromBackup } from './ntfs/index.ts';
 import { filesFromRecords } from './ntfs/records.ts';
 import { findVolumes, type FoundVolume } from './partitions.ts';
+import { filesFromCarvedHives } from './regf/carved.ts';
 import { filesFromHives } from './regf/index.ts';
 import { withProfiles } from './regf/profile-list.ts';
 import { filesFromRegExports } from './regf/reg-files.ts';
@@ -160,6 +161,9 @@ export async function analyseMedia(reader: MediaReader, candidates: readonly Can
   // Registry hives among the files found: their container values are files too.
   const hives = await guard('registry hives', 0, () => filesFromHives(files, reader));
   if (hives) files.push(...hives.files), problems.push(...hives.problems);
+  // Hives and hive bins the pass found outside every hive file read above.
+  const carved = await guard('carved hives', 0, () => filesFromCarvedHives(candidates, hives?.hives ?? [], reader));
+  if (carved) files.push(...carved.files), problems.push(...carved.problems);
   const regs = await guard('registry exports', 0, () => filesFromRegExports(files, candidates, reader));
   if (regs) files.push(...regs.files), problems.push(...regs.problems);
   return { volumes, files: withProfiles(files, hives?.profiles ?? new Map()), problems };

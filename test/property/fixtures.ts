@@ -10,6 +10,7 @@ import { pem, pkcs7 } from '../helpers/cert-text.ts';
 import { makeContainer } from '../helpers/containers.ts';
 import { regFile } from '../helpers/reg-export.ts';
 import { fileName, record, resident } from '../fs/ntfs/util.ts';
+import { emptyHive } from '../fs/regf/build.ts';
 
 const S = 512;
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -134,7 +135,26 @@ export const FEEDERS: Readonly<Record<CandidateKind, { readonly objects: () => U
   'ntfs-record': { objects: () => [ntfsRecord()], der: false },
   // Text ended by the NUL its last cluster's slack gives it (else the carver reads to the chunk's end).
   'reg-export': { objects: () => (['5.00', 'REGEDIT4'] as const).map((style) => new Uint8Array([...regFile([{ path: REG_KEY, values: CONTAINER }], style), 0, 0])), der: false },
+  regf: { objects: () => [emptyHive().subarray(0, 4096 + 32)], der: false },
+  'hive-bin': { objects: () => [hiveBin()], der: false },
 };
+
+/** The empty hive's bin with a freed vk "header.key" cell in its free space (a deleted value). */
+export function hiveBin(): Uint8Array {
+  const bin = emptyHive().slice(4096);
+  const v = dv(bin);
+  const at = 168; // the free cell after the root key and its sk
+  v.setInt32(at, 40, true); // free: positive size
+  bin.set(ascii('vk'), at + 4);
+  v.setUint16(at + 6, 10, true);
+  v.setUint32(at + 8, 36, true);
+  v.setUint32(at + 12, 208, true);
+  v.setUint32(at + 16, 3, true);
+  v.setUint16(at + 20, 1, true);
+  bin.set(ascii('header.key'), at + 24);
+  v.setInt32(at + 40, 4096 - 208, true);
+  return bin;
+}
 
 /** Offsets of the TLV headers in `b` (outer first, descending into constructed values). */
 export function tlvHeaders(b: Uint8Array, at = 0, limit = b.length, out: number[] = [], depth = 0): number[] {

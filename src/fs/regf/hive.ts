@@ -5,8 +5,8 @@
  * bytes at hand; nothing recurses; a damaged structure becomes a problem, never a throw.
  */
 import { u16, u32 } from '../../layout/le.ts';
+import { BASE_BLOCK, baseBlockChecksum, baseBlockProblem, binHeader } from '../../layout/regf.ts';
 
-const BASE_BLOCK = 4096;
 /** Value data larger than this is no CryptoPro file (they are a few KiB at most). */
 export const MAX_VALUE_BYTES = 1 << 20;
 /** More entries than this in one list is damage (Windows caps far lower in practice). */
@@ -15,7 +15,11 @@ const DB_SEGMENT = 16_344;
 
 export interface Hive {
   readonly bytes: Uint8Array;
-  /** Hive-bins data end actually walked (relative to the bins start). */
+  /** Index in `bytes` of relative offset 0: 4096 in a hive file; a lone run of bins starts at its
+   * first bin's self-offset, so there it is minus that offset. */
+  readonly origin: number;
+  /** Relative offsets [binsStart, binsEnd) are the bins actually walked. */
+  readonly binsStart: number;
   readonly binsEnd: number;
   readonly root: number;
   /** Relative offsets and sizes of the bins that passed their checks. */
@@ -39,6 +43,8 @@ export interface Cell {
 export interface KeyNode {
   readonly off: number;
   readonly name: string;
+  /** KEY_HIVE_ENTRY: the hive's root key (a fragment has no base block to name it). */
+  readonly root: boolean;
   readonly parent: number;
   readonly subkeyCount: number;
   readonly subkeyList: number;
@@ -61,43 +67,46 @@ const utf16 = (b: Uint8Array) => Buffer.from(b.subarray(0, b.length & ~1)).toStr
 
 /** Parses the base block and walks the bins; a string when the bytes are no primary hive. */
 export function openHive(bytes: Uint8Array): Hive | string {
-  if (bytes.length < BASE_BLOCK || latin1(bytes.subarray(0, 4)) !== 'regf') return 'no regf base block';
-  if (u32(bytes, 20) !== 1) return `regf major version ${u32(bytes, 20)} (expected 1)`;
-  if (u32(bytes, 28) !== 0) return `regf file type ${u32(bytes, 28)}: a transaction log, not a hive`;
+  const not = baseBlockProblem(bytes);
+  if (not) return not;
   const problems: string[] = [];
-  let sum = 0;
-  for (let i = 0; i < 508; i += 4) sum = (sum ^ u32(bytes, i)) >>> 0;
-  if (sum === 0xffffffff) sum = 0xfffffffe;
-  if (sum === 0) sum = 1;
-  if (sum !== u32(bytes, 508)) problems.push('base block checksum does not match (header damaged or edited)');
+  if (baseBlockChecksum(bytes) !== u32(bytes, 508)) problems.push('base block checksum does not match (header damaged or edited)');
   if (u32(bytes, 4) !== u32(bytes, 8)) problems.push('hive is dirty (sequence numbers differ): its transaction log was not applied');
   const declared = u32(bytes, 40);
   const available = bytes.length - BASE_BLOCK;
   if (declared > available) problems.push(`hive bins size ${declared} beyond the file's ${available} bytes: truncated hive, read what is there`);
-  const limit = Math.min(declared, available);
-  const bins: { off: number; size: number }[] = [];
-  let pos = 0;
+  const bins = walkBins(bytes, BASE_BLOCK, 0, Math.min(declared, available), problems);
+  return { bytes, origin: BASE_BLOCK, binsStart: 0, binsEnd: bins.end, root: u32(bytes, 36), bins: bins.list, problems };
+}
+
+/** A run of bins without its base block (carved from an image): `bytes` starts with a bin whose
+ * self-offset is `self`; the rest must follow at consistent offsets. No root key. */
+export function openBins(bytes: Uint8Array, self: number): Hive {
+  const problems: string[] = [];
+  const bins = walkBins(bytes, -self, self, self + bytes.length, problems);
+  return { bytes, origin: -self, binsStart: self, binsEnd: bins.end, root: 0xffffffff, bins: bins.list, problems };
+}
+
+/** Bins from relative offset `pos` up to `limit`, each self-offset the running offset; stops at the first bad one. */
+function walkBins(bytes: Uint8Array, origin: number, pos: number, limit: number, problems: string[]): { list: { off: number; size: number }[]; end: number } {
+  const list: { off: number; size: number }[] = [];
   while (pos + 32 <= limit) {
-    const at = BASE_BLOCK + pos;
-    const size = u32(bytes, at + 8);
-    const why = latin1(bytes.subarray(at, at + 4)) !== 'hbin' ? 'no hbin signature'
-      : u32(bytes, at + 4) !== pos ? `self-offset ${u32(bytes, at + 4)}`
-      : size < 4096 || size % 4096 !== 0 ? `size ${size}`
-      : pos + size > limit ? `size ${size} runs past the hive's end` : null;
-    if (why) {
+    const h = binHeader(bytes, origin + pos);
+    const why = typeof h === 'string' ? h : h.self !== pos ? `self-offset ${h.self}` : pos + h.size > limit ? `size ${h.size} runs past the hive's end` : null;
+    if (why || typeof h === 'string') {
       problems.push(`bin at ${pos}: ${why}; hive read up to there`);
       break;
     }
-    bins.push({ off: pos, size });
-    pos += size;
+    list.push({ off: pos, size: h.size });
+    pos += h.size;
   }
-  return { bytes, binsEnd: pos, root: u32(bytes, 36), bins, problems };
+  return { list, end: pos };
 }
 
 /** The cell at a relative offset, or null when the offset or the size field is out of bounds. */
 export function cellAt(h: Hive, rel: number): Cell | null {
-  if (rel % 8 !== 0 || rel < 32 || rel + 8 > h.binsEnd) return null;
-  const at = BASE_BLOCK + rel;
+  if (rel % 8 !== 0 || rel < h.binsStart + 32 || rel + 8 > h.binsEnd) return null;
+  const at = h.origin + rel;
   const raw = u32(h.bytes, at) | 0;
   const len = Math.abs(raw);
   if (len < 8 || len % 8 !== 0 || rel + len > h.binsEnd) return null;
@@ -111,7 +120,7 @@ export function parseNk(data: Uint8Array, off: number): KeyNode | null {
   if (nameLen === 0 || 76 + nameLen > data.length) return null;
   const raw = data.subarray(76, 76 + nameLen);
   const name = u16(data, 2) & 0x20 ? latin1(raw) : utf16(raw);
-  return { off, name, parent: u32(data, 16), subkeyCount: u32(data, 20), subkeyList: u32(data, 28), valueCount: u32(data, 36), valueList: u32(data, 40) };
+  return { off, name, root: (u16(data, 2) & 0x4) !== 0, parent: u32(data, 16), subkeyCount: u32(data, 20), subkeyList: u32(data, 28), valueCount: u32(data, 36), valueList: u32(data, 40) };
 }
 
 export function parseVk(data: Uint8Array, off: number): ValueKey | null {
@@ -197,13 +206,14 @@ export function* cells(h: Hive, problems: string[]): Generator<Cell & { rel: num
     let rel = bin.off + 32;
     const end = bin.off + bin.size;
     while (rel < end) {
-      const raw = u32(h.bytes, BASE_BLOCK + rel) | 0;
+      const raw = u32(h.bytes, h.origin + rel) | 0;
       const len = Math.abs(raw);
       if (len < 8 || len % 8 !== 0 || rel + len > end) {
         problems.push(`bin at ${bin.off}: cell at ${rel} has size ${raw}; rest of the bin skipped`);
         break;
       }
-      yield { rel, at: BASE_BLOCK + rel + 4, data: h.bytes.subarray(BASE_BLOCK + rel + 4, BASE_BLOCK + rel + len), free: raw > 0 };
+      const at = h.origin + rel + 4;
+      yield { rel, at, data: h.bytes.subarray(at, at + len - 4), free: raw > 0 };
       rel += len;
     }
   }

@@ -77,3 +77,45 @@ export function buildHive(path: string, keys: readonly HiveKey[]): void {
   writeFileSync(`${path}.py`, SCRIPT);
   execFileSync(PY, [`${path}.py`, path, `${path}.json`], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
+
+/** hivex's node handles (file offsets of the nk cells) for key paths below the root. */
+export function nodeOffsets(path: string, keys: readonly string[]): number[] {
+  const script = `import hivex, json, sys
+h = hivex.Hivex(sys.argv[1])
+out = []
+for p in json.loads(sys.argv[2]):
+    n = h.root()
+    for part in p.split('\\\\'):
+        n = h.node_get_child(n, part)
+    out.append(n)
+print(json.dumps(out))`;
+  return JSON.parse(execFileSync(PY, ['-c', script, path, JSON.stringify(keys)]).toString()) as number[];
+}
+
+/**
+ * Deletes a key the way Windows does (docs/registry.md §2.8, §6; yarp's DeletedDataHive): its nk,
+ * value list, vk and data cells are marked free (size made positive) with their bytes kept — the nk
+ * still counts its values and names its list — and its entry is cut out of the parent's subkey list
+ * (later entries shift down). Neighbours are not coalesced (hivex does not either). A script after
+ * the spec, since no tool here deletes like Windows.
+ */
+export function deleteLikeWindows(hive: Uint8Array, nkAt: number, parentAt: number): void {
+  const b = Buffer.from(hive.buffer, hive.byteOffset, hive.length);
+  const free = (at: number) => b.writeInt32LE(Math.abs(b.readInt32LE(at)), at);
+  const nk = nkAt + 4;
+  const list = 4096 + b.readUInt32LE(nk + 40);
+  for (let i = 0; i < b.readUInt32LE(nk + 36); i++) {
+    const vk = 4096 + b.readUInt32LE(list + 4 + 4 * i);
+    free(4096 + b.readUInt32LE(vk + 4 + 8));
+    free(vk);
+  }
+  free(list), free(nkAt);
+  const parent = parentAt + 4;
+  const sub = 4096 + b.readUInt32LE(parent + 28) + 4; // an lf/lh list (8-byte entries)
+  const n = b.readUInt16LE(sub + 2);
+  const i = Array.from({ length: n }, (_, k) => b.readUInt32LE(sub + 4 + 8 * k)).indexOf(nkAt - 4096);
+  if (i < 0) throw new Error('key not in its parent subkey list');
+  b.copyWithin(sub + 4 + 8 * i, sub + 4 + 8 * (i + 1), sub + 4 + 8 * n);
+  b.writeUInt16LE(n - 1, sub + 2);
+  b.writeUInt32LE(b.readUInt32LE(parent + 20) - 1, parent + 20);
+}
