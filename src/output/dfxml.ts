@@ -48,10 +48,12 @@ function creator(r: Report): string {
   return `  <creator>${el('program', r.tool.name)}${el('version', r.tool.version)}<execution_environment>${env}</execution_environment></creator>`;
 }
 
-/** The whole medium as alternating runs: read (or, in a quick scan, not read by a pass) and unreadable. */
+/** The whole medium as alternating runs: read (or, in a quick scan, not read by a pass) and unreadable;
+ * after where an interrupted pass stopped, not-scanned. */
 function mediumRuns(r: Report): string {
   const bad = [...r.source.readErrors].sort((a, b) => a.offset - b.offset);
   const good = r.mode === 'quick' ? 'not-scanned' : 'read';
+  const end = r.source.passedTo ?? r.source.size;
   const runs: string[] = [];
   let at = 0;
   const run = (offset: number, length: number, state: string) => runs.push(`      <byte_run${attr('img_offset', offset)}${attr('len', length)}${attr('type', state)}/>`);
@@ -60,7 +62,8 @@ function mediumRuns(r: Report): string {
     run(b.offset, b.length, 'unreadable');
     at = Math.max(at, b.offset + b.length);
   }
-  if (at < r.source.size) run(at, r.source.size - at, good);
+  if (at < end) run(at, end - at, good);
+  if (Math.max(at, end) < r.source.size) run(Math.max(at, end), r.source.size - Math.max(at, end), 'not-scanned');
   return ['    <byte_runs>', ...runs, '    </byte_runs>'].join('\n');
 }
 

@@ -31,9 +31,12 @@ export interface Resumed {
 export interface CheckpointTiming {
   readonly everyMs: number;
   readonly everyBytes: number;
-  /** Test hooks: SIGKILL this process after the n-th checkpoint, or in it before its rename. */
+  /** Test hooks: SIGKILL this process after the n-th checkpoint, or in it before its rename; send
+   * it `sigints` SIGINTs (a Ctrl-C, or two in a row) after the n-th. */
   readonly killAfter?: number;
   readonly killBeforeRename?: number;
+  readonly sigintAfter?: number;
+  readonly sigints?: number;
 }
 
 export const DEFAULT_TIMING: CheckpointTiming = { everyMs: 5000, everyBytes: 256 * 1024 * 1024 };
@@ -81,6 +84,9 @@ export class Checkpointer {
   private writing: Promise<void> | null = null;
   private writes = 0;
   private failed: unknown = null;
+  /** The pass at its last whole chunk (what a checkpoint holds): an interrupted scan reports this. */
+  private reachedPass: Omit<PassState, 'candidates'> = { position: 0, alerts: [], readErrors: [], bytesRead: 0, carvers: {} };
+  private readonly whole: Candidate[] = [];
 
   constructor(
     private readonly writer: CheckpointWriter,
@@ -96,8 +102,12 @@ export class Checkpointer {
   static async start(out: string, source: ByteSource, parts: { store: RetainedStore; plan: RetentionPlan; observer: MetadataObserver }, timing: CheckpointTiming, resumed?: Resumed): Promise<Checkpointer> {
     const writer = await CheckpointWriter.open(out, resumed?.index);
     const cp = new Checkpointer(writer, resumed?.index.medium ?? (await mediumId(source)), parts.store, parts.plan, parts.observer, timing);
-    if (resumed) cp.taken = resumed.pass.candidates.length;
-    else {
+    if (resumed) {
+      cp.taken = resumed.pass.candidates.length;
+      cp.whole.push(...resumed.pass.candidates);
+      const { candidates: _, ...pass } = resumed.pass;
+      cp.reachedPass = pass;
+    } else {
       // A checkpoint before the first chunk: an interruption at any moment leaves one to resume.
       cp.onChunkDone({ position: 0, candidates: [], alerts: [], readErrors: [], bytesRead: 0, carvers: {} });
       await cp.flush();
@@ -107,12 +117,16 @@ export class Checkpointer {
 
   /** The pass's hook: cheap (references and small copies); the write runs behind the pass. */
   readonly onChunkDone = (s: PassState): void => {
-    for (const c of s.candidates.slice(this.taken)) this.pending.push({ t: 'c', ...c });
+    for (const c of s.candidates.slice(this.taken)) {
+      this.pending.push({ t: 'c', ...c });
+      this.whole.push(c);
+    }
     this.taken = s.candidates.length;
     this.committed.push(...this.pending);
     this.pending = [];
     const { candidates: _, ...pass } = s;
-    this.latest = { pass: structuredClone(pass), wants: this.plan.wanted(), observer: this.observer.state() };
+    this.reachedPass = structuredClone(pass);
+    this.latest = { pass: this.reachedPass, wants: this.plan.wanted(), observer: this.observer.state() };
     const due = Date.now() - this.writtenAt.ms >= this.timing.everyMs || s.position - this.writtenAt.position >= this.timing.everyBytes;
     if (due && !this.writing) this.writeLatest();
   };
@@ -129,6 +143,7 @@ export class Checkpointer {
       .write(this.medium, state, records, hook)
       .then(() => {
         if (this.timing.killAfter === n) process.kill(process.pid, 'SIGKILL');
+        if (this.timing.sigintAfter === n) for (let i = 0; i < (this.timing.sigints ?? 1); i++) process.kill(process.pid, 'SIGINT');
       })
       .catch((e: unknown) => {
         this.failed ??= e;
@@ -144,6 +159,12 @@ export class Checkpointer {
       await this.writing;
     }
     if (this.failed) throw this.failed instanceof Error ? this.failed : new Error(String(this.failed));
+  }
+
+  /** The pass at its last whole chunk: its state, and which of `candidates` it had found (in their order). */
+  reached(candidates: readonly Candidate[]): PassState {
+    const whole = new Set(this.whole);
+    return { ...this.reachedPass, candidates: candidates.filter((c) => whole.has(c)) };
   }
 
   /** The pass is over: the store's later adds (candidates' bytes) are not the pass's. */
