@@ -55,6 +55,8 @@ export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Pr
     io.stderr.write(`keycarve: stopped at once; the last checkpoint in ${o.out} is whole — run the same command with --resume to continue\n`);
     process.exit(130);
   };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const result = await scan({
     source,
     out: o.out,

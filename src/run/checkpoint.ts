@@ -32,7 +32,7 @@ export interface CheckpointTiming {
   readonly everyMs: number;
   readonly everyBytes: number;
   /** Test hooks: SIGKILL this process after the n-th checkpoint, or in it before its rename; send
-   * it `sigints` SIGINTs (a Ctrl-C, or two in a row) after the n-th. */
+   * it `sigints` SIGINTs (a Ctrl-C, or two in a row) after the n-th whole chunk it passes. */
   readonly killAfter?: number;
   readonly killBeforeRename?: number;
   readonly sigintAfter?: number;
@@ -87,6 +87,7 @@ export class Checkpointer {
   /** The pass at its last whole chunk (what a checkpoint holds): an interrupted scan reports this. */
   private reachedPass: Omit<PassState, 'candidates'> = { position: 0, alerts: [], readErrors: [], bytesRead: 0, carvers: {} };
   private readonly whole: Candidate[] = [];
+  private chunks = 0;
 
   constructor(
     private readonly writer: CheckpointWriter,
@@ -127,6 +128,7 @@ export class Checkpointer {
     const { candidates: _, ...pass } = s;
     this.reachedPass = structuredClone(pass);
     this.latest = { pass: this.reachedPass, wants: this.plan.wanted(), observer: this.observer.state() };
+    if (++this.chunks === this.timing.sigintAfter) for (let i = 0; i < (this.timing.sigints ?? 1); i++) process.kill(process.pid, 'SIGINT');
     const due = Date.now() - this.writtenAt.ms >= this.timing.everyMs || s.position - this.writtenAt.position >= this.timing.everyBytes;
     if (due && !this.writing) this.writeLatest();
   };
@@ -143,7 +145,6 @@ export class Checkpointer {
       .write(this.medium, state, records, hook)
       .then(() => {
         if (this.timing.killAfter === n) process.kill(process.pid, 'SIGKILL');
-        if (this.timing.sigintAfter === n) for (let i = 0; i < (this.timing.sigints ?? 1); i++) process.kill(process.pid, 'SIGINT');
       })
       .catch((e: unknown) => {
         this.failed ??= e;
