@@ -1,8 +1,8 @@
 /**
  * report.dfxml: the report as DFXML 2.0 for forensic suites (validates against the working group's
  * schema). The medium with what was read and what failed, one volume per volume found, one
- * fileobject per written file with its exact byte runs and the times its file system keeps; keycarve's own facts (container, role,
- * status) in a namespace of their own.
+ * fileobject per written file with its exact byte runs and the times its file system keeps;
+ * keycarve's own facts (container, role, status) in a namespace of their own.
  */
 import { escapeMarkup as esc } from './markup.ts';
 import type { FileTime, Placement, Placements } from './placement.ts';
