@@ -121,9 +121,11 @@ function clampJobs(jobs: number, io: Io, quiet: boolean): number {
 }
 
 /** Test-only environment (the e2e tests interrupt a spawned CLI at a known point):
- * KEYCARVE_TEST_PAGE=<bytes>, KEYCARVE_TEST_CHECKPOINT="<everyMs> [kill-after=<n>|kill-before-rename=<n>|sigint-after=<n>[x<count>]]". */
-function testHooks(env: NodeJS.ProcessEnv): { page?: number; checkpointTiming?: CheckpointTiming } {
+ * KEYCARVE_TEST_PAGE=<bytes>, KEYCARVE_TEST_CHECKPOINT="<everyMs> [kill-after=<n>|kill-before-rename=<n>|sigint-after=<n>[x<count>]]",
+ * or KEYCARVE_TEST_CHECKPOINT=off (no checkpoint: bench/checkpoint.ts measures what they cost). */
+function testHooks(env: NodeJS.ProcessEnv): { page?: number; checkpointTiming?: CheckpointTiming | 'off' } {
   const page = Number(env.KEYCARVE_TEST_PAGE);
+  if (env.KEYCARVE_TEST_CHECKPOINT === 'off') return { ...(page > 0 ? { page } : {}), checkpointTiming: 'off' };
   const [every, hook] = (env.KEYCARVE_TEST_CHECKPOINT ?? '').split(' ');
   const [what, arg] = (hook ?? '').split('=');
   const [n, times] = (arg ?? '').split('x').map(Number);

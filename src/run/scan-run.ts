@@ -52,8 +52,9 @@ export interface ScanOptions {
   readonly summaryWidth?: number;
   /** Continue the interrupted scan whose checkpoint is in `out`. */
   readonly resume?: boolean;
-  /** Test hooks: when checkpoints are written (and a SIGKILL at one), and the pass's page size. */
-  readonly checkpointTiming?: CheckpointTiming;
+  /** Test hooks: when checkpoints are written (and a SIGKILL at one; 'off': none, for
+   * bench/checkpoint.ts to measure what they cost), and the pass's page size. */
+  readonly checkpointTiming?: CheckpointTiming | 'off';
   readonly page?: number;
 }
 
@@ -171,9 +172,9 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
   for (const s of resumed?.segments ?? []) store.add(s.offset, s.bytes);
   if (resumed) plan.restore(resumed.wants);
   const observe = metadataObserver(plan, source.size, undefined, resumed?.observer);
-  const checkpoint = await Checkpointer.start(opts.out, source, { store, plan, observer: observe }, opts.checkpointTiming ?? DEFAULT_TIMING, resumed).catch((e: Error) =>
-    Promise.reject(new ScanError(e.message)),
-  );
+  const timing = opts.checkpointTiming ?? DEFAULT_TIMING;
+  const checkpoint =
+    timing === 'off' ? null : await Checkpointer.start(opts.out, source, { store, plan, observer: observe }, timing, resumed).catch((e: Error) => Promise.reject(new ScanError(e.message)));
   const pool = opts.poolOverride ?? createCarvePool(jobs, source.size);
   try {
     opts.onStage?.('reading');
@@ -183,16 +184,20 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
       margin: MAX_CARVE_LENGTH,
       workersRead: !opts.map && !opts.unreadable?.length,
       observe,
-      onChunkDone: checkpoint.onChunkDone,
+      ...(checkpoint ? { onChunkDone: checkpoint.onChunkDone } : {}),
       ...(resumed ? { resume: resumed.pass } : {}),
       ...(opts.page ? { page: opts.page } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    checkpoint.detach();
-    await checkpoint.flush().catch((e: Error) => Promise.reject(new ScanError(e.message)));
+    if (!checkpoint) {
+      if (r.aborted) throw new ScanError('scan interrupted with checkpoints off (a measurement hook): nothing to resume');
+    } else {
+      checkpoint.detach();
+      await checkpoint.flush().catch((e: Error) => Promise.reject(new ScanError(e.message)));
+    }
     // Interrupted: what the last whole chunk had (a tail carved without its successor's bytes is not whole).
-    const whole = r.aborted ? checkpoint.reached(r.candidates) : null;
+    const whole = r.aborted && checkpoint ? checkpoint.reached(r.candidates) : null;
     const s = whole ?? r;
     const upTo = whole?.position ?? Infinity;
     return {
