@@ -31,6 +31,9 @@ export interface Resumed {
 export interface CheckpointTiming {
   readonly everyMs: number;
   readonly everyBytes: number;
+  /** Never sooner than this after the last one (default 0): on a fast source 256 MiB is a fraction
+   * of a second of work, not worth three fsyncs. */
+  readonly minMs?: number;
   /** Test hooks: SIGKILL this process after the n-th checkpoint, or in it before its rename; send
    * it `sigints` SIGINTs (a Ctrl-C, or two in a row) after the n-th whole chunk it passes. */
   readonly killAfter?: number;
@@ -39,7 +42,7 @@ export interface CheckpointTiming {
   readonly sigints?: number;
 }
 
-export const DEFAULT_TIMING: CheckpointTiming = { everyMs: 5000, everyBytes: 256 * 1024 * 1024 };
+export const DEFAULT_TIMING: CheckpointTiming = { everyMs: 5000, everyBytes: 256 * 1024 * 1024, minMs: 1000 };
 
 const SAMPLES = 64;
 
@@ -111,7 +114,7 @@ export class Checkpointer {
     } else {
       // A checkpoint before the first chunk: an interruption at any moment leaves one to resume.
       cp.onChunkDone({ position: 0, candidates: [], alerts: [], readErrors: [], bytesRead: 0, carvers: {} });
-      await cp.flush();
+      await cp.flush(false);
     }
     return cp;
   }
@@ -129,11 +132,12 @@ export class Checkpointer {
     this.reachedPass = structuredClone(pass);
     this.latest = { pass: this.reachedPass, wants: this.plan.wanted(), observer: this.observer.state() };
     if (++this.chunks === this.timing.sigintAfter) for (let i = 0; i < (this.timing.sigints ?? 1); i++) process.kill(process.pid, 'SIGINT');
-    const due = Date.now() - this.writtenAt.ms >= this.timing.everyMs || s.position - this.writtenAt.position >= this.timing.everyBytes;
+    const ms = Date.now() - this.writtenAt.ms;
+    const due = (ms >= this.timing.everyMs || s.position - this.writtenAt.position >= this.timing.everyBytes) && ms >= (this.timing.minMs ?? 0);
     if (due && !this.writing) this.writeLatest();
   };
 
-  private writeLatest(): void {
+  private writeLatest(durable = true): void {
     const state = this.latest!;
     const records = this.committed;
     this.committed = [];
@@ -142,7 +146,7 @@ export class Checkpointer {
     const n = ++this.writes;
     const hook = this.timing.killBeforeRename === n ? () => process.kill(process.pid, 'SIGKILL') : undefined;
     this.writing = this.writer
-      .write(this.medium, state, records, hook)
+      .write(this.medium, state, records, hook, durable)
       .then(() => {
         if (this.timing.killAfter === n) process.kill(process.pid, 'SIGKILL');
       })
@@ -152,13 +156,19 @@ export class Checkpointer {
       .finally(() => (this.writing = null));
   }
 
-  /** Waits for a write in flight, then writes the latest state if it is newer (Ctrl-C, the pass done). */
-  async flush(): Promise<void> {
-    await this.writing;
-    if (this.latest && !this.failed) {
-      this.writeLatest();
-      await this.writing;
+  /** Waits for a write in flight, then writes the latest state if it is newer (Ctrl-C). */
+  async flush(durable = true): Promise<void> {
+    await this.settle();
+    if (this.latest) {
+      this.writeLatest(durable);
+      await this.settle();
     }
+  }
+
+  /** Waits for a write in flight (the pass done: the results follow, a last checkpoint would only
+   * cost fsyncs on the way to them). */
+  async settle(): Promise<void> {
+    await this.writing;
     if (this.failed) throw this.failed instanceof Error ? this.failed : new Error(String(this.failed));
   }
 

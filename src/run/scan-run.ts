@@ -194,7 +194,7 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
       if (r.aborted) throw new ScanError('scan interrupted with checkpoints off (a measurement hook): nothing to resume');
     } else {
       checkpoint.detach();
-      await checkpoint.flush().catch((e: Error) => Promise.reject(new ScanError(e.message)));
+      await (r.aborted ? checkpoint.flush() : checkpoint.settle()).catch((e: Error) => Promise.reject(new ScanError(e.message)));
     }
     // Interrupted: what the last whole chunk had (a tail carved without its successor's bytes is not whole).
     const whole = r.aborted && checkpoint ? checkpoint.reached(r.candidates) : null;
