@@ -92,6 +92,7 @@ describe('Ctrl-C during scan', () => {
     expect(lint.status, lint.stderr).toBe(0);
     expect(readFileSync(dfxml, 'utf8')).toContain(`img_offset="${part.source.passedTo}" len="${SIZE - part.source.passedTo!}" type="not-scanned"`);
     expect(readFileSync(join(out, 'partial', 'summary.txt'), 'utf8')).toMatch(/^INTERRUPTED: partial results/);
+    expect(readFileSync(join(out, 'partial', 'report.html'), 'utf8')).toContain('<b>Interrupted scan — partial results.</b>');
 
     const resumed = cli(out, {}, '--resume');
     expect(resumed.status, resumed.stderr).toBe(0);
