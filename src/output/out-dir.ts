@@ -2,7 +2,7 @@
  * The only code that writes: an output directory that was empty when the scan began, files opened
  * with 'wx' so nothing is ever overwritten, every name through safeName().
  */
-import { appendFile, lstat, mkdir, readdir, readFile, rm, rmdir, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readdir, readFile, rmdir, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { errnoCode, fileProblem } from '../file-errors.ts';
 import { CHECKPOINT_FILE, isCheckpointFile } from './checkpoint-file.ts';
@@ -115,7 +115,8 @@ export class OutDir {
   }
 }
 
-/** The files an interrupted scan wrote into PARTIAL_DIR (relative to it), or null when there is none; refuses anything else there. */
+/** The files an interrupted scan wrote into PARTIAL_DIR and that are there (relative to it), or
+ * null when there is no such folder; refuses a file there that its log does not name. */
 async function partialFiles(root: string, label: string): Promise<string[] | null> {
   const dir = join(root, PARTIAL_DIR);
   const log = await readFile(join(dir, PARTIAL_LOG), 'utf8').catch((e) => (errnoCode(e) === 'ENOENT' ? null : Promise.reject(new Error(fileProblem(label, e)))));
@@ -124,22 +125,30 @@ async function partialFiles(root: string, label: string): Promise<string[] | nul
     return null;
   }
   const ours = new Set(log.split('\n').filter(Boolean));
-  const there = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => !d.isDirectory()).map((d) => relative(dir, join(d.parentPath, d.name)));
-  const foreign = there.find((f) => f !== PARTIAL_LOG && !ours.has(f));
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((e) => Promise.reject(new Error(fileProblem(label, e))));
+  const rel = (d: (typeof entries)[number]) => relative(dir, join(d.parentPath, d.name));
+  const there = entries.filter((d) => !d.isDirectory()).map(rel).filter((f) => f !== PARTIAL_LOG);
+  const folders = new Set([...ours].flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join(sep))));
+  const foreign = there.find((f) => !ours.has(f)) ?? entries.filter((d) => d.isDirectory()).map(rel).find((d) => !folders.has(d));
   if (foreign !== undefined) throw new Error(`${label}: ${PARTIAL_DIR}/${foreign} was not written by the interrupted scan; move it away to resume`);
-  return [...ours];
+  return there; // found inside the folder, so never a path outside it whatever the log says
 }
 
-/** Removes the partial results (their files as logged, then the emptied folders), if any. */
+/** Removes the partial results (their files, then the emptied folders), if any. */
 export async function removePartial(root: string): Promise<void> {
-  const files = await partialFiles(root, `--out ${root}`);
+  const label = `--out ${root}`;
+  const files = await partialFiles(root, label);
   if (!files) return;
   const dir = join(root, PARTIAL_DIR);
-  for (const f of files) await rm(join(dir, f), { force: true });
-  const folders = new Set(files.flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
-  for (const d of [...folders].sort((a, b) => b.length - a.length)) await rmdir(join(dir, d)).catch(() => undefined);
-  await unlink(join(dir, PARTIAL_LOG));
-  await rmdir(dir);
+  try {
+    for (const f of files) await unlink(join(dir, f));
+    const folders = new Set(files.flatMap((f) => f.split(sep).slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join(sep))));
+    for (const d of [...folders].sort((a, b) => b.length - a.length)) await rmdir(join(dir, d));
+    await unlink(join(dir, PARTIAL_LOG));
+    await rmdir(dir);
+  } catch (e) {
+    throw new Error(fileProblem(`${label}: cannot remove the partial results in ${dir}`, e, 'write'));
+  }
 }
 
 async function statOrNull(p: string, label: string) {

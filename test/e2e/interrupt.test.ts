@@ -8,7 +8,7 @@
  * stopped. Two Ctrl-C in a row exit at once with a checkpoint that still resumes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AjvModule from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,9 @@ describe('Ctrl-C during scan', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/^keycarve: --out .*: partial\/notes\.txt was not written by the interrupted scan; move it away to resume\n$/);
     rmSync(join(out, 'partial', 'notes.txt'));
+    mkdirSync(join(out, 'partial', 'mine'));
+    expect(cli(out, {}, '--resume').stderr).toMatch(/partial\/mine was not written by the interrupted scan/);
+    rmSync(join(out, 'partial', 'mine'), { recursive: true });
     expect(cli(out, {}, '--resume').status).toBe(0);
     expect(outcome(out)).toEqual(whole);
   }, 120_000);
