@@ -22,6 +22,7 @@ packages=(
   python3      # python3
   libxml2-utils # xmllint (report.dfxml against the DFXML schema)
   chromium     # chromium (report.html rendered headless)
+  bsdutils     # script (a pseudo-terminal for the Ctrl-C test)
   libhivex-bin python3-hivex  # hivexsh; the hivex module test/fs/regf builds hives with
   make g++     # the native addon (npm ci builds it)
 )

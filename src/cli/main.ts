@@ -14,6 +14,8 @@
  *      option, missing argument, a value of the wrong form such as `--jobs lots`) and the few
  *      required choices it cannot express (fix-header without --out or --in-place). Fixed by
  *      reading --help; nothing was opened.
+ *   130 interrupted (Ctrl-C, SIGTERM): scan leaves its checkpoint and what it found so far
+ *      (--out/partial, report.json "complete": false); `--resume` continues.
  * Every error is one line on stderr, in words (src/file-errors.ts turns errno codes into words).
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';

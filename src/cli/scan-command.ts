@@ -45,10 +45,16 @@ export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Pr
   }
   const progress = scanProgress(io.stderr, o);
   const width = summaryWidth(io.stdout);
-  // Ctrl-C / SIGTERM: the pass stops at a chunk and writes its checkpoint; a second one exits at
-  // once (the checkpoint on disk is whole at every moment: it is replaced by a rename).
+  // Ctrl-C / SIGTERM: the pass stops at its next chunk, writes its checkpoint, then what it found
+  // so far into --out/partial; a second one exits at once (the checkpoint on disk is whole at every
+  // moment: it is replaced by a rename; a half-written partial/ is replaced by the resume).
   const stop = new AbortController();
-  const onSignal = () => (stop.signal.aborted ? process.exit(130) : stop.abort());
+  const onSignal = () => {
+    if (!stop.signal.aborted) return stop.abort();
+    progress.stop();
+    io.stderr.write(`keycarve: stopped at once; the last checkpoint in ${o.out} is whole — run the same command with --resume to continue\n`);
+    process.exit(130);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const result = await scan({
@@ -72,6 +78,7 @@ export async function scanCommand(source: string, o: ScanCliOptions, io: Io): Pr
     .catch((e: unknown) => {
       if (!(e instanceof ScanInterrupted)) throw e;
       progress.stop();
+      if (o.json) io.stdout.write(JSON.stringify(e.report, null, 2) + '\n');
       io.stderr.write(`keycarve: ${e.message}\n`);
       return null;
     })
@@ -114,13 +121,16 @@ function clampJobs(jobs: number, io: Io, quiet: boolean): number {
 }
 
 /** Test-only environment (the e2e tests interrupt a spawned CLI at a known point):
- * KEYCARVE_TEST_PAGE=<bytes>, KEYCARVE_TEST_CHECKPOINT="<everyMs> [kill-after=<n>|kill-before-rename=<n>]". */
-function testHooks(env: NodeJS.ProcessEnv): { page?: number; checkpointTiming?: CheckpointTiming } {
+ * KEYCARVE_TEST_PAGE=<bytes>, KEYCARVE_TEST_CHECKPOINT="<everyMs> [kill-after=<n>|kill-before-rename=<n>|sigint-after=<n>[x<count>]]",
+ * or KEYCARVE_TEST_CHECKPOINT=off (no checkpoint: bench/checkpoint.ts measures what they cost). */
+function testHooks(env: NodeJS.ProcessEnv): { page?: number; checkpointTiming?: CheckpointTiming | 'off' } {
   const page = Number(env.KEYCARVE_TEST_PAGE);
-  const [every, kill] = (env.KEYCARVE_TEST_CHECKPOINT ?? '').split(' ');
-  const [what, n] = (kill ?? '').split('=');
-  const timing: CheckpointTiming | null = every
-    ? { everyMs: Number(every), everyBytes: Infinity, ...(what === 'kill-after' ? { killAfter: Number(n) } : what === 'kill-before-rename' ? { killBeforeRename: Number(n) } : {}) }
-    : null;
+  if (env.KEYCARVE_TEST_CHECKPOINT === 'off') return { ...(page > 0 ? { page } : {}), checkpointTiming: 'off' };
+  const [every, hook] = (env.KEYCARVE_TEST_CHECKPOINT ?? '').split(' ');
+  const [what, arg] = (hook ?? '').split('=');
+  const [n, times] = (arg ?? '').split('x').map(Number);
+  const hooks: Partial<CheckpointTiming> =
+    what === 'kill-after' ? { killAfter: n } : what === 'kill-before-rename' ? { killBeforeRename: n } : what === 'sigint-after' ? { sigintAfter: n, sigints: times ?? 1 } : {};
+  const timing: CheckpointTiming | null = every ? { everyMs: Number(every), everyBytes: Infinity, ...hooks } : null;
   return { ...(page > 0 ? { page } : {}), ...(timing ? { checkpointTiming: timing } : {}) };
 }

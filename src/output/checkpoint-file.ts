@@ -92,30 +92,34 @@ export class CheckpointWriter {
     return new CheckpointWriter(root, resumeFrom?.dataLength ?? 0);
   }
 
-  /** `beforeRename` is a test hook: it runs once the temp index is complete, before it counts. */
-  async write(medium: MediumId, state: unknown, records: readonly JournalRecord[], beforeRename?: () => void): Promise<void> {
+  /**
+   * `durable` false: no fsync (the rename still makes it whole after a crash of the process, not
+   * of the machine) — for the checkpoint at position 0, whose loss costs nothing to redo.
+   * `beforeRename` is a test hook: it runs once the temp index is complete, before it counts.
+   */
+  async write(medium: MediumId, state: unknown, records: readonly JournalRecord[], beforeRename?: () => void, durable = true): Promise<void> {
     const data = join(this.root, CHECKPOINT_DATA);
     const temp = join(this.root, TEMP);
     try {
       const bytes = Buffer.concat(records.map(encode));
-      await writeSynced(data, 'r+', bytes, this.dataLength);
+      await writeAt(data, 'r+', bytes, this.dataLength, durable);
       this.dataLength += bytes.length;
       const index: CheckpointIndex = { version: CHECKPOINT_VERSION, medium, dataLength: this.dataLength, state };
-      await writeSynced(temp, 'w', Buffer.from(JSON.stringify(index)), 0);
+      await writeAt(temp, 'w', Buffer.from(JSON.stringify(index)), 0, durable);
       beforeRename?.();
       await rename(temp, join(this.root, CHECKPOINT_FILE));
-      await syncFolder(this.root);
+      if (durable) await syncFolder(this.root);
     } catch (e) {
       throw new Error(fileProblem(`cannot write the checkpoint in ${this.root}`, e, 'write'));
     }
   }
 }
 
-async function writeSynced(path: string, flags: string, bytes: Buffer, at: number): Promise<void> {
+async function writeAt(path: string, flags: string, bytes: Buffer, at: number, sync: boolean): Promise<void> {
   const h = await open(path, flags);
   try {
     await h.write(bytes, 0, bytes.length, at);
-    await h.datasync();
+    if (sync) await h.datasync();
   } finally {
     await h.close();
   }

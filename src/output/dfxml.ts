@@ -1,11 +1,11 @@
 /**
  * report.dfxml: the report as DFXML 2.0 for forensic suites (validates against the working group's
  * schema). The medium with what was read and what failed, one volume per volume found, one
- * fileobject per written file with its exact byte runs; keycarve's own facts (container, role,
- * status) in a namespace of their own.
+ * fileobject per written file with its exact byte runs and the times its file system keeps;
+ * keycarve's own facts (container, role, status) in a namespace of their own.
  */
 import { escapeMarkup as esc } from './markup.ts';
-import type { Placement, Placements } from './placement.ts';
+import type { FileTime, Placement, Placements } from './placement.ts';
 import type { Report } from './report.ts';
 
 export const DFXML_NS = 'http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML';
@@ -48,10 +48,12 @@ function creator(r: Report): string {
   return `  <creator>${el('program', r.tool.name)}${el('version', r.tool.version)}<execution_environment>${env}</execution_environment></creator>`;
 }
 
-/** The whole medium as alternating runs: read (or, in a quick scan, not read by a pass) and unreadable. */
+/** The whole medium as alternating runs: read (or, in a quick scan, not read by a pass) and unreadable;
+ * after where an interrupted pass stopped, not-scanned. */
 function mediumRuns(r: Report): string {
   const bad = [...r.source.readErrors].sort((a, b) => a.offset - b.offset);
   const good = r.mode === 'quick' ? 'not-scanned' : 'read';
+  const end = r.source.passedTo ?? r.source.size;
   const runs: string[] = [];
   let at = 0;
   const run = (offset: number, length: number, state: string) => runs.push(`      <byte_run${attr('img_offset', offset)}${attr('len', length)}${attr('type', state)}/>`);
@@ -60,7 +62,8 @@ function mediumRuns(r: Report): string {
     run(b.offset, b.length, 'unreadable');
     at = Math.max(at, b.offset + b.length);
   }
-  if (at < r.source.size) run(at, r.source.size - at, good);
+  if (at < end) run(at, end - at, good);
+  if (Math.max(at, end) < r.source.size) run(Math.max(at, end), r.source.size - Math.max(at, end), 'not-scanned');
   return ['    <byte_runs>', ...runs, '    </byte_runs>'].join('\n');
 }
 
@@ -86,11 +89,19 @@ function writtenFiles(r: Report): Written[] {
   return files;
 }
 
+/** A time without a zone says so: keycarve:zone="unknown" (local time of a zone the file system does not record). */
+function time(name: string, t: FileTime): string {
+  const attrs = (t.precision ? attr('prec', t.precision) : '') + (t.zoned ? '' : attr('keycarve:zone', 'unknown'));
+  return `<${name}${attrs}>${esc(t.value)}</${name}>`;
+}
+
 function fileobject(w: Written, p: Placement | undefined): string {
   const out = [`      <filename${attr('keycarve:name', 'written')}>${esc(w.path)}</filename>`];
   if (p?.originalPath) out.push(`      <filename${attr('keycarve:name', 'original')}>${esc(p.originalPath)}</filename>`);
   out.push(`      ${el('filesize', w.size)}`);
   if (p && p.alloc !== null) out.push(`      ${el('alloc', p.alloc ? 1 : 0)}${el('orphan', p.orphan ? 1 : 0)}`);
+  const times = (['mtime', 'atime', 'crtime'] as const).flatMap((k) => (p?.times[k] ? [time(k, p.times[k])] : [])); // the schema's order
+  if (times.length) out.push(`      ${times.join('')}`);
   if (p?.runs.length) {
     out.push('      <byte_runs>');
     for (const r of p.runs) out.push(`        <byte_run${attr('file_offset', r.fileOffset)}${attr('img_offset', r.imgOffset)}${attr('len', r.length)}/>`);

@@ -38,13 +38,19 @@ export function html(report: Report, placements: Placements): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head><body>
-<header><h1>${esc(title)}</h1>${overview(report)}</header>
+<header><h1>${esc(title)}</h1>${interrupted(report)}${overview(report)}</header>
 <section><h2>Map of the medium</h2>${maps(report, placements)}${LEGEND}</section>
 <section><h2>Containers (${report.containers.length})</h2>${containers(report)}</section>
 ${pkcs12(report)}${certificates(report)}${loose(report)}${problems(report)}
 <footer>${esc(report.tool.name)} ${esc(report.tool.version)} · started ${esc(report.run.startedAt)}${report.run.commandLine ? ` · <code>${esc(report.run.commandLine.join(' '))}</code>` : ''}</footer>
 </body></html>
 `;
+}
+
+/** A partial report says so before anything else: its counts are not the medium's. */
+function interrupted(r: Report): string {
+  if (r.complete) return '';
+  return `<p class="bad"><b>Interrupted scan — partial results.</b> The pass covered ${esc(formatBytes(r.source.passedTo ?? 0))} of ${esc(formatBytes(r.source.size))}; resume the scan for the rest.</p>`;
 }
 
 function overview(r: Report): string {

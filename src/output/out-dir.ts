@@ -2,7 +2,7 @@
  * The only code that writes: an output directory that was empty when the scan began, files opened
  * with 'wx' so nothing is ever overwritten, every name through safeName().
  */
-import { lstat, mkdir, readdir, rmdir, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readdir, readFile, rmdir, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { errnoCode, fileProblem } from '../file-errors.ts';
 import { CHECKPOINT_FILE, isCheckpointFile } from './checkpoint-file.ts';
@@ -31,9 +31,21 @@ const PSEUDO_FS = new Map<number, string>([
 /** Less than this free and the scan would fail half-way through writing (report.html alone can be MBs). */
 export const MIN_FREE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Where an interrupted scan writes what it found so far (report.json "complete": false), apart
+ * from the final results so that these are never written over. Its log names every path written
+ * there, appended before the file is made: a resume accepts the folder only when it holds nothing
+ * else, and removes exactly those files when it writes its own results (final, or a new partial).
+ */
+export const PARTIAL_DIR = 'partial';
+const PARTIAL_LOG = '.keycarve-written';
+
 export class OutDir {
   private readonly taken = new Set<string>();
-  private constructor(readonly root: string) {}
+  private constructor(
+    readonly root: string,
+    private readonly log: string | null = null,
+  ) {}
 
   /**
    * Creates `root` or accepts it when it exists and is empty; refuses anything else. Proves the
@@ -49,7 +61,8 @@ export class OutDir {
     const names = st ? await readdir(abs).catch((e) => Promise.reject(new Error(fileProblem(label, e, 'write')))) : [];
     if (opts.resume) {
       if (!names.includes(CHECKPOINT_FILE)) throw new Error(`${label} holds no checkpoint of an interrupted scan; run the scan without --resume`);
-      if (!names.every(isCheckpointFile)) throw new Error(`${label} holds more than a checkpoint (results already written?); nothing to resume — give a new folder`);
+      if (!names.every((n) => isCheckpointFile(n) || n === PARTIAL_DIR)) throw new Error(`${label} holds more than a checkpoint (results already written?); nothing to resume — give a new folder`);
+      await partialFiles(abs, label);
     } else if (names.includes(CHECKPOINT_FILE)) throw new Error(`${label} holds an interrupted scan; add --resume to continue it, or give a new folder`);
     else if (names.length > 0) throw new Error(`${label} is not empty; keycarve never overwrites — give a new folder`);
     if (!st && (await lstat(abs).catch(() => null))?.isSymbolicLink()) throw new Error(`${label} is a link to a folder that does not exist — give a new folder`);
@@ -61,6 +74,19 @@ export class OutDir {
       throw e;
     }
     return new OutDir(abs);
+  }
+
+  /** The partial results' folder, emptied of an earlier interruption's (only keycarve's own files). */
+  async partial(): Promise<OutDir> {
+    await removePartial(this.root);
+    const dir = join(this.root, PARTIAL_DIR);
+    try {
+      await mkdir(dir);
+      await writeFile(join(dir, PARTIAL_LOG), '', { flag: 'wx' });
+    } catch (e) {
+      throw new Error(fileProblem(`cannot write ${dir}`, e, 'write'));
+    }
+    return new OutDir(dir, join(dir, PARTIAL_LOG));
   }
 
   /** Reserves a unique relative path under `area` for a file or folder name. */
@@ -77,6 +103,7 @@ export class OutDir {
     try {
       // recursive is safe here: root exists and is a real folder (prepare proved it)
       await mkdir(join(abs, '..'), { recursive: true });
+      if (this.log) await appendFile(this.log, rel + '\n');
       await writeFile(abs, bytes, { flag: 'wx' });
     } catch (e) {
       throw new Error(fileProblem(`cannot write ${abs}`, e, 'write'));
@@ -85,6 +112,42 @@ export class OutDir {
 
   rel(abs: string): string {
     return relative(this.root, abs);
+  }
+}
+
+/** The files an interrupted scan wrote into PARTIAL_DIR and that are there (relative to it), or
+ * null when there is no such folder; refuses a file there that its log does not name. */
+async function partialFiles(root: string, label: string): Promise<string[] | null> {
+  const dir = join(root, PARTIAL_DIR);
+  const log = await readFile(join(dir, PARTIAL_LOG), 'utf8').catch((e) => (errnoCode(e) === 'ENOENT' ? null : Promise.reject(new Error(fileProblem(label, e)))));
+  if (log === null) {
+    if (await statOrNull(dir, label)) throw new Error(`${label}: ${PARTIAL_DIR}/ was not written by keycarve (no ${PARTIAL_LOG}); move it away to resume`);
+    return null;
+  }
+  const ours = new Set(log.split('\n').filter(Boolean));
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((e) => Promise.reject(new Error(fileProblem(label, e))));
+  const rel = (d: (typeof entries)[number]) => relative(dir, join(d.parentPath, d.name));
+  const there = entries.filter((d) => !d.isDirectory()).map(rel).filter((f) => f !== PARTIAL_LOG);
+  const folders = new Set([...ours].flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join(sep))));
+  const foreign = there.find((f) => !ours.has(f)) ?? entries.filter((d) => d.isDirectory()).map(rel).find((d) => !folders.has(d));
+  if (foreign !== undefined) throw new Error(`${label}: ${PARTIAL_DIR}/${foreign} was not written by the interrupted scan; move it away to resume`);
+  return there; // found inside the folder, so never a path outside it whatever the log says
+}
+
+/** Removes the partial results (their files, then the emptied folders), if any. */
+export async function removePartial(root: string): Promise<void> {
+  const label = `--out ${root}`;
+  const files = await partialFiles(root, label);
+  if (!files) return;
+  const dir = join(root, PARTIAL_DIR);
+  try {
+    for (const f of files) await unlink(join(dir, f));
+    const folders = new Set(files.flatMap((f) => f.split(sep).slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join(sep))));
+    for (const d of [...folders].sort((a, b) => b.length - a.length)) await rmdir(join(dir, d));
+    await unlink(join(dir, PARTIAL_LOG));
+    await rmdir(dir);
+  } catch (e) {
+    throw new Error(fileProblem(`${label}: cannot remove the partial results in ${dir}`, e, 'write'));
   }
 }
 

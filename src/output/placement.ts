@@ -22,6 +22,20 @@ export interface Placement {
   readonly originalPath: string | null;
   /** NTFS keeps the bytes inside the file record. */
   readonly resident: boolean;
+  /** The times the file system keeps for it (DFXML's mtime, crtime, atime). */
+  readonly times: { readonly mtime?: FileTime; readonly crtime?: FileTime; readonly atime?: FileTime };
+}
+
+/**
+ * A file-system time as an xs:dateTime: with its zone when the file system keeps one (NTFS, exFAT
+ * with its UTC offset), without one when it keeps the local time of a zone it never names (FAT,
+ * exFAT without the offset) — never a made-up zone. `precision` in seconds: a FAT access time is a
+ * date only, written as midnight with precision 86400.
+ */
+export interface FileTime {
+  readonly value: string;
+  readonly zoned: boolean;
+  readonly precision?: number;
 }
 
 /** Path under --out → placement. */
@@ -42,7 +56,32 @@ export function placementOf(f: Placed): Placement {
     orphan: fs !== null && (fs.evidence === 'orphan-dir' || fs.parentPath === null),
     originalPath: fs && fs.parentPath !== null ? `${fs.parentPath.replace(/\/+$/, '')}/${fs.name}` : null,
     resident: fs?.resident !== undefined,
+    times: fileTimes(fs?.times),
   };
+}
+
+function fileTimes(t: FileEvidence['times']): Placement['times'] {
+  const out: { mtime?: FileTime; crtime?: FileTime; atime?: FileTime } = {};
+  const m = fileTime(t?.modified);
+  const c = fileTime(t?.created);
+  const a = fileTime(t?.accessed);
+  if (m) out.mtime = m;
+  if (c) out.crtime = c;
+  if (a) out.atime = a;
+  return out;
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** The time as the file system gave it, when it is a real calendar time (a damaged entry can say 31 February, 25:61). */
+export function fileTime(v: string | undefined): FileTime | null {
+  const p = v === undefined ? null : ISO.exec(v);
+  if (!p) return null;
+  const [y, mo, d, h = 0, mi = 0, s = 0] = p.slice(1, 7).map((x) => (x === undefined ? undefined : Number(x))) as number[];
+  const day = new Date(Date.UTC(y!, mo! - 1, d!));
+  if (y! < 1 || day.getUTCMonth() !== mo! - 1 || day.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;
+  const dateOnly = p[4] === undefined;
+  return { value: dateOnly ? `${v}T00:00:00` : v!, zoned: p[8] !== undefined, ...(dateOnly ? { precision: 86400 } : {}) };
 }
 
 /** The file's bytes as runs on the image: from the file system's extents when it has them, else where it was carved. */

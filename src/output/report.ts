@@ -75,10 +75,12 @@ export const REPORT_FILES = { json: 'report.json', dfxml: 'report.dfxml', html: 
 
 export interface Report {
   tool: { name: 'keycarve'; version: string };
+  /** false: a scan interrupted by Ctrl-C/SIGTERM, written into PARTIAL_DIR from what the pass had reached. */
+  complete: boolean;
   /** Where the same report is written for other readers: DFXML for forensic suites, HTML for people. */
   reports: typeof REPORT_FILES;
   run: RunInfo;
-  source: { path: string; size: number; sectorSize: number; readErrors: ByteRange[]; image?: Omit<ImageInfo, 'lost'>; inputs?: string[] };
+  source: { path: string; size: number; sectorSize: number; readErrors: ByteRange[]; /** complete false: the pass covered [0, passedTo). */ passedTo?: number; image?: Omit<ImageInfo, 'lost'>; inputs?: string[] };
   mode: 'full' | 'quick' | 'assemble';
   volumes: (Omit<Volume, 'foundBy'> & { foundBy: string })[];
   containers: ReportContainer[];

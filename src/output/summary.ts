@@ -2,8 +2,9 @@
  * The summary a technician reads at the end of a scan (stdout and <out>/summary.txt, the same text).
  * The table wraps long cells onto continuation lines to fit the width: it never cuts a subject.
  */
+import { join } from 'node:path';
 import { formatBytes, formatRate } from './units.ts';
-import type { Report } from './report.ts';
+import { REPORT_FILES, type Report } from './report.ts';
 
 /** Width used when stdout is not a terminal (a log, a pipe, summary.txt on its own). */
 export const DEFAULT_WIDTH = 100;
@@ -21,16 +22,18 @@ export function summary(r: Report, out: string, width = DEFAULT_WIDTH): string {
   ]);
   const head = ['container', 'status', 'algorithm', 'certificate', 'found by'];
   let s = '';
+  if (!r.complete) s += `INTERRUPTED: partial results, the pass covered ${formatBytes(r.source.passedTo ?? 0)} of ${formatBytes(r.source.size)}; resume the scan for the rest\n`;
   s +=
     r.mode === 'quick'
       ? `${r.source.path}: quick scan, ${formatBytes(r.stats.bytesRead)} of metadata read of ${formatBytes(r.source.size)} in ${r.stats.seconds.toFixed(1)} s`
-      : `${r.source.path}: ${formatBytes(r.source.size)} read in ${r.stats.seconds.toFixed(1)} s (${formatRate(r.stats.mbPerSecond * 1e6)})`;
+      : `${r.source.path}: ${formatBytes(r.complete ? r.source.size : (r.source.passedTo ?? 0))} read in ${r.stats.seconds.toFixed(1)} s (${formatRate(r.stats.mbPerSecond * 1e6)})`;
   s += r.source.readErrors.length ? `, ${r.source.readErrors.length} unreadable areas (${formatBytes(r.stats.bytesLost)} lost)\n` : '\n';
   s += `volumes: ${r.volumes.map((v) => `${v.type}@${v.offset}${v.label ? ` "${v.label}"` : ''}`).join(', ') || 'none recognised'}\n`;
   if (rows.length) s += '\n' + table(head, rows, width) + '\n';
   else s += 'no containers recovered\n';
   for (const c of r.containers) if (c.problems.length) s += `  ${c.dir}: ${c.problems.join('; ')}\n`;
   s += `${r.containers.length} containers (${r.containers.filter((c) => c.status === 'verified').length} verified), ${r.pkcs12.length} PKCS#12, ${r.certificates.length} certificates, ${r.loose.length} loose key files → ${out}\n`;
+  s += `reports: ${join(out, REPORT_FILES.html)} (to read or send), ${join(out, REPORT_FILES.dfxml)} (DFXML, for forensic suites)\n`;
   if (r.stats.pairing.cutOff) s += 'note: pairing work hit its cap; some loose files may still belong together\n';
   return s;
 }

@@ -94,6 +94,7 @@ function assembleReport(opts: AssembleOptions, f: AssembleFacts): Report {
   ];
   return {
     tool: { name: 'keycarve', version: VERSION },
+    complete: true,
     run: { startedAt: f.startedAt, commandLine: opts.commandLine ? [...opts.commandLine] : null, map: null },
     source: { path: opts.inputs.join(' '), size: bytesRead, sectorSize: 512, readErrors: [], inputs: [...opts.inputs] },
     mode: 'assemble',

@@ -31,12 +31,18 @@ export interface Resumed {
 export interface CheckpointTiming {
   readonly everyMs: number;
   readonly everyBytes: number;
-  /** Test hooks: SIGKILL this process after the n-th checkpoint, or in it before its rename. */
+  /** Never sooner than this after the last one (default 0): on a fast source 256 MiB is a fraction
+   * of a second of work, not worth three fsyncs. */
+  readonly minMs?: number;
+  /** Test hooks: SIGKILL this process after the n-th checkpoint, or in it before its rename; send
+   * it `sigints` SIGINTs (a Ctrl-C, or two in a row) after the n-th whole chunk it passes. */
   readonly killAfter?: number;
   readonly killBeforeRename?: number;
+  readonly sigintAfter?: number;
+  readonly sigints?: number;
 }
 
-export const DEFAULT_TIMING: CheckpointTiming = { everyMs: 5000, everyBytes: 256 * 1024 * 1024 };
+export const DEFAULT_TIMING: CheckpointTiming = { everyMs: 5000, everyBytes: 256 * 1024 * 1024, minMs: 1000 };
 
 const SAMPLES = 64;
 
@@ -81,6 +87,10 @@ export class Checkpointer {
   private writing: Promise<void> | null = null;
   private writes = 0;
   private failed: unknown = null;
+  /** The pass at its last whole chunk (what a checkpoint holds): an interrupted scan reports this. */
+  private reachedPass: Omit<PassState, 'candidates'> = { position: 0, alerts: [], readErrors: [], bytesRead: 0, carvers: {} };
+  private readonly whole: Candidate[] = [];
+  private chunks = 0;
 
   constructor(
     private readonly writer: CheckpointWriter,
@@ -96,28 +106,38 @@ export class Checkpointer {
   static async start(out: string, source: ByteSource, parts: { store: RetainedStore; plan: RetentionPlan; observer: MetadataObserver }, timing: CheckpointTiming, resumed?: Resumed): Promise<Checkpointer> {
     const writer = await CheckpointWriter.open(out, resumed?.index);
     const cp = new Checkpointer(writer, resumed?.index.medium ?? (await mediumId(source)), parts.store, parts.plan, parts.observer, timing);
-    if (resumed) cp.taken = resumed.pass.candidates.length;
-    else {
+    if (resumed) {
+      cp.taken = resumed.pass.candidates.length;
+      cp.whole.push(...resumed.pass.candidates);
+      const { candidates: _, ...pass } = resumed.pass;
+      cp.reachedPass = pass;
+    } else {
       // A checkpoint before the first chunk: an interruption at any moment leaves one to resume.
       cp.onChunkDone({ position: 0, candidates: [], alerts: [], readErrors: [], bytesRead: 0, carvers: {} });
-      await cp.flush();
+      await cp.flush(false);
     }
     return cp;
   }
 
   /** The pass's hook: cheap (references and small copies); the write runs behind the pass. */
   readonly onChunkDone = (s: PassState): void => {
-    for (const c of s.candidates.slice(this.taken)) this.pending.push({ t: 'c', ...c });
+    for (const c of s.candidates.slice(this.taken)) {
+      this.pending.push({ t: 'c', ...c });
+      this.whole.push(c);
+    }
     this.taken = s.candidates.length;
     this.committed.push(...this.pending);
     this.pending = [];
     const { candidates: _, ...pass } = s;
-    this.latest = { pass: structuredClone(pass), wants: this.plan.wanted(), observer: this.observer.state() };
-    const due = Date.now() - this.writtenAt.ms >= this.timing.everyMs || s.position - this.writtenAt.position >= this.timing.everyBytes;
+    this.reachedPass = structuredClone(pass);
+    this.latest = { pass: this.reachedPass, wants: this.plan.wanted(), observer: this.observer.state() };
+    if (++this.chunks === this.timing.sigintAfter) for (let i = 0; i < (this.timing.sigints ?? 1); i++) process.kill(process.pid, 'SIGINT');
+    const ms = Date.now() - this.writtenAt.ms;
+    const due = (ms >= this.timing.everyMs || s.position - this.writtenAt.position >= this.timing.everyBytes) && ms >= (this.timing.minMs ?? 0);
     if (due && !this.writing) this.writeLatest();
   };
 
-  private writeLatest(): void {
+  private writeLatest(durable = true): void {
     const state = this.latest!;
     const records = this.committed;
     this.committed = [];
@@ -126,7 +146,7 @@ export class Checkpointer {
     const n = ++this.writes;
     const hook = this.timing.killBeforeRename === n ? () => process.kill(process.pid, 'SIGKILL') : undefined;
     this.writing = this.writer
-      .write(this.medium, state, records, hook)
+      .write(this.medium, state, records, hook, durable)
       .then(() => {
         if (this.timing.killAfter === n) process.kill(process.pid, 'SIGKILL');
       })
@@ -136,14 +156,26 @@ export class Checkpointer {
       .finally(() => (this.writing = null));
   }
 
-  /** Waits for a write in flight, then writes the latest state if it is newer (Ctrl-C, the pass done). */
-  async flush(): Promise<void> {
-    await this.writing;
-    if (this.latest && !this.failed) {
-      this.writeLatest();
-      await this.writing;
+  /** Waits for a write in flight, then writes the latest state if it is newer (Ctrl-C). */
+  async flush(durable = true): Promise<void> {
+    await this.settle();
+    if (this.latest) {
+      this.writeLatest(durable);
+      await this.settle();
     }
+  }
+
+  /** Waits for a write in flight (the pass done: the results follow, a last checkpoint would only
+   * cost fsyncs on the way to them). */
+  async settle(): Promise<void> {
+    await this.writing;
     if (this.failed) throw this.failed instanceof Error ? this.failed : new Error(String(this.failed));
+  }
+
+  /** The pass at its last whole chunk: its state, and which of `candidates` it had found (in their order). */
+  reached(candidates: readonly Candidate[]): PassState {
+    const whole = new Set(this.whole);
+    return { ...this.reachedPass, candidates: candidates.filter((c) => whole.has(c)) };
   }
 
   /** The pass is over: the store's later adds (candidates' bytes) are not the pass's. */

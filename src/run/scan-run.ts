@@ -3,13 +3,13 @@
  * plan retention and make the linear pass → the file systems over what the pass retained → merge
  * their evidence with the candidates → reassemble → write the output folder.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MAX_CARVE_LENGTH } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
 import { analyseMedia } from '../fs/index.ts';
 import type { FileEvidence, FsAnalysis, MediaReader } from '../fs/types.ts';
 import { removeCheckpoint } from '../output/checkpoint-file.ts';
-import { OutDir } from '../output/out-dir.ts';
+import { OutDir, PARTIAL_DIR, removePartial } from '../output/out-dir.ts';
 import { REPORT_FILES, type MapUse, type Report } from '../output/report.ts';
 import { writeOutput } from '../output/write-output.ts';
 import { addProblem, reassemble, type ReassembleOptions, type Reassembly } from '../reassemble/index.ts';
@@ -52,14 +52,25 @@ export interface ScanOptions {
   readonly summaryWidth?: number;
   /** Continue the interrupted scan whose checkpoint is in `out`. */
   readonly resume?: boolean;
-  /** Test hooks: when checkpoints are written (and a SIGKILL at one), and the pass's page size. */
-  readonly checkpointTiming?: CheckpointTiming;
+  /** Test hooks: when checkpoints are written (and a SIGKILL at one; 'off': none, for
+   * bench/checkpoint.ts to measure what they cost), and the pass's page size. */
+  readonly checkpointTiming?: CheckpointTiming | 'off';
   readonly page?: number;
 }
 
 export class ScanError extends Error {}
-/** The pass stopped on opts.signal; the checkpoint in --out is current. */
-export class ScanInterrupted extends ScanError {}
+/**
+ * The pass stopped on opts.signal: the checkpoint in --out is current and what the pass had reached
+ * is written into --out/partial (report.json "complete": false); `report` is that report.
+ */
+export class ScanInterrupted extends ScanError {
+  constructor(
+    message: string,
+    readonly report: Report,
+  ) {
+    super(message);
+  }
+}
 
 /** What the linear pass leaves: the candidates and what it counted on the way. */
 interface PassOutcome {
@@ -68,10 +79,12 @@ interface PassOutcome {
   readonly readErrors: ByteRange[];
   readonly carvers: Report['stats']['carvers'];
   readonly carverFailures: Report['carverFailures'];
+  /** Where an interrupted pass stopped (every byte before it was passed over); null: it ran to the end. */
+  readonly stoppedAt: number | null;
 }
 
 /** A quick scan makes no pass. */
-const NO_PASS: PassOutcome = { candidates: [], bytesRead: 0, readErrors: [], carvers: {}, carverFailures: [] };
+const NO_PASS: PassOutcome = { candidates: [], bytesRead: 0, readErrors: [], carvers: {}, carverFailures: [], stoppedAt: null };
 
 export async function scan(opts: ScanOptions): Promise<{ report: Report; reassembly: Reassembly }> {
   const started = performance.now();
@@ -83,28 +96,42 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
     const resumed = opts.resume ? await loadCheckpoint(opts.out, source).catch((e: Error) => Promise.reject(new ScanError(e.message))) : undefined;
     const store = new RetainedStore();
     const pass = opts.quick ? NO_PASS : await passOver(source, store, opts, resumed);
+    const complete = pass.stoppedAt === null;
+    const stage = complete ? opts.onStage : undefined;
+    if (!complete) opts.onStage?.('interrupted: writing what was found so far');
     retainCandidates(store, pass.candidates);
-    opts.onStage?.('file systems');
-    const reader = retainedReader(store, source, source.size);
+    stage?.('file systems');
+    // Interrupted: the file systems from what the pass retained only — the medium is not read again.
+    const reader = retainedReader(store, complete ? source : null, source.size);
     const fs: FsAnalysis = await analyseMedia(reader, pass.candidates);
-    opts.onStage?.('reassembling');
-    const image = await imageReport(source);
+    stage?.('reassembling');
+    const image = complete ? await imageReport(source) : null; // an EWF's MD5 check needs the whole medium
     const done = await reassembleAndWrite(
-      out,
+      complete ? out : await out.partial().catch((e: Error) => Promise.reject(new ScanError(e.message))),
       { candidates: pass.candidates, files: fs.files, reader },
-      opts,
+      complete ? opts : { ...opts, out: join(opts.out, PARTIAL_DIR) },
       (merged, reassembly) => {
-        opts.onStage?.('writing');
+        stage?.('writing');
         const seconds = (performance.now() - started) / 1000;
         return runReport(opts, { startedAt, seconds, source, pass, fs, merged, reassembly, reader, retainedBytes: store.size, image });
       },
       (reassembly) => markDamaged(reassembly, [...pass.readErrors, ...(opts.unreadable ?? []), ...reader.rereads.bad]),
     );
-    await removeCheckpoint(out.root); // the results are whole: nothing left to resume
+    if (!complete) throw new ScanInterrupted(interruptedLine(opts, pass.stoppedAt, source.size), done.report);
+    // The results are whole: an earlier interruption's partial ones and the checkpoint have served.
+    await removePartial(out.root);
+    await removeCheckpoint(out.root);
     return done;
   } finally {
     if (!opts.sourceOverride) await source.close();
   }
+}
+
+/** The one line that says where the pass stopped, what is in --out and how to go on. */
+function interruptedLine(opts: ScanOptions, at: number, size: number): string {
+  const pct = size > 0 ? Math.floor((100 * at) / size) : 100;
+  const again = opts.resume ? 'run the same command again' : 'run the same command with --resume';
+  return `scan interrupted at ${pct}%; its checkpoint is in ${opts.out} and what it found so far in ${join(opts.out, PARTIAL_DIR)} — ${again} to continue`;
 }
 
 /** --out: never on the medium being scanned, and empty (OutDir's rule). */
@@ -145,9 +172,9 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
   for (const s of resumed?.segments ?? []) store.add(s.offset, s.bytes);
   if (resumed) plan.restore(resumed.wants);
   const observe = metadataObserver(plan, source.size, undefined, resumed?.observer);
-  const checkpoint = await Checkpointer.start(opts.out, source, { store, plan, observer: observe }, opts.checkpointTiming ?? DEFAULT_TIMING, resumed).catch((e: Error) =>
-    Promise.reject(new ScanError(e.message)),
-  );
+  const timing = opts.checkpointTiming ?? DEFAULT_TIMING;
+  const checkpoint =
+    timing === 'off' ? null : await Checkpointer.start(opts.out, source, { store, plan, observer: observe }, timing, resumed).catch((e: Error) => Promise.reject(new ScanError(e.message)));
   const pool = opts.poolOverride ?? createCarvePool(jobs, source.size);
   try {
     opts.onStage?.('reading');
@@ -157,21 +184,29 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
       margin: MAX_CARVE_LENGTH,
       workersRead: !opts.map && !opts.unreadable?.length,
       observe,
-      onChunkDone: checkpoint.onChunkDone,
+      ...(checkpoint ? { onChunkDone: checkpoint.onChunkDone } : {}),
       ...(resumed ? { resume: resumed.pass } : {}),
       ...(opts.page ? { page: opts.page } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    checkpoint.detach();
-    await checkpoint.flush().catch((e: Error) => Promise.reject(new ScanError(e.message)));
-    if (r.aborted) throw new ScanInterrupted(`scan interrupted; its checkpoint is in ${opts.out} — run the same command with --resume to continue`);
+    if (!checkpoint) {
+      if (r.aborted) throw new ScanError('scan interrupted with checkpoints off (a measurement hook): nothing to resume');
+    } else {
+      checkpoint.detach();
+      await (r.aborted ? checkpoint.flush() : checkpoint.settle()).catch((e: Error) => Promise.reject(new ScanError(e.message)));
+    }
+    // Interrupted: what the last whole chunk had (a tail carved without its successor's bytes is not whole).
+    const whole = r.aborted && checkpoint ? checkpoint.reached(r.candidates) : null;
+    const s = whole ?? r;
+    const upTo = whole?.position ?? Infinity;
     return {
-      candidates: r.candidates,
-      bytesRead: r.bytesRead,
-      readErrors: r.readErrors,
-      carvers: Object.fromEntries(Object.entries(r.carvers).map(([k, v]) => [k, { ...v, ms: Math.round(v.ms * 10) / 10 }])),
-      carverFailures: r.alerts.map((a) => ({ ...a })),
+      candidates: [...s.candidates],
+      bytesRead: s.bytesRead,
+      readErrors: r.readErrors.filter((b) => b.offset < upTo).map((b) => ({ offset: b.offset, length: Math.min(b.length, upTo - b.offset) })),
+      carvers: Object.fromEntries(Object.entries(s.carvers).map(([k, v]) => [k, { ...v, ms: Math.round(v.ms * 10) / 10 }])),
+      carverFailures: s.alerts.map((a) => ({ ...a })),
+      stoppedAt: whole?.position ?? null,
     };
   } finally {
     await pool.close();
@@ -210,9 +245,14 @@ function runReport(opts: ScanOptions, f: RunFacts): Report {
   for (const c of pass.candidates) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
   return {
     tool: { name: 'keycarve', version: VERSION },
+    complete: pass.stoppedAt === null,
     reports: REPORT_FILES,
     run: { startedAt: f.startedAt, commandLine: opts.commandLine ? [...opts.commandLine] : null, map: opts.map ?? null },
-    source: { path: opts.source, size: f.source.size, sectorSize: f.source.sectorSize, readErrors: pass.readErrors, ...(f.image ? { image: f.image } : {}) },
+    source: {
+      path: opts.source, size: f.source.size, sectorSize: f.source.sectorSize, readErrors: pass.readErrors,
+      ...(pass.stoppedAt !== null ? { passedTo: pass.stoppedAt } : {}),
+      ...(f.image ? { image: f.image } : {}),
+    },
     mode: opts.quick ? 'quick' : 'full',
     volumes: f.fs.volumes.map((v) => ({ ...v })),
     containers: [],

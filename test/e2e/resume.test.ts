@@ -38,7 +38,7 @@ describe('scan --resume', () => {
     for (const chunks of [1, 17, 36]) {
       const out = join(t.dir, `at-${chunks}`);
       await interrupted(out, chunks);
-      expect(readdirSync(out).sort()).toEqual(['scan-checkpoint.data', 'scan-checkpoint.json']);
+      expect(readdirSync(out).sort()).toEqual(['partial', 'scan-checkpoint.data', 'scan-checkpoint.json']);
       await scanTo(img, out, { ...opts, resume: true });
       expect(outcome(out)).toEqual(whole);
       expect(existsSync(join(out, 'scan-checkpoint.json'))).toBe(false); // done: nothing left to resume

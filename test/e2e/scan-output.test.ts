@@ -49,9 +49,11 @@ describe('scan output a technician reads', () => {
     for (const stage of ['reading', 'file systems', 'reassembling', 'writing']) expect(lines).toContain(`keycarve: ${stage}…`);
   });
 
-  it('writes summary.txt equal to the printed summary', () => {
+  it('writes summary.txt equal to the printed summary, which ends naming report.html and report.dfxml', () => {
     expect(readFileSync(join(t.dir, 'o1/summary.txt'), 'utf8')).toBe(first.stdout);
     expect(first.stdout).toMatch(/4 containers \(4 verified\)/);
+    const o1 = join(t.dir, 'o1');
+    expect(first.stdout).toContain(`reports: ${join(o1, 'report.html')} (to read or send), ${join(o1, 'report.dfxml')} (DFXML, for forensic suites)\n`);
   });
 
   it('records start time, version, masked command line and the --map written, valid against the schema', () => {

@@ -40,6 +40,7 @@ export const TOOL_PACKAGES = {
   python3: 'python3',
   xmllint: 'libxml2-utils',
   chromium: 'chromium',
+  script: 'bsdutils',
   hivexsh: 'libhivex-bin', // test/fs/regf builds hives with python3-hivex (same source package)
 } as const;
 export type Tool = keyof typeof TOOL_PACKAGES;
