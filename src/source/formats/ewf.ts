@@ -14,6 +14,7 @@ import { EWF_SIGNATURE } from './detect.ts';
 import { MappedSource, type Piece } from './mapped.ts';
 import { adler32, formatError, parseSegments, SegmentSet, u64, type SegmentFile } from './segments.ts';
 import type { EwfInfo } from '../types.ts';
+import type { Unit } from './unit.ts';
 
 const DESCRIPTOR = 76;
 /** Case metadata is text; more than this is not an imaging tool's header. */
@@ -64,7 +65,6 @@ export class EwfSource extends MappedSource {
   private readonly tables: Table[] = [];
   private chunkSize = 0;
   private cache: { table: Table; entries: Uint32Array; bases: number[] } | null = null;
-  private decoded: { chunk: number; data: Uint8Array } | null = null;
 
   static async parse(path: string, set: SegmentSet): Promise<EwfSource> {
     const p = new Parser(path);
@@ -92,20 +92,17 @@ export class EwfSource extends MappedSource {
   protected async locate(offset: number): Promise<Piece> {
     const chunk = Math.floor(offset / this.chunkSize);
     const start = chunk * this.chunkSize;
-    const length = Math.min(this.chunkSize, this.size - start);
-    const within = offset - start;
-    if (this.decoded?.chunk !== chunk) {
-      const got = await this.chunk(chunk, length);
-      if (typeof got === 'string') return { length: length - within, lost: got };
-      this.decoded = { chunk, data: got };
-    }
-    return { length: length - within, data: this.decoded.data.subarray(within) };
+    const size = Math.min(this.chunkSize, this.size - start);
+    const skip = offset - start;
+    const got = await this.chunk(chunk, size);
+    if (typeof got === 'string') return { length: size - skip, lost: got };
+    return { length: size - skip, file: got.file, unit: got.unit, skip };
   }
 
-  /** Chunk `n` decoded (`length` bytes), or why it cannot be. */
-  private async chunk(n: number, length: number): Promise<Uint8Array | string> {
+  /** Where chunk `n` (`size` bytes) is stored and how, or why it cannot be read. */
+  private async chunk(n: number, size: number): Promise<{ file: SegmentFile; unit: Unit } | string> {
     const t = this.tableOf(n);
-    const where = `EWF chunk ${n} (medium bytes ${n * this.chunkSize}–${n * this.chunkSize + length})`;
+    const where = `EWF chunk ${n} (medium bytes ${n * this.chunkSize}–${n * this.chunkSize + size})`;
     if (!t) return `${where} is in no chunk table (a segment is missing or truncated)`;
     const entries = await this.entries(t);
     if (typeof entries === 'string') return `${where}: ${entries}`;
@@ -114,25 +111,11 @@ export class EwfSource extends MappedSource {
     const at = entries.bases[0]! + (e & 0x7fffffff);
     const end = i + 1 < t.count ? entries.bases[0]! + (entries.entries[i + 1]! & 0x7fffffff) : t.dataEnd;
     const compressed = e >>> 31 === 1;
-    const stored = compressed ? end - at : length + 4;
+    const stored = compressed ? end - at : size + 4;
     if (at < 0 || stored <= 0 || stored > 2 * this.chunkSize + 64 || at + stored > t.file.size) {
       return `${where}: its table entry points outside ${t.file.path} (corrupt table or truncated segment)`;
     }
-    const raw = new Uint8Array(stored);
-    const r = await t.file.read(at, raw);
-    if (r.bad.length) return `${where} lies on unreadable sectors of ${t.file.path}`;
-    if (!compressed) {
-      const data = raw.subarray(0, length);
-      const sum = new DataView(raw.buffer).getUint32(length, true);
-      return adler32(data) === sum ? data : `${where} fails its Adler-32 checksum (corrupt)`;
-    }
-    try {
-      const data = inflateSync(raw, { maxOutputLength: this.chunkSize });
-      if (data.length !== length) return `${where} inflates to ${data.length} bytes, not ${length} (corrupt)`;
-      return data;
-    } catch {
-      return `${where} does not inflate: its zlib data or checksum is corrupt`;
-    }
+    return { file: t.file, unit: { at, stored, codec: compressed ? 'zlib' : 'adler32', size, where } };
   }
 
   private tableOf(n: number): Table | undefined {

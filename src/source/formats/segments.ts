@@ -18,6 +18,8 @@ export function formatError(path: string, what: string): SourceError {
 
 export class SegmentFile {
   private src: TolerantSource | null = null;
+  /** Plans in flight that read this file's descriptor on another thread: it must stay open. */
+  private pins = 0;
   constructor(
     readonly path: string,
     readonly size: number,
@@ -38,6 +40,24 @@ export class SegmentFile {
     const r = await this.read(offset, into);
     if (r.bad.length) throw formatError(this.path, `${what} is on unreadable sectors of the image file`);
     return into;
+  }
+
+  /** The open descriptor other threads may pread (open while pinned); undefined once the file
+   * has failed (its reads need the tolerant layer). */
+  async descriptor(): Promise<number | undefined> {
+    return (await this.open()).fd;
+  }
+
+  pin(): void {
+    this.pins++;
+  }
+
+  unpin(): void {
+    this.pins = Math.max(0, this.pins - 1);
+  }
+
+  get pinned(): boolean {
+    return this.pins > 0;
   }
 
   private async open(): Promise<TolerantSource> {
@@ -90,8 +110,14 @@ export class SegmentSet {
     this.lru = [...this.lru.filter((x) => x !== f), f];
   }
 
+  /** Closes the least recently used files not pinned by a plan until fewer than MAX_OPEN are open. */
   async makeRoom(): Promise<void> {
-    while (this.lru.length >= MAX_OPEN) await this.lru.shift()!.close();
+    while (this.lru.length >= MAX_OPEN) {
+      const i = this.lru.findIndex((f) => !f.pinned);
+      if (i < 0) return;
+      const [f] = this.lru.splice(i, 1);
+      await f!.close();
+    }
   }
 
   async close(): Promise<void> {
