@@ -4,14 +4,18 @@
  * KEYCARVE_BENCH_FORMAT_MIB); its containers are written once under the bench dir by the real tools
  * (split, qemu-img convert, ewfacquire) and reused. Each format's scan runs right after a raw scan,
  * KEYCARVE_BENCH_ROUNDS times (default 3), so a loaded machine slows both alike: the ratios are the
- * medians of those pairs, in wall and in CPU time. Then the EWF reader's inflate rate per core.
- * Needs `npm run build` (the scans run bin/keycarve.mjs on dist/).
+ * medians of those pairs, in wall and in CPU time. Then the linear pass alone, in this process
+ * (CPU time of every thread, so start-up and the later stages do not hide it), the same way; and
+ * the EWF decoding rate per core. Needs `npm run build` (the scans run bin/keycarve.mjs on dist/).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { defaultJobs } from '../src/scan/pool.ts';
+import { MAX_CARVE_LENGTH } from '../src/carve/index.ts';
+import { linearPass } from '../src/scan/linear-pass.ts';
+import { createCarvePool, defaultJobs } from '../src/scan/pool.ts';
+import { PlanReader } from '../src/source/formats/plan.ts';
 import { openImage } from '../src/source/image.ts';
 import { benchDir, benchImage } from './images.ts';
 import { containersReturned, timed, type Timing } from './peers.ts';
@@ -85,17 +89,35 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** The EWF reader alone (read, Adler-32, inflate; no carving) on this thread: medium MB per CPU second. */
-async function inflateRate(file: string): Promise<{ mbPerCpuSecond: number; seconds: number }> {
-  const src = await openImage(join(dir, file));
-  const buf = new Uint8Array(8 << 20);
+/** The linear pass alone over `file` (default jobs, or `args`' --jobs): wall and CPU seconds of every thread. */
+async function pass(file: string, args: readonly string[] = []): Promise<{ seconds: number; cpu: number; lost: number }> {
+  const jobs = args[0] === '--jobs' ? Number(args[1]) : defaultJobs();
+  const src = await openImage(file);
+  const pool = createCarvePool(jobs, src.size);
   const wall = performance.now();
   const cpu = process.cpuUsage();
-  for (let at = 0; at < src.size; at += buf.length) await src.read(at, buf);
+  const r = await linearPass(src, { pool, slots: 2 * jobs, margin: MAX_CARVE_LENGTH });
   const used = process.cpuUsage(cpu);
   const seconds = (performance.now() - wall) / 1000;
+  await pool.close();
   await src.close();
-  return { mbPerCpuSecond: src.size / 1e6 / ((used.user + used.system) / 1e6), seconds };
+  return { seconds, cpu: (used.user + used.system) / 1e6, lost: r.readErrors.length };
+}
+
+/** Decoding alone (pread + Adler-32 / inflate of every chunk, as a carving thread does it, no carving) on this thread: medium MB per CPU second. */
+async function decodeRate(file: string): Promise<number> {
+  const src = await openImage(join(dir, file));
+  const buf = new Uint8Array(8 << 20);
+  const cpu = process.cpuUsage();
+  for (let at = 0; at < src.size; at += buf.length) {
+    const plan = (await src.plan!(at, buf.length))!;
+    const reader = new PlanReader(plan.pieces, at);
+    reader.fill(buf, buf.length);
+    plan.settle(reader.lost);
+  }
+  const used = process.cpuUsage(cpu);
+  await src.close();
+  return src.size / 1e6 / ((used.user + used.system) / 1e6);
 }
 
 const raw = benchImage(mib);
@@ -138,8 +160,37 @@ for (const f of FORMATS.filter((x) => x.target)) {
   const c = median(pairs.get(f)!.cpu);
   console.log(`${v <= 1.3 ? 'ok' : '✗ '} ${f.name}: ${v.toFixed(2)}× raw wall, ${c.toFixed(2)}× CPU (target ≤ 1.3)`);
 }
+
+// The linear pass alone, in this process: raw and each format interleaved again.
+const passRaw: { seconds: number; cpu: number }[] = [];
+const passes = new Map<Format, { seconds: number[]; cpu: number[]; wall: number[]; cpuRatio: number[] }>(FORMATS.map((f) => [f, { seconds: [], cpu: [], wall: [], cpuRatio: [] }]));
+for (let r = 0; r < rounds; r++) {
+  for (const f of FORMATS) {
+    const a = await pass(raw);
+    const b = await pass(join(dir, f.file), f.args);
+    if (b.lost) throw new Error(`${f.name}: ${b.lost} read errors`);
+    passRaw.push(a);
+    const p = passes.get(f)!;
+    p.seconds.push(b.seconds);
+    p.cpu.push(b.cpu);
+    p.wall.push(b.seconds / a.seconds);
+    p.cpuRatio.push(b.cpu / a.cpu);
+  }
+}
+const passRow = (name: string, seconds: number[], cpu: number[], wall: number[] | null, cpuRatio: number[] | null) => [
+  name, median(seconds).toFixed(2), median(cpu).toFixed(2), wall ? median(wall).toFixed(2) : '1.00', cpuRatio ? median(cpuRatio).toFixed(2) : '1.00',
+  (bytes / 1e6 / median(cpu)).toFixed(0),
+];
+const passTable = [
+  passRow('raw', passRaw.map((x) => x.seconds), passRaw.map((x) => x.cpu), null, null),
+  ...FORMATS.map((f) => { const p = passes.get(f)!; return passRow(f.name, p.seconds, p.cpu, p.wall, p.cpuRatio); }),
+];
+const passHead = ['linear pass alone', 'seconds', 'CPU s', 'ratio (wall)', 'ratio (CPU)', 'MB per CPU s'];
+const pw = passHead.map((h, i) => Math.max(h.length, ...passTable.map((r) => r[i]!.length)));
+console.log('\n' + [passHead, ...passTable].map((r) => r.map((c, i) => (i === 0 ? c.padEnd(pw[i]!) : c.padStart(pw[i]!))).join('  ')).join('\n'));
+for (const f of FORMATS.filter((x) => x.target)) console.log(`${median(passes.get(f)!.cpuRatio) <= 1.3 ? 'ok' : '✗ '} linear pass, ${f.name}: ${median(passes.get(f)!.cpuRatio).toFixed(2)}× raw CPU (target ≤ 1.3)`);
+
 for (const file of ['none.E01', 'fast.E01']) {
-  const r = await inflateRate(file);
-  console.log(`EWF reader, ${file}: ${r.mbPerCpuSecond.toFixed(0)} MB/s of medium per core (read + Adler-32/inflate, no carving; ${r.seconds.toFixed(2)} s wall)`);
+  console.log(`EWF decoding, ${file}: ${(await decodeRate(file)).toFixed(0)} MB/s of medium per core (pread + Adler-32 / inflate per chunk, as a carving thread does it; no carving)`);
 }
 console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -57,6 +57,9 @@ export interface EwfInfo {
   readonly md5: string | null;
   readonly sha1: string | null;
   readonly chunkSize: number;
+  /** Medium ranges the imaging tool could not read (its error2 section): zeros in the image, read
+   * as unreadable (they are in readErrors). */
+  readonly acquisitionErrors: ByteRange[];
   /** --verify-image: the MD5 of the medium as read, and whether it equals the stored one. */
   verify?: { md5: string; match: boolean | null };
 }
