@@ -89,9 +89,9 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** The linear pass alone over `file` (default jobs, or `args`' --jobs): wall and CPU seconds of every thread. */
-async function pass(file: string, args: readonly string[] = []): Promise<{ seconds: number; cpu: number; lost: number }> {
-  const jobs = args[0] === '--jobs' ? Number(args[1]) : defaultJobs();
+/** The linear pass alone over `file` with the default --jobs: wall and CPU seconds of every thread. */
+async function pass(file: string): Promise<{ seconds: number; cpu: number; lost: number }> {
+  const jobs = defaultJobs();
   const src = await openImage(file);
   const pool = createCarvePool(jobs, src.size);
   const wall = performance.now();
@@ -161,13 +161,15 @@ for (const f of FORMATS.filter((x) => x.target)) {
   console.log(`${v <= 1.3 ? 'ok' : '✗ '} ${f.name}: ${v.toFixed(2)}× raw wall, ${c.toFixed(2)}× CPU (target ≤ 1.3)`);
 }
 
-// The linear pass alone, in this process: raw and each format interleaved again.
+// The linear pass alone, in this process: raw and each format interleaved again. Default --jobs
+// only: worker threads here would load the TypeScript sources through tsx (seconds of start-up).
+const inProcess = FORMATS.filter((f) => !f.args);
 const passRaw: { seconds: number; cpu: number }[] = [];
-const passes = new Map<Format, { seconds: number[]; cpu: number[]; wall: number[]; cpuRatio: number[] }>(FORMATS.map((f) => [f, { seconds: [], cpu: [], wall: [], cpuRatio: [] }]));
+const passes = new Map<Format, { seconds: number[]; cpu: number[]; wall: number[]; cpuRatio: number[] }>(inProcess.map((f) => [f, { seconds: [], cpu: [], wall: [], cpuRatio: [] }]));
 for (let r = 0; r < rounds; r++) {
-  for (const f of FORMATS) {
+  for (const f of inProcess) {
     const a = await pass(raw);
-    const b = await pass(join(dir, f.file), f.args);
+    const b = await pass(join(dir, f.file));
     if (b.lost) throw new Error(`${f.name}: ${b.lost} read errors`);
     passRaw.push(a);
     const p = passes.get(f)!;
@@ -183,7 +185,7 @@ const passRow = (name: string, seconds: number[], cpu: number[], wall: number[] 
 ];
 const passTable = [
   passRow('raw', passRaw.map((x) => x.seconds), passRaw.map((x) => x.cpu), null, null),
-  ...FORMATS.map((f) => { const p = passes.get(f)!; return passRow(f.name, p.seconds, p.cpu, p.wall, p.cpuRatio); }),
+  ...inProcess.map((f) => { const p = passes.get(f)!; return passRow(f.name, p.seconds, p.cpu, p.wall, p.cpuRatio); }),
 ];
 const passHead = ['linear pass alone', 'seconds', 'CPU s', 'ratio (wall)', 'ratio (CPU)', 'MB per CPU s'];
 const pw = passHead.map((h, i) => Math.max(h.length, ...passTable.map((r) => r[i]!.length)));

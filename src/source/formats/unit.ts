@@ -43,9 +43,11 @@ export function decodeUnit(u: Unit, raw: Uint8Array): Uint8Array | string {
     case 'deflate-raw': {
       let data: Uint8Array;
       try {
+        // One output buffer the size of the unit (and a little): no joining of 16 KiB pieces.
+        const out = { maxOutputLength: u.size, chunkSize: u.size + 64 };
         data = u.codec === 'deflate-raw'
-          ? inflateRawSync(raw, { maxOutputLength: u.size, finishFlush: 2 /* Z_SYNC_FLUSH: the stored length is rounded up */ })
-          : inflateSync(raw, { maxOutputLength: u.size });
+          ? inflateRawSync(raw, { ...out, finishFlush: 2 /* Z_SYNC_FLUSH: the stored length is rounded up */ })
+          : inflateSync(raw, out);
       } catch {
         return `${u.where} does not inflate: its deflate data or checksum is corrupt`;
       }
