@@ -51,7 +51,7 @@ const FORMATS: Format[] = [
   { name: 'qcow2 compressed', file: 'packed.qcow2', target: false, make: qemu('-c', '-O', 'qcow2') },
   { name: 'E01 uncompressed', file: 'none.E01', target: false, make: ewf('none') },
   { name: 'E01 deflate:fast', file: 'fast.E01', target: false, make: ewf('deflate:fast') },
-  { name: 'E01 deflate:fast --jobs 2', file: 'fast.E01', target: false, make: ewf('deflate:fast'), args: ['--jobs', '2'] },
+  { name: 'E01 deflate:fast --jobs 1', file: 'fast.E01', target: false, make: ewf('deflate:fast'), args: ['--jobs', '1'] },
 ];
 
 /** Builds each format's image once (into a temporary name, then renamed: a killed build is redone). */
@@ -89,9 +89,9 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** The linear pass alone over `file` with the default --jobs: wall and CPU seconds of every thread. */
+/** The linear pass alone over `file`, carved on this thread (jobs 1): wall and CPU seconds. */
 async function pass(file: string): Promise<{ seconds: number; cpu: number; lost: number }> {
-  const jobs = defaultJobs();
+  const jobs = 1;
   const src = await openImage(file);
   const pool = createCarvePool(jobs, src.size);
   const wall = performance.now();
@@ -123,7 +123,7 @@ async function decodeRate(file: string): Promise<number> {
 const raw = benchImage(mib);
 build(raw);
 execFileSync('sh', ['-c', `cat ${raw} ${dir}/* >/dev/null`]); // warm the page cache
-console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${availableParallelism()} cores, default --jobs ${defaultJobs()}; ${rounds} rounds on ${mib} MiB`);
+console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${availableParallelism()} cores, default --jobs ${defaultJobs()} (E01: ${defaultJobs(undefined, true)}); ${rounds} rounds on ${mib} MiB`);
 
 const raws: Run[] = [];
 const pairs = new Map<Format, { runs: Run[]; wall: number[]; cpu: number[] }>(FORMATS.map((f) => [f, { runs: [], wall: [], cpu: [] }]));
@@ -161,8 +161,8 @@ for (const f of FORMATS.filter((x) => x.target)) {
   console.log(`${v <= 1.3 ? 'ok' : '✗ '} ${f.name}: ${v.toFixed(2)}× raw wall, ${c.toFixed(2)}× CPU (target ≤ 1.3)`);
 }
 
-// The linear pass alone, in this process: raw and each format interleaved again. Default --jobs
-// only: worker threads here would load the TypeScript sources through tsx (seconds of start-up).
+// The linear pass alone, in this process, on this thread (worker threads here would load the
+// TypeScript sources through tsx: seconds of start-up): raw and each format interleaved again.
 const inProcess = FORMATS.filter((f) => !f.args);
 const passRaw: { seconds: number; cpu: number }[] = [];
 const passes = new Map<Format, { seconds: number[]; cpu: number[]; wall: number[]; cpuRatio: number[] }>(inProcess.map((f) => [f, { seconds: [], cpu: [], wall: [], cpuRatio: [] }]));
@@ -187,7 +187,7 @@ const passTable = [
   passRow('raw', passRaw.map((x) => x.seconds), passRaw.map((x) => x.cpu), null, null),
   ...inProcess.map((f) => { const p = passes.get(f)!; return passRow(f.name, p.seconds, p.cpu, p.wall, p.cpuRatio); }),
 ];
-const passHead = ['linear pass alone', 'seconds', 'CPU s', 'ratio (wall)', 'ratio (CPU)', 'MB per CPU s'];
+const passHead = ['linear pass alone, 1 thread', 'seconds', 'CPU s', 'ratio (wall)', 'ratio (CPU)', 'MB per CPU s'];
 const pw = passHead.map((h, i) => Math.max(h.length, ...passTable.map((r) => r[i]!.length)));
 console.log('\n' + [passHead, ...passTable].map((r) => r.map((c, i) => (i === 0 ? c.padEnd(pw[i]!) : c.padStart(pw[i]!))).join('  ')).join('\n'));
 for (const f of FORMATS.filter((x) => x.target)) console.log(`${median(passes.get(f)!.cpuRatio) <= 1.3 ? 'ok' : '✗ '} linear pass, ${f.name}: ${median(passes.get(f)!.cpuRatio).toFixed(2)}× raw CPU (target ≤ 1.3)`);
