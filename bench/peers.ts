@@ -13,13 +13,15 @@ import { expectedContainers } from './images.ts';
 export interface Timing {
   readonly seconds: number;
   readonly rssMiB: number;
+  /** User + system CPU seconds (the measure that holds on a loaded machine). */
+  readonly cpuSeconds: number;
 }
 
 export function timed(cmd: string, args: string[], cwd?: string): Timing {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, ...(cwd ? { cwd, env: { ...process.env, HOME: cwd } } : {}) });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, ...(cwd ? { cwd, env: { ...process.env, HOME: cwd } } : {}) });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  const [s, kb] = r.stderr.trim().split('\n').pop()!.split(' ');
-  return { seconds: Number(s), rssMiB: Number(kb) / 1024 };
+  const [s, kb, user, sys] = r.stderr.trim().split('\n').pop()!.split(' ');
+  return { seconds: Number(s), rssMiB: Number(kb) / 1024, cpuSeconds: Number(user) + Number(sys) };
 }
 
 const installed = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;

@@ -1,8 +1,9 @@
 /**
  * The one linear pass: reads the source once, in order, into a ring of shared-memory slots, each
  * chunk's page carved by the worker pool. An image file is read by the workers themselves (pread
- * on the shared descriptor, chunks handed out in order) so the copy from the page cache runs on
- * every core; failing media — after the first read error, or when the caller says so — are read
+ * on the shared descriptor, chunks handed out in order; an image format's chunk as the plan its
+ * source makes here, see src/source/formats/plan.ts) so the copy from the page cache and any
+ * inflation run on every core; failing media — after the first read error, or when the caller says so — are read
  * here, sequentially, through the error-tolerant source. Chunks are finished in order: the bytes
  * seen by `observe`, and the few hits in a page's last margin, which are carved over the next
  * chunk's first bytes copied behind the page (copied between slots, never re-read). In-flight
@@ -11,6 +12,7 @@
 import { CARVERS } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
 import { mergeRanges } from '../source/tolerant.ts';
+import type { ChunkPlan } from '../source/formats/plan.ts';
 import type { ByteRange, ByteSource } from '../source/types.ts';
 import { carveAt, emptyResult, mergeCarveStats, type CarveAlert, type CarverStats } from './carve-chunk.ts';
 import type { CarvePool } from './pool.ts';
@@ -97,7 +99,10 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
   const running: Promise<void>[] = [];
   const all = emptyResult();
   const readErrors: ByteRange[] = [];
-  let fd = opts.workersRead === false || opts.resume?.readErrors.length ? undefined : source.fd;
+  const workersRead = opts.workersRead !== false && !opts.resume?.readErrors.length;
+  let fd = workersRead ? source.fd : undefined;
+  /** No descriptor for the whole medium, but the source plans chunks for the workers. */
+  let planned = workersRead && fd === undefined && source.plan !== undefined;
   let bytesRead = opts.resume?.bytesRead ?? 0;
   let bytesLost = 0;
   let bytesCarved = start;
@@ -180,17 +185,23 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
     while (chunks[finished]?.result && (chunks[finished + 1]?.result || finished + 1 === count || final)) finish(finished++);
   };
 
-  const settle = async (t: ChunkTask): Promise<TaskResult> => {
+  const settle = async (t: ChunkTask, plan: ChunkPlan | null): Promise<TaskResult> => {
     const r = await opts.pool.run(t);
-    if (t.fd !== undefined) opts.onRead?.({ offset: t.base + (t.readFrom ?? 0), length: r.read });
+    if (t.fd !== undefined || plan) opts.onRead?.({ offset: t.base + (t.readFrom ?? 0), length: r.read });
     countRead(t.base, r.read);
+    for (const bad of r.lost ?? []) {
+      readErrors.push({ offset: bad.offset, length: bad.length });
+      bytesLost += bad.length;
+    }
+    plan?.settle(r.lost ?? []);
     if (r.readError === undefined) return r;
     // The medium failed under a worker: from here on, read on this thread through the tolerant
     // source, starting with the rest of this chunk.
     fd = undefined;
+    planned = false;
     const from = (t.readFrom ?? 0) + r.read;
     await readHere(t, from);
-    const { fd: _, readFrom: __, ...carveOnly } = t;
+    const { fd: _, readFrom: __, plan: ___, ...carveOnly } = t;
     return opts.pool.run(carveOnly);
   };
 
@@ -205,14 +216,17 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
     await freed[slot]; // the slot's previous chunk is finished: reuse it
     if (firstError) break;
     const length = Math.min(page, source.size - base);
-    const task: ChunkTask = { shared, byteOffset: SKEW + slot * slotSize, base, length, margin, last: i + 1 === count, ...(fd !== undefined ? { fd, readFrom: 0 } : {}) };
-    if (fd === undefined) await readHere(task, 0);
+    const plan = planned ? await source.plan!(base, length) : null;
+    if (planned && !plan) planned = false; // hashed as read, or an image file failed: read here
+    const where = fd !== undefined ? { fd, readFrom: 0 } : plan ? { plan: plan.pieces, readFrom: 0 } : {};
+    const task: ChunkTask = { shared, byteOffset: SKEW + slot * slotSize, base, length, margin, last: i + 1 === count, ...where };
+    if (fd === undefined && !plan) await readHere(task, 0);
     let release!: () => void;
     freed[slot] = new Promise<void>((resolve) => (release = resolve));
     const c: Chunk = { task, release };
     chunks[i] = c;
     running.push(
-      settle(task).then(
+      settle(task, plan).then(
         (r) => {
           c.result = r;
           drain(false);

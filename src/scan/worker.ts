@@ -1,6 +1,7 @@
 /**
- * Piscina worker: carves one chunk that lives in shared memory (never copied). Given a descriptor,
- * it reads the chunk itself, in pieces that stay in the core's L2 cache: each piece is prefiltered
+ * Piscina worker: carves one chunk that lives in shared memory (never copied). Given a descriptor
+ * (a raw image) or a plan (an image format's pieces on its files' descriptors, src/source/formats/
+ * plan.ts), it reads the chunk itself, in pieces that stay in the core's L2 cache: each piece is prefiltered
  * right after its read, and a hit is carved as soon as the bytes it may span (the margin) are in.
  * Hits in the last margin of the page need the next chunk's first bytes: they go back as `tail`,
  * for the pass to carve once that chunk is read (so no byte is read twice).
@@ -8,6 +9,7 @@
 import { readSync } from 'node:fs';
 import { CARVERS } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
+import { PlanReader, type LostRange, type PlanPiece } from '../source/formats/plan.ts';
 import { anchorHits, carveAt, emptyResult, type ChunkResult } from './carve-chunk.ts';
 
 /** Bytes per read: inside L2 (1 MiB here) and few syscalls; 64 KiB to 1 MiB measured alike. */
@@ -26,6 +28,8 @@ export interface ChunkTask {
   /** Read [readFrom, length) from this descriptor (pread; the bytes before are already in). */
   readonly fd?: number;
   readonly readFrom?: number;
+  /** Or read the whole chunk from this plan (readFrom 0). */
+  readonly plan?: readonly PlanPiece[];
 }
 
 export interface TaskResult extends ChunkResult {
@@ -34,6 +38,8 @@ export interface TaskResult extends ChunkResult {
   /** Bytes this task read from the descriptor, and a read error's code (nothing is carved then). */
   readonly read: number;
   readonly readError?: string;
+  /** A plan's ranges that could not be given (corrupt chunks, missing segments), zero-filled. */
+  readonly lost?: LostRange[];
 }
 
 export default function carveTask(t: ChunkTask): TaskResult {
@@ -42,15 +48,18 @@ export default function carveTask(t: ChunkTask): TaskResult {
   const r = emptyResult();
   const hits: number[] = [];
   let carved = 0;
-  const from = t.fd === undefined ? t.length : (t.readFrom ?? 0);
+  const plan = t.plan ? new PlanReader(t.plan, t.base) : null;
+  const from = t.fd === undefined && !plan ? t.length : (t.readFrom ?? 0);
   let have = from;
   for (let at = 0; at < t.length; ) {
     const end = Math.min(t.length, at + PIECE);
     if (end > have) {
       try {
-        have = readInto(t.fd!, slot, have, end, t.base);
+        have = plan ? plan.fill(slot, end) : readInto(t.fd!, slot, have, end, t.base);
       } catch (e) {
-        return { ...emptyResult(), tail: [], read: have - from, readError: (e as NodeJS.ErrnoException).code ?? 'EIO' };
+        // A plan keeps what it filled before the failing piece (its lost ranges included).
+        const read = (plan ? plan.done : have) - from;
+        return { ...emptyResult(), tail: [], read, readError: (e as NodeJS.ErrnoException).code ?? 'EIO', ...(plan ? { lost: plan.lost } : {}) };
       }
     }
     anchorHits(CARVERS, slot.subarray(0, end), at, end, hits);
@@ -61,7 +70,7 @@ export default function carveTask(t: ChunkTask): TaskResult {
     if (carved > start) carveAt({ ...chunk, bytes: slot.subarray(0, end) }, CARVERS, hits.slice(start, carved), r);
     at = end;
   }
-  return { ...r, tail: hits.slice(carved), read: have - from };
+  return { ...r, tail: hits.slice(carved), read: have - from, ...(plan ? { lost: plan.lost } : {}) };
 }
 
 /** pread [from, to) of the chunk into the slot; a source that ends early reads as zeros. */

@@ -1,3 +1,5 @@
+import type { ChunkPlan } from './formats/plan.ts';
+
 /** A half-open byte range [offset, offset + length) on the source. */
 export interface ByteRange {
   readonly offset: number;
@@ -17,6 +19,10 @@ export interface ByteSource {
   /** A descriptor other threads may pread directly (a buffered image file that has not failed);
    * absent when every read must go through `read` (O_DIRECT, devices, a read error seen). */
   readonly fd?: number | undefined;
+  /** Image formats: [offset, offset + length) as pieces a carving thread reads itself (on the
+   * image files' descriptors, as `fd`); null when the range must be read through `read` (the
+   * medium hashed as read, an image file that has failed). */
+  plan?(offset: number, length: number): Promise<ChunkPlan | null>;
   /** Reads min(into.length, size - offset) bytes at `offset`. */
   read(offset: number, into: Uint8Array): Promise<{ bytes: number; bad: readonly ByteRange[] }>;
   close(): Promise<void>;
@@ -51,6 +57,9 @@ export interface EwfInfo {
   readonly md5: string | null;
   readonly sha1: string | null;
   readonly chunkSize: number;
+  /** Medium ranges the imaging tool could not read (its error2 section): zeros in the image, read
+   * as unreadable (they are in readErrors). */
+  readonly acquisitionErrors: ByteRange[];
   /** --verify-image: the MD5 of the medium as read, and whether it equals the stored one. */
   verify?: { md5: string; match: boolean | null };
 }

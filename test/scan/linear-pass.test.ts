@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,10 @@ import { createCarvePool } from '../../src/scan/pool.ts';
 import { openSource } from '../../src/source/open.ts';
 import type { ByteRange, ByteSource } from '../../src/source/types.ts';
 import { MemorySource } from '../../src/source/memory.ts';
+import { openImage } from '../../src/source/image.ts';
+import { requireTools } from '../helpers/tools.ts';
+
+const containerTools = requireTools('qemu-img', 'ewfacquire');
 
 // A 2001 container with a ~1 KiB certificate in its header, as real ones have.
 const key = makeContainer({ algorithm: 'gost2001', seed: 'lp' }).privateKey;
@@ -119,6 +124,39 @@ describe('linear pass', () => {
         }
       } finally {
         await src.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  containerTools.it('reads an image format through plans in the workers, or on this thread: each byte once, the same candidates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keycarve-lp-'));
+    try {
+      writeFileSync(join(dir, 'img'), img);
+      // qcow2 with 4 KiB clusters (many pieces, merged where adjoining); E01 (32 KiB stored units).
+      execFileSync('qemu-img', ['convert', '-O', 'qcow2', '-o', 'cluster_size=4096', join(dir, 'img'), join(dir, 'img.qcow2')]);
+      execFileSync('ewfacquire', ['-u', '-q', '-c', 'deflate:fast', '-t', join(dir, 'img'), join(dir, 'img')], { stdio: 'ignore' });
+      const here = await linearPass(memSource(img), { pool, slots: 3, page: 64 * 1024, margin: MAX_CARVE_LENGTH });
+      for (const file of ['img.qcow2', 'img.E01']) {
+        for (const workersRead of [true, false]) {
+          const src = await openImage(join(dir, file));
+          try {
+            expect(src.fd).toBeUndefined();
+            const planned = src.plan!;
+            let plans = 0;
+            const counted = Object.assign(Object.create(src) as typeof src, { plan: (o: number, l: number) => (plans++, planned.call(src, o, l)) });
+            const reads: ByteRange[] = [];
+            const a = await linearPass(counted, { pool, slots: 3, page: 64 * 1024, margin: MAX_CARVE_LENGTH, workersRead, onRead: (r) => reads.push(r) });
+            expect(plans).toBe(workersRead ? size / (64 * 1024) : 0);
+            expectTiling(reads, size);
+            expect(a.bytesRead).toBe(size);
+            expect(a.readErrors).toEqual([]);
+            expect(view(a)).toEqual(view(here));
+          } finally {
+            await src.close();
+          }
+        }
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -131,6 +131,14 @@ tools.describe('image formats made by real tools', () => {
       const diff = [...Array(medium.length / 32768).keys()].filter((c) => Buffer.compare(bytes.subarray(c * 32768, (c + 1) * 32768), medium.subarray(c * 32768, (c + 1) * 32768)) !== 0);
       expect(diff.length).toBe(1);
       expect(spawnSync('ewfverify', ['-q', bad]).status).not.toBe(0);
+      // Scanned, the chunk is checked where it is read — by a worker thread (jobs 2) or this one:
+      // exactly its sectors are read errors, and the image's notes say why.
+      for (const jobs of [2, 1]) {
+        const { report } = await scanTo(bad, join(t.dir, `out-bad-chunk-${jobs}`), { passwords, jobs });
+        expect(report.source.readErrors).toEqual([{ offset: diff[0]! * 32768, length: 32768 }]);
+        expect(report.source.image?.notes.join('\n')).toMatch(new RegExp(`EWF chunk ${diff[0]} .*fails its Adler-32 checksum`));
+        expect(report.containers.map((c) => c.status)).toEqual(baseline.containers.map((c) => c.status));
+      }
     });
 
     it('E01 with its last segment missing: the missing chunks are read errors, the rest is scanned', async () => {

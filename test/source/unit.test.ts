@@ -12,6 +12,8 @@ import { isOnDevice } from '../../src/source/same-device.ts';
 import { devMajorMinor, sysfsGeometry } from '../../src/source/native.ts';
 import { symlink } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
+import { deflateSync } from 'node:zlib';
+import { adler32 } from '../../src/source/formats/segments.ts';
 
 /** vitest's deep equality walks typed arrays element by element: far too slow for MiBs. */
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(a, b) === 0;
@@ -130,6 +132,21 @@ describe('TolerantSource over FaultyDevice', () => {
     expect(same(out.subarray(448 << 10), img.subarray(448 << 10))).toBe(true);
     await new Promise((r) => setTimeout(r, 350)); // let the stalled read land: it must not touch `out`
     expect(out.subarray(256 << 10, 448 << 10).every((x) => x === 0)).toBe(true);
+  });
+});
+
+describe('Adler-32', () => {
+  it('equals the trailer zlib writes, at every length around its steps and sum limits', () => {
+    let x = 7;
+    const bytes = (n: number, high: boolean) => Uint8Array.from({ length: n }, () => (high ? 255 : ((x = (x * 1103515245 + 12345) >>> 0) >>> 24)));
+    for (const n of [0, 1, 7, 8, 9, 15, 16, 17, 4095, 4096, 4097, 5552, 8191, 32768, 100_003]) {
+      for (const high of [false, true]) {
+        const b = bytes(n, high);
+        const z = deflateSync(b, { level: 0 });
+        expect(adler32(b), `${n} bytes`).toBe(z.readUInt32BE(z.length - 4));
+        expect(adler32(new Uint8Array([9, ...b]).subarray(1)), `${n} bytes at an odd offset`).toBe(z.readUInt32BE(z.length - 4));
+      }
+    }
   });
 });
 

@@ -4,7 +4,8 @@
  * sections, each a 76-byte descriptor (type, next offset, size, Adler-32). `volume` gives the
  * geometry; `sectors` holds the chunks (zlib, or raw + Adler-32); `table` (mirrored by `table2`)
  * lists each chunk's offset, its top bit meaning compressed; `hash`/`digest` hold the MD5/SHA1 of
- * the medium; `header2`/`header` the case metadata; `next`/`done` end a segment.
+ * the medium; `header2`/`header` the case metadata; `error2` the sectors the imaging tool could
+ * not read (zeros in the image: read here as unreadable); `next`/`done` end a segment.
  * Tables are loaded on demand (a 2 TB disk has 64 M chunks); a chunk that fails its checksum or
  * will not inflate is a read error of its bytes.
  */
@@ -13,12 +14,16 @@ import { inflateSync } from 'node:zlib';
 import { EWF_SIGNATURE } from './detect.ts';
 import { MappedSource, type Piece } from './mapped.ts';
 import { adler32, formatError, parseSegments, SegmentSet, u64, type SegmentFile } from './segments.ts';
-import type { EwfInfo } from '../types.ts';
+import { mergeRanges } from '../tolerant.ts';
+import type { ByteRange, EwfInfo } from '../types.ts';
+import type { Unit } from './unit.ts';
 
 const DESCRIPTOR = 76;
 /** Case metadata is text; more than this is not an imaging tool's header. */
 const MAX_HEADER = 1 << 20;
 const MAX_CHUNK = 16 << 20;
+/** error2 entries kept (a dying disk imaged with a small error granularity has many). */
+const MAX_ERROR2 = 1 << 20;
 
 interface Table {
   readonly file: SegmentFile;
@@ -64,7 +69,9 @@ export class EwfSource extends MappedSource {
   private readonly tables: Table[] = [];
   private chunkSize = 0;
   private cache: { table: Table; entries: Uint32Array; bases: number[] } | null = null;
-  private decoded: { chunk: number; data: Uint8Array } | null = null;
+  /** Medium ranges the acquisition could not read (error2), merged, and what a read of them notes. */
+  private readonly unread: ByteRange[];
+  private readonly unreadWhy: string;
 
   static async parse(path: string, set: SegmentSet): Promise<EwfSource> {
     const p = new Parser(path);
@@ -85,27 +92,49 @@ export class EwfSource extends MappedSource {
     super(path, size, set, 'ewf');
     this.chunkSize = chunkSize;
     this.tables.push(...p.tables);
-    const info: EwfInfo = { case: p.meta, md5: p.md5, sha1: p.sha1, chunkSize };
+    const bps = p.geometry!.bytesPerSector;
+    this.unread = mergeRanges(p.unreadSectors.map(([s, n]) => ({ offset: s * bps, length: n * bps })))
+      .map((r) => ({ offset: r.offset, length: Math.min(r.length, size - r.offset) }))
+      .filter((r) => r.length > 0);
+    const sectors = this.unread.reduce((n, r) => n + r.length / bps, 0);
+    this.unreadWhy = `the imaging tool could not read ${sectors} sectors of the original medium (EWF error2 section): they are zeros in the image, reported here as unreadable`;
+    const info: EwfInfo = { case: p.meta, md5: p.md5, sha1: p.sha1, chunkSize, acquisitionErrors: this.unread.map((r) => ({ ...r })) };
     this.image.ewf = info;
+    if (this.unread.length) this.note(this.unreadWhy);
+  }
+
+  /** Whether `offset` is in a range the acquisition could not read, and where that state ends. */
+  private unreadFrom(offset: number): { inside: boolean; until: number } {
+    let lo = 0;
+    let hi = this.unread.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const r = this.unread[mid]!;
+      if (r.offset + r.length <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    const r = this.unread[lo];
+    if (!r) return { inside: false, until: Infinity };
+    return r.offset <= offset ? { inside: true, until: r.offset + r.length } : { inside: false, until: r.offset };
   }
 
   protected async locate(offset: number): Promise<Piece> {
     const chunk = Math.floor(offset / this.chunkSize);
     const start = chunk * this.chunkSize;
-    const length = Math.min(this.chunkSize, this.size - start);
-    const within = offset - start;
-    if (this.decoded?.chunk !== chunk) {
-      const got = await this.chunk(chunk, length);
-      if (typeof got === 'string') return { length: length - within, lost: got };
-      this.decoded = { chunk, data: got };
-    }
-    return { length: length - within, data: this.decoded.data.subarray(within) };
+    const size = Math.min(this.chunkSize, this.size - start);
+    const skip = offset - start;
+    const unread = this.unreadFrom(offset);
+    const length = Math.min(size - skip, unread.until - offset);
+    if (unread.inside) return { length, lost: this.unreadWhy };
+    const got = await this.chunk(chunk, size);
+    if (typeof got === 'string') return { length, lost: got };
+    return { length, file: got.file, unit: got.unit, skip };
   }
 
-  /** Chunk `n` decoded (`length` bytes), or why it cannot be. */
-  private async chunk(n: number, length: number): Promise<Uint8Array | string> {
+  /** Where chunk `n` (`size` bytes) is stored and how, or why it cannot be read. */
+  private async chunk(n: number, size: number): Promise<{ file: SegmentFile; unit: Unit } | string> {
     const t = this.tableOf(n);
-    const where = `EWF chunk ${n} (medium bytes ${n * this.chunkSize}–${n * this.chunkSize + length})`;
+    const where = `EWF chunk ${n} (medium bytes ${n * this.chunkSize}–${n * this.chunkSize + size})`;
     if (!t) return `${where} is in no chunk table (a segment is missing or truncated)`;
     const entries = await this.entries(t);
     if (typeof entries === 'string') return `${where}: ${entries}`;
@@ -114,25 +143,11 @@ export class EwfSource extends MappedSource {
     const at = entries.bases[0]! + (e & 0x7fffffff);
     const end = i + 1 < t.count ? entries.bases[0]! + (entries.entries[i + 1]! & 0x7fffffff) : t.dataEnd;
     const compressed = e >>> 31 === 1;
-    const stored = compressed ? end - at : length + 4;
+    const stored = compressed ? end - at : size + 4;
     if (at < 0 || stored <= 0 || stored > 2 * this.chunkSize + 64 || at + stored > t.file.size) {
       return `${where}: its table entry points outside ${t.file.path} (corrupt table or truncated segment)`;
     }
-    const raw = new Uint8Array(stored);
-    const r = await t.file.read(at, raw);
-    if (r.bad.length) return `${where} lies on unreadable sectors of ${t.file.path}`;
-    if (!compressed) {
-      const data = raw.subarray(0, length);
-      const sum = new DataView(raw.buffer).getUint32(length, true);
-      return adler32(data) === sum ? data : `${where} fails its Adler-32 checksum (corrupt)`;
-    }
-    try {
-      const data = inflateSync(raw, { maxOutputLength: this.chunkSize });
-      if (data.length !== length) return `${where} inflates to ${data.length} bytes, not ${length} (corrupt)`;
-      return data;
-    } catch {
-      return `${where} does not inflate: its zlib data or checksum is corrupt`;
-    }
+    return { file: t.file, unit: { at, stored, codec: compressed ? 'zlib' : 'adler32', size, where } };
   }
 
   private tableOf(n: number): Table | undefined {
@@ -180,6 +195,8 @@ class Parser {
   meta: Record<string, string> = {};
   md5: string | null = null;
   sha1: string | null = null;
+  /** error2 entries: [first sector, sector count]. */
+  unreadSectors: [number, number][] = [];
   private nextChunk = 0;
   private sectorsEnd = 0;
   private pending: Table | null = null;
@@ -242,8 +259,7 @@ class Parser {
         return;
       }
       case 'error2':
-        this.notes.push('the imaging tool could not read parts of the original medium (EWF error2 section): they are zeros in the image');
-        return;
+        return this.error2(f, body, size - DESCRIPTOR);
       case 'next':
       case 'done':
         this.flush();
@@ -251,6 +267,19 @@ class Parser {
       default:
         return;
     }
+  }
+
+  /** A 520-byte header (entry count, Adler-32 at 516), 8-byte entries (start sector, count), an Adler-32. */
+  private async error2(f: SegmentFile, at: number, len: number): Promise<void> {
+    const corrupt = () => this.notes.push(`the EWF error2 section in ${f.path} is corrupt: the sectors the imaging tool could not read are not known (they are zeros in the image)`);
+    const h = len >= 524 ? await f.structure(at, 520, 'the EWF error2 header').catch(() => null) : null;
+    const v = h && new DataView(h.buffer);
+    const count = v?.getUint32(0, true) ?? 0;
+    if (!h || !v || adler32(h.subarray(0, 516)) !== v.getUint32(516, true) || count > MAX_ERROR2 || 520 + count * 8 + 4 > len) return void corrupt();
+    const e = await f.structure(at + 520, count * 8 + 4, 'the EWF error2 entries').catch(() => null);
+    const ev = e && new DataView(e.buffer);
+    if (!e || !ev || adler32(e.subarray(0, count * 8)) !== ev.getUint32(count * 8, true)) return void corrupt();
+    for (let i = 0; i < count; i++) this.unreadSectors.push([ev.getUint32(i * 8, true), ev.getUint32(i * 8 + 4, true)]);
   }
 
   private async header(f: SegmentFile, at: number, len: number, utf16: boolean): Promise<Record<string, string>> {

@@ -1,17 +1,21 @@
 /**
  * What every image format shares: the medium is a sequence of pieces, each somewhere in the image
- * files (stored as is), decoded in memory (a compressed chunk), all zeros (unallocated), or lost (a
- * corrupt chunk, a missing segment). A format says where the piece at a medium offset is; reading,
- * clipping and turning file-level bad ranges into medium ones is done here, once.
+ * files (stored as is, or a stored unit to decode: a compressed chunk), all zeros (unallocated),
+ * or lost (a corrupt table, a missing segment). A format says where the piece at a medium offset
+ * is; reading, decoding, clipping and turning file-level bad ranges into medium ones is done here,
+ * once — on this thread (`read`), or by a carving thread from a plan (`plan`, plan.ts).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { insertRange } from '../tolerant.ts';
 import type { ByteRange, ByteSource, ImageFormat, ImageInfo } from '../types.ts';
+import type { ChunkPlan, LostRange, PlanPiece } from './plan.ts';
 import type { SegmentFile, SegmentSet } from './segments.ts';
+import { decodeUnit, type Unit } from './unit.ts';
 
 export type Piece =
   | { readonly length: number; readonly file: SegmentFile; readonly at: number }
-  | { readonly length: number; readonly data: Uint8Array }
+  /** Bytes [skip, skip + length) of `unit` (stored in `file`), decoded. */
+  | { readonly length: number; readonly file: SegmentFile; readonly unit: Unit; readonly skip: number }
   | { readonly length: number; readonly zero: true }
   | { readonly length: number; readonly lost: string };
 
@@ -24,6 +28,8 @@ export abstract class MappedSource implements ByteSource {
   private noted = 0;
   private md5: Hash | null = null;
   private hashedTo = 0;
+  /** The unit decoded last: a chunk is read in several pieces. */
+  private decoded: { file: SegmentFile; at: number; data: Uint8Array | string } | null = null;
 
   constructor(
     readonly path: string,
@@ -52,7 +58,7 @@ export abstract class MappedSource implements ByteSource {
       const p = await this.locate(pos);
       const len = Math.min(Math.max(1, p.length), offset + n - pos);
       const dst = into.subarray(pos - offset, pos - offset + len);
-      if ('file' in p) {
+      if ('at' in p) {
         const r = await p.file.read(p.at, dst);
         if (r.bytes < len) dst.fill(0, r.bytes);
         for (const b of r.bad) insertRange(bad, { offset: pos + b.offset - p.at, length: b.length });
@@ -60,8 +66,13 @@ export abstract class MappedSource implements ByteSource {
           insertRange(bad, { offset: pos + r.bytes, length: len - r.bytes });
           this.note(`${p.file.path} ends before the data it should hold (truncated)`);
         }
-      } else if ('data' in p) {
-        dst.set(p.data.subarray(0, len));
+      } else if ('unit' in p) {
+        const data = await this.decode(p.file, p.unit);
+        if (typeof data === 'string') {
+          dst.fill(0);
+          insertRange(bad, { offset: pos, length: len });
+          this.note(data);
+        } else dst.set(data.subarray(p.skip, p.skip + len));
       } else {
         dst.fill(0);
         if ('lost' in p) {
@@ -77,6 +88,60 @@ export abstract class MappedSource implements ByteSource {
       this.hashedTo = offset + n;
     }
     return { bytes: n, bad };
+  }
+
+  private async decode(file: SegmentFile, u: Unit): Promise<Uint8Array | string> {
+    if (this.decoded?.file !== file || this.decoded.at !== u.at) {
+      const raw = new Uint8Array(u.stored);
+      const r = await file.read(u.at, raw);
+      const data = r.bad.length ? `${u.where} lies on unreadable sectors of ${file.path}` : r.bytes < u.stored ? `${file.path} ends before the data it should hold (truncated)` : decodeUnit(u, raw);
+      this.decoded = { file, at: u.at, data };
+    }
+    return this.decoded.data;
+  }
+
+  /**
+   * [offset, offset + length) as pieces on the files' descriptors, adjoining file ranges merged.
+   * The files stay open until the plan is settled. Null while the medium is hashed as read (the
+   * bytes must pass here) or when a file has failed (its reads need the tolerant layer).
+   */
+  async plan(offset: number, length: number): Promise<ChunkPlan | null> {
+    if (this.md5 || !Number.isSafeInteger(offset) || offset < 0) return null;
+    const end = Math.min(offset + length, this.size);
+    const pieces: PlanPiece[] = [];
+    const files = new Set<SegmentFile>();
+    const settle = (lost: readonly LostRange[]) => {
+      for (const l of lost) {
+        insertRange(this.image.lost, l);
+        this.note(l.why);
+      }
+      for (const f of files) f.unpin();
+    };
+    try {
+      for (let pos = offset; pos < end; ) {
+        const p = await this.locate(pos);
+        const len = Math.min(Math.max(1, p.length), end - pos);
+        pos += len;
+        if (!('file' in p)) {
+          pieces.push('zero' in p ? { length: len, zero: true } : { length: len, lost: p.lost });
+          continue;
+        }
+        const fd = await p.file.descriptor();
+        if (fd === undefined) {
+          settle([]);
+          return null;
+        }
+        if (!files.has(p.file)) p.file.pin();
+        files.add(p.file);
+        const last = pieces[pieces.length - 1];
+        if ('at' in p && last && 'at' in last && last.fd === fd && last.at + last.length === p.at) pieces[pieces.length - 1] = { ...last, length: last.length + len };
+        else pieces.push('at' in p ? { length: len, fd, path: p.file.path, at: p.at } : { length: len, fd, path: p.file.path, unit: p.unit, skip: p.skip });
+      }
+    } catch (e) {
+      settle([]);
+      throw e;
+    }
+    return { pieces, settle };
   }
 
   get hashing(): boolean {

@@ -5,7 +5,6 @@
  * deflate. Backing files, encryption, external data files and extended L2 entries are refused
  * with a message; a descriptor pointing past the file is a read error of its cluster.
  */
-import { inflateRawSync } from 'node:zlib';
 import { formatError, parseSegments, SegmentSet, u64be, type SegmentFile } from './segments.ts';
 import { MappedSource, type Piece } from './mapped.ts';
 
@@ -21,7 +20,6 @@ class Qcow2Source extends MappedSource {
   private readonly l2Entries: number;
   private readonly l2 = new Map<number, BigUint64Array | string>();
   private readonly file: SegmentFile;
-  private decoded: { at: number; data: Uint8Array } | null = null;
 
   private constructor(path: string, size: number, set: SegmentSet, private readonly bits: number, private readonly l1: BigUint64Array) {
     super(path, size, set, 'qcow2');
@@ -76,26 +74,14 @@ class Qcow2Source extends MappedSource {
     return { length: Math.min(length, this.file.size - host - within), file: this.file, at: host + within };
   }
 
-  private async compressed(e: bigint, start: number, within: number, length: number): Promise<Piece> {
+  private compressed(e: bigint, start: number, within: number, length: number): Piece {
     const x = 62n - BigInt(this.bits - 8);
     const host = Number(e & ((1n << x) - 1n));
-    if (this.decoded?.at !== host) {
-      const sectors = Number((e >> x) & ((1n << (62n - x)) - 1n)) + 1;
-      const len = Math.min(sectors * 512 - (host % 512), this.file.size - host);
-      const where = `qcow2 compressed cluster at medium offset ${start}`;
-      if (host >= this.file.size || len <= 0) return { length, lost: `${where} points past the end of ${this.path}` };
-      const raw = new Uint8Array(len);
-      if ((await this.file.read(host, raw)).bad.length) return { length, lost: `${where} lies on unreadable sectors of ${this.path}` };
-      let data: Uint8Array;
-      try {
-        data = inflateRawSync(raw, { maxOutputLength: this.cluster, finishFlush: 2 /* Z_SYNC_FLUSH: stored length is rounded up */ });
-      } catch {
-        return { length, lost: `${where} does not inflate (corrupt)` };
-      }
-      if (data.length < this.cluster) return { length, lost: `${where} inflates to ${data.length} bytes, not ${this.cluster} (corrupt)` };
-      this.decoded = { at: host, data };
-    }
-    return { length, data: this.decoded.data.subarray(within) };
+    const sectors = Number((e >> x) & ((1n << (62n - x)) - 1n)) + 1;
+    const stored = Math.min(sectors * 512 - (host % 512), this.file.size - host);
+    const where = `qcow2 compressed cluster at medium offset ${start}`;
+    if (host >= this.file.size || stored <= 0) return { length, lost: `${where} points past the end of ${this.path}` };
+    return { length, file: this.file, unit: { at: host, stored, codec: 'deflate-raw', size: this.cluster, where }, skip: within };
   }
 
   private async table(i: number): Promise<BigUint64Array | string> {

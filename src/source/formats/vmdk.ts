@@ -7,7 +7,6 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { formatError, SegmentSet, u64, type SegmentFile } from './segments.ts';
 import { MappedSource, type Piece } from './mapped.ts';
 
@@ -118,7 +117,6 @@ class VmdkSource extends MappedSource {
 
 class SparseExtent {
   private readonly gts = new Map<number, Uint32Array | string>();
-  private decoded: { sector: number; data: Uint8Array } | null = null;
 
   private constructor(
     readonly file: SegmentFile,
@@ -171,22 +169,10 @@ class SparseExtent {
     const where = `VMDK grain at medium offset ${offset - within}`;
     if (at >= this.file.size) return { length, lost: `${where} points past the end of ${this.file.path} (corrupt grain table or truncated file)` };
     if (!this.compressed) return { length: Math.min(length, this.file.size - at - within), file: this.file, at: at + within };
-    if (this.decoded?.sector !== sector) {
-      const m = await this.file.structure(at, 12, 'a compressed grain marker').catch(() => null);
-      const size = m ? new DataView(m.buffer).getUint32(8, true) : 0;
-      if (!m || size === 0 || size > 2 * this.grain || at + 12 + size > this.file.size) return { length, lost: `${where}: its compressed grain marker is corrupt` };
-      const raw = new Uint8Array(size);
-      if ((await this.file.read(at + 12, raw)).bad.length) return { length, lost: `${where} lies on unreadable sectors of ${this.file.path}` };
-      try {
-        const data = inflateSync(raw, { maxOutputLength: this.grain });
-        const full = new Uint8Array(this.grain);
-        full.set(data);
-        this.decoded = { sector, data: full };
-      } catch {
-        return { length, lost: `${where} does not inflate (corrupt)` };
-      }
-    }
-    return { length, data: this.decoded.data.subarray(within) };
+    const m = await this.file.structure(at, 12, 'a compressed grain marker').catch(() => null);
+    const size = m ? new DataView(m.buffer).getUint32(8, true) : 0;
+    if (!m || size === 0 || size > 2 * this.grain || at + 12 + size > this.file.size) return { length, lost: `${where}: its compressed grain marker is corrupt` };
+    return { length, file: this.file, unit: { at: at + 12, stored: size, codec: 'zlib-padded', size: this.grain, where }, skip: within };
   }
 
   private async table(i: number): Promise<Uint32Array | string> {
