@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type * as PiscinaModule from 'piscina';
 import { DEFAULT_PAGE } from './linear-pass.ts';
+import { ReadAhead, type Fill } from './read-ahead.ts';
 import carveTask, { type ChunkTask, type TaskResult } from './worker.ts';
 
 export interface CarvePool {
@@ -25,14 +26,18 @@ export function defaultJobs(cores = availableParallelism()): number {
   return cores <= 2 ? 1 : cores - 1;
 }
 
+/** From this size on, one job's chunks are read by a reader thread (src/scan/read-ahead.ts): its
+ * start-up (~40 ms of the other core) is paid back by the reads it takes off the carving thread. */
+export const READ_AHEAD_MIN = 256 * 1024 * 1024;
+
 /**
  * The pool for a source of `size` bytes. One job, or a source within one page, is carved on this
  * thread: workers would add only their start-up (~0.1 s each, most of a floppy's scan). Each chunk
- * waits for a turn of the event loop, so progress and Ctrl-C are still seen.
+ * waits for a turn of the event loop, so progress and Ctrl-C are still seen. Chunks this thread
+ * would pread itself are read ahead by a reader thread when the source is large.
  */
 export function createCarvePool(jobs: number, size = Infinity): CarvePool {
-  if (jobs <= 1 || size <= DEFAULT_PAGE)
-    return { run: (task) => new Promise((done) => setImmediate(() => done(carveTask(task)))), close: async () => {} };
+  if (jobs <= 1 || size <= DEFAULT_PAGE) return threadPool(size >= READ_AHEAD_MIN);
   // Required here, not imported at the top: a one-page source never loads piscina.
   const { Piscina } = createRequire(import.meta.url)('piscina') as typeof PiscinaModule;
   const pool = new Piscina({
@@ -45,6 +50,25 @@ export function createCarvePool(jobs: number, size = Infinity): CarvePool {
   return {
     run: (task) => pool.run(task) as Promise<TaskResult>,
     close: () => pool.destroy(),
+  };
+}
+
+/** Carving on this thread; `readAhead`: a reader thread, started at the first chunk to read. */
+function threadPool(readAhead: boolean): CarvePool {
+  let reader: ReadAhead | null = null;
+  return {
+    run(task) {
+      let fill: Fill | undefined;
+      if (readAhead && task.fd !== undefined) {
+        reader ??= new ReadAhead();
+        // Queued now, read while the chunks before it are carved.
+        fill = reader.request({ fd: task.fd, shared: task.shared, byteOffset: task.byteOffset, base: task.base, from: task.readFrom ?? 0, length: task.length });
+      }
+      return new Promise((done) => setImmediate(() => done(carveTask(task, fill))));
+    },
+    close: async () => {
+      await reader?.close();
+    },
   };
 }
 

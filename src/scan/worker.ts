@@ -9,9 +9,7 @@ import { readSync } from 'node:fs';
 import { CARVERS } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
 import { anchorHits, carveAt, emptyResult, type ChunkResult } from './carve-chunk.ts';
-
-/** Bytes per read: inside L2 (1 MiB here) and few syscalls; 64 KiB to 1 MiB measured alike. */
-export const PIECE = 256 * 1024;
+import { PIECE, ReadError, type Fill } from './read-ahead.ts';
 
 export interface ChunkTask {
   readonly shared: SharedArrayBuffer;
@@ -36,7 +34,8 @@ export interface TaskResult extends ChunkResult {
   readonly readError?: string;
 }
 
-export default function carveTask(t: ChunkTask): TaskResult {
+/** `fill`: the bytes come from a reader thread (src/scan/read-ahead.ts) instead of this thread's preads. */
+export default function carveTask(t: ChunkTask, fill?: Fill): TaskResult {
   const slot = new Uint8Array(t.shared, t.byteOffset, t.length);
   const chunk = { base: t.base, bytes: slot, page: t.length };
   const r = emptyResult();
@@ -48,9 +47,10 @@ export default function carveTask(t: ChunkTask): TaskResult {
     const end = Math.min(t.length, at + PIECE);
     if (end > have) {
       try {
-        have = readInto(t.fd!, slot, have, end, t.base);
+        have = fill ? fill(end) : readInto(t.fd!, slot, have, end, t.base);
       } catch (e) {
-        return { ...emptyResult(), tail: [], read: have - from, readError: (e as NodeJS.ErrnoException).code ?? 'EIO' };
+        const got = e instanceof ReadError ? e.filled : have;
+        return { ...emptyResult(), tail: [], read: got - from, readError: (e as NodeJS.ErrnoException).code ?? 'EIO' };
       }
     }
     anchorHits(CARVERS, slot.subarray(0, end), at, end, hits);
