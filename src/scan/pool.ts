@@ -53,14 +53,14 @@ export function createCarvePool(jobs: number, size = Infinity): CarvePool {
   };
 }
 
-/** Carving on this thread; `readAhead`: a reader thread, started at the first chunk to read. */
-function threadPool(readAhead: boolean): CarvePool {
-  let reader: ReadAhead | null = null;
+/** Carving on this thread; `readAhead`: a reader thread (`reader`, or one started at the first
+ * chunk to read) preads the chunks once it runs. */
+export function threadPool(readAhead: boolean, reader: ReadAhead | null = null): CarvePool {
   return {
     run(task) {
       let fill: Fill | undefined;
-      if (readAhead && task.fd !== undefined) {
-        reader ??= new ReadAhead();
+      if (readAhead && task.fd !== undefined) reader ??= new ReadAhead();
+      if (reader?.ready && task.fd !== undefined) {
         // Queued now, read while the chunks before it are carved.
         fill = reader.request({ fd: task.fd, shared: task.shared, byteOffset: task.byteOffset, base: task.base, from: task.readFrom ?? 0, length: task.length });
       }

@@ -67,6 +67,11 @@ export class ReadError extends Error {
 
 export class ReadAhead {
   private readonly worker = new Worker(READER, { eval: true });
+  /** The reader runs (until then this thread reads: waiting would stall the carve for its start-up). */
+  ready = false;
+  readonly online = new Promise<void>((resolve) => this.worker.once('online', resolve)).then(() => {
+    this.ready = true;
+  });
 
   constructor() {
     this.worker.unref(); // never what keeps the process alive

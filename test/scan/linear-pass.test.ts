@@ -1,13 +1,14 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificate } from '../helpers/certificates.ts';
 import { makeContainer } from '../helpers/containers.ts';
 import { CARVERS, MAX_CARVE_LENGTH } from '../../src/carve/index.ts';
 import { carveChunk } from '../../src/scan/carve-chunk.ts';
 import { linearPass } from '../../src/scan/linear-pass.ts';
-import { createCarvePool } from '../../src/scan/pool.ts';
+import { createCarvePool, threadPool } from '../../src/scan/pool.ts';
+import { ReadAhead } from '../../src/scan/read-ahead.ts';
 import { openSource } from '../../src/source/open.ts';
 import type { ByteRange, ByteSource } from '../../src/source/types.ts';
 import { MemorySource } from '../../src/source/memory.ts';
@@ -57,8 +58,11 @@ function pseudoRandom(n: number, seed = 1): Uint8Array {
 describe('linear pass', () => {
   const files = ['header.key', 'primary.key', 'masks.key', 'name.key', 'primary2.key', 'masks2.key'].map((f) => Buffer.from(container.files[f]!));
   const pool = createCarvePool(2);
-  // One job on a large source: this thread carves, a reader thread (src/scan/read-ahead.ts) preads.
-  const readAhead = createCarvePool(1, Infinity);
+  // One job on a large source: this thread carves, a reader thread (src/scan/read-ahead.ts) preads
+  // once it runs (started here so every chunk goes through it).
+  const reader = new ReadAhead();
+  const readAhead = threadPool(true, reader);
+  beforeAll(() => reader.online);
   afterAll(() => Promise.all([pool.close(), readAhead.close()]));
 
   // header.key (~1 KiB) straddles the 64 KiB page edge; a file at the first and at the last sector.
