@@ -17,10 +17,11 @@ export interface CarvePool {
 }
 
 /**
- * The default --jobs, chosen by measurement (npm run bench): on 2 cores one carving thread — this
- * one, no workers — is fastest; a warm-cache scan is bound by memory bandwidth, which a second
- * reader does not add to, while each worker costs ~0.1 s to start. With more cores, cores − 1
- * workers read and carve while this thread keeps a core for the event loop and the later stages.
+ * The default --jobs, chosen by measurement (npm run bench, bench/stages.ts): on 2 cores one
+ * carving thread — this one, reading and carving (a reader thread preading ahead, threadPool(true),
+ * wins wall time under load but is off until a hang it showed is understood); two carving workers
+ * cost ~0.1 s each to start (they load the carvers) and the same copy. With more cores, cores − 1 workers read and carve
+ * their own chunks while this thread keeps a core for the event loop and the later stages.
  */
 export function defaultJobs(cores = availableParallelism()): number {
   return cores <= 2 ? 1 : cores - 1;
@@ -29,6 +30,7 @@ export function defaultJobs(cores = availableParallelism()): number {
 /** From this size on, one job's chunks are read by a reader thread (src/scan/read-ahead.ts): its
  * start-up (~40 ms of the other core) is paid back by the reads it takes off the carving thread. */
 export const READ_AHEAD_MIN = 256 * 1024 * 1024;
+const READ_AHEAD_DEFAULT = false;
 
 /**
  * The pool for a source of `size` bytes. One job, or a source within one page, is carved on this
@@ -37,7 +39,9 @@ export const READ_AHEAD_MIN = 256 * 1024 * 1024;
  * would pread itself are read ahead by a reader thread when the source is large.
  */
 export function createCarvePool(jobs: number, size = Infinity): CarvePool {
-  if (jobs <= 1 || size <= DEFAULT_PAGE) return threadPool(size >= READ_AHEAD_MIN);
+  // Read-ahead stays off by default: twice, under heavy load, a scan hung with this thread waiting
+  // on the reader (cause not found yet); threadPool(true) is tested and measured, not the default.
+  if (jobs <= 1 || size <= DEFAULT_PAGE) return threadPool(READ_AHEAD_DEFAULT && size >= READ_AHEAD_MIN);
   // Required here, not imported at the top: a one-page source never loads piscina.
   const { Piscina } = createRequire(import.meta.url)('piscina') as typeof PiscinaModule;
   const pool = new Piscina({
