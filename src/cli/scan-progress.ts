@@ -3,8 +3,9 @@
  * (`2>&1 | tee log`) one plain line every 10 s and at the end of the pass; the stage lines in both;
  * nothing under --quiet or --json.
  */
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import { formatBytes, formatRate } from '../output/units.ts';
-import cliProgress from 'cli-progress';
 import type { PassProgress } from '../scan/linear-pass.ts';
 
 export interface ProgressStream {
@@ -72,6 +73,8 @@ export function scanProgress(stderr: ProgressStream, o: { quiet?: boolean; json?
 }
 
 function barProgress(stderr: ProgressStream, elapsed: () => number, stageLine: (s: string) => void): ScanProgress {
+  // Required here: only a terminal shows the bar, and loading cli-progress costs ~10 ms of every start.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
     // cli-progress' own {eta} is wild over the first samples: {left} is etaText's.
     { format: ' {bar} {percentage}% | {done} of {totalH} | {speed} | ETA {left} | {finds} | errors {errors}', hideCursor: true, stream: stderr as NodeJS.WritableStream },

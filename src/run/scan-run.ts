@@ -16,7 +16,7 @@ import { addProblem, reassemble, type ReassembleOptions, type Reassembly } from 
 import { mergeEvidence, type MergeResult } from '../reassemble/key-files.ts';
 import { passwordVariants } from '../reassemble/password-variants.ts';
 import { LIKELY_PASSWORDS } from '../reassemble/password-candidates.ts';
-import { linearPass, type PassProgress } from '../scan/linear-pass.ts';
+import { linearPass, pageFor, type PassProgress } from '../scan/linear-pass.ts';
 import { metadataObserver } from '../scan/metadata-plan.ts';
 import { createCarvePool, defaultJobs, type CarvePool } from '../scan/pool.ts';
 import { RetainedStore, RetentionPlan, retainCandidates, retainedReader, type CountingReader } from '../scan/retained.ts';
@@ -186,7 +186,7 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
       observe,
       ...(checkpoint ? { onChunkDone: checkpoint.onChunkDone } : {}),
       ...(resumed ? { resume: resumed.pass } : {}),
-      ...(opts.page ? { page: opts.page } : {}),
+      page: opts.page ?? pageFor(jobs),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

@@ -74,6 +74,13 @@ export interface PassResult {
 
 export const DEFAULT_PAGE = 8 * 1024 * 1024;
 
+/** The page for `jobs` carving threads. Workers get 8 MiB (a task's round trip is paid per page);
+ * this thread alone gets 2 MiB: its two slots then stay in cache, and reading into memory that is
+ * in cache costs ~100 ms less system time per 2 GiB than into a 16 MiB ring (measured, warm cache). */
+export function pageFor(jobs: number): number {
+  return jobs <= 1 ? 2 * 1024 * 1024 : DEFAULT_PAGE;
+}
+
 /** Slots start half a page off a page boundary: a copy from the page cache into a page-aligned
  * destination runs ~25% slower here (4 KiB aliasing of source and destination; measured). */
 const SKEW = 2048;

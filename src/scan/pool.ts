@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type * as PiscinaModule from 'piscina';
 import { DEFAULT_PAGE } from './linear-pass.ts';
+import { ReadAhead, type Fill } from './read-ahead.ts';
 import carveTask, { type ChunkTask, type TaskResult } from './worker.ts';
 
 export interface CarvePool {
@@ -16,26 +17,35 @@ export interface CarvePool {
 }
 
 /**
- * The default --jobs, chosen by measurement (npm run bench): on 2 cores one carving thread — this
- * one, no workers — is fastest; a warm-cache scan is bound by memory bandwidth, which a second
- * reader does not add to, while each worker costs ~0.1 s to start. With more cores, cores − 1
- * workers read and carve while this thread keeps a core for the event loop and the later stages.
- * A source that decodes every chunk (EWF: inflate or Adler-32, ~1.3 GB/s a core against the
- * carve's ~2.7) is bound by the CPU instead: on 2 cores, two workers share the decoding.
+ * The default --jobs, chosen by measurement (npm run bench, bench/stages.ts): on 2 cores one
+ * carving thread — this one, reading and carving (a reader thread preading ahead, threadPool(true),
+ * wins wall time under load but is off until a hang it showed is understood); a warm-cache scan is
+ * bound by memory bandwidth, which a second reader does not add to, while each worker costs ~0.1 s
+ * to start. With more cores, cores − 1 workers read and carve their own chunks while this thread
+ * keeps a core for the event loop and the later stages. A source that decodes every chunk (EWF:
+ * inflate or Adler-32, ~1.3 GB/s a core against the carve's ~2.7) is bound by the CPU instead: on
+ * 2 cores, two workers share the decoding.
  */
 export function defaultJobs(cores = availableParallelism(), decodes = false): number {
   if (cores <= 2) return decodes && cores === 2 ? 2 : 1;
   return cores - 1;
 }
 
+/** From this size on, one job's chunks are read by a reader thread (src/scan/read-ahead.ts): its
+ * start-up (~40 ms of the other core) is paid back by the reads it takes off the carving thread. */
+export const READ_AHEAD_MIN = 256 * 1024 * 1024;
+const READ_AHEAD_DEFAULT = false;
+
 /**
  * The pool for a source of `size` bytes. One job, or a source within one page, is carved on this
  * thread: workers would add only their start-up (~0.1 s each, most of a floppy's scan). Each chunk
- * waits for a turn of the event loop, so progress and Ctrl-C are still seen.
+ * waits for a turn of the event loop, so progress and Ctrl-C are still seen. Chunks this thread
+ * would pread itself are read ahead by a reader thread when the source is large.
  */
 export function createCarvePool(jobs: number, size = Infinity): CarvePool {
-  if (jobs <= 1 || size <= DEFAULT_PAGE)
-    return { run: (task) => new Promise((done) => setImmediate(() => done(carveTask(task)))), close: async () => {} };
+  // Read-ahead stays off by default: twice, under heavy load, a scan hung with this thread waiting
+  // on the reader (cause not found yet); threadPool(true) is tested and measured, not the default.
+  if (jobs <= 1 || size <= DEFAULT_PAGE) return threadPool(READ_AHEAD_DEFAULT && size >= READ_AHEAD_MIN);
   // Required here, not imported at the top: a one-page source never loads piscina.
   const { Piscina } = createRequire(import.meta.url)('piscina') as typeof PiscinaModule;
   const pool = new Piscina({
@@ -48,6 +58,25 @@ export function createCarvePool(jobs: number, size = Infinity): CarvePool {
   return {
     run: (task) => pool.run(task) as Promise<TaskResult>,
     close: () => pool.destroy(),
+  };
+}
+
+/** Carving on this thread; `readAhead`: a reader thread (`reader`, or one started at the first
+ * chunk to read) preads the chunks once it runs. */
+export function threadPool(readAhead: boolean, reader: ReadAhead | null = null): CarvePool {
+  return {
+    run(task) {
+      let fill: Fill | undefined;
+      if (readAhead && task.fd !== undefined) reader ??= new ReadAhead();
+      if (reader?.ready && task.fd !== undefined) {
+        // Queued now, read while the chunks before it are carved.
+        fill = reader.request({ fd: task.fd, shared: task.shared, byteOffset: task.byteOffset, base: task.base, from: task.readFrom ?? 0, length: task.length });
+      }
+      return new Promise((done) => setImmediate(() => done(carveTask(task, fill))));
+    },
+    close: async () => {
+      await reader?.close();
+    },
   };
 }
 

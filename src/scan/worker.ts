@@ -11,9 +11,7 @@ import { CARVERS } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
 import { PlanReader, type LostRange, type PlanPiece } from '../source/formats/plan.ts';
 import { anchorHits, carveAt, emptyResult, type ChunkResult } from './carve-chunk.ts';
-
-/** Bytes per read: inside L2 (1 MiB here) and few syscalls; 64 KiB to 1 MiB measured alike. */
-export const PIECE = 256 * 1024;
+import { PIECE, ReadError, type Fill } from './read-ahead.ts';
 
 export interface ChunkTask {
   readonly shared: SharedArrayBuffer;
@@ -42,7 +40,8 @@ export interface TaskResult extends ChunkResult {
   readonly lost?: LostRange[];
 }
 
-export default function carveTask(t: ChunkTask): TaskResult {
+/** `fill`: the bytes come from a reader thread (src/scan/read-ahead.ts) instead of this thread's preads. */
+export default function carveTask(t: ChunkTask, fill?: Fill): TaskResult {
   const slot = new Uint8Array(t.shared, t.byteOffset, t.length);
   const chunk = { base: t.base, bytes: slot, page: t.length };
   const r = emptyResult();
@@ -55,11 +54,11 @@ export default function carveTask(t: ChunkTask): TaskResult {
     const end = Math.min(t.length, at + PIECE);
     if (end > have) {
       try {
-        have = plan ? plan.fill(slot, end) : readInto(t.fd!, slot, have, end, t.base);
+        have = plan ? plan.fill(slot, end) : fill ? fill(end) : readInto(t.fd!, slot, have, end, t.base);
       } catch (e) {
-        // A plan keeps what it filled before the failing piece (its lost ranges included).
-        const read = (plan ? plan.done : have) - from;
-        return { ...emptyResult(), tail: [], read, readError: (e as NodeJS.ErrnoException).code ?? 'EIO', ...(plan ? { lost: plan.lost } : {}) };
+        // A plan (or the reader thread) keeps what it filled before the failing piece.
+        const got = plan ? plan.done : e instanceof ReadError ? e.filled : have;
+        return { ...emptyResult(), tail: [], read: got - from, readError: (e as NodeJS.ErrnoException).code ?? 'EIO', ...(plan ? { lost: plan.lost } : {}) };
       }
     }
     anchorHits(CARVERS, slot.subarray(0, end), at, end, hits);

@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificate } from '../helpers/certificates.ts';
 import { makeContainer } from '../helpers/containers.ts';
 import { CARVERS, MAX_CARVE_LENGTH } from '../../src/carve/index.ts';
 import { carveChunk } from '../../src/scan/carve-chunk.ts';
 import { linearPass } from '../../src/scan/linear-pass.ts';
-import { createCarvePool } from '../../src/scan/pool.ts';
+import { createCarvePool, threadPool } from '../../src/scan/pool.ts';
+import { ReadAhead } from '../../src/scan/read-ahead.ts';
 import { openSource } from '../../src/source/open.ts';
 import type { ByteRange, ByteSource } from '../../src/source/types.ts';
 import { MemorySource } from '../../src/source/memory.ts';
@@ -62,7 +63,12 @@ function pseudoRandom(n: number, seed = 1): Uint8Array {
 describe('linear pass', () => {
   const files = ['header.key', 'primary.key', 'masks.key', 'name.key', 'primary2.key', 'masks2.key'].map((f) => Buffer.from(container.files[f]!));
   const pool = createCarvePool(2);
-  afterAll(() => pool.close());
+  // One job on a large source: this thread carves, a reader thread (src/scan/read-ahead.ts) preads
+  // once it runs (started here so every chunk goes through it).
+  const reader = new ReadAhead();
+  const readAhead = threadPool(true, reader);
+  beforeAll(() => reader.online);
+  afterAll(() => Promise.all([pool.close(), readAhead.close()]));
 
   // header.key (~1 KiB) straddles the 64 KiB page edge; a file at the first and at the last sector.
   const size = 256 * 1024;
@@ -105,14 +111,17 @@ describe('linear pass', () => {
   const view = (r: { candidates: { kind: string; offset: number; bytes: Uint8Array }[] }) =>
     r.candidates.map((c) => [c.kind, c.offset, Buffer.from(c.bytes).toString('hex')]);
 
-  it('lets the workers read an image file, each byte once, with the same candidates', async () => {
+  it.each([
+    ['the workers', pool],
+    ['a reader thread', readAhead],
+  ])('lets %s read an image file, each byte once, with the same candidates', async (_, pool) => {
     const dir = mkdtempSync(join(tmpdir(), 'keycarve-lp-'));
     try {
       writeFileSync(join(dir, 'img'), img);
       const src = await openSource(join(dir, 'img'));
       try {
         expect(src.fd).toBeTypeOf('number');
-        for (const page of [64 * 1024, 128 * 1024]) {
+        for (const page of [64 * 1024, 128 * 1024, 100 * 1024 + 512]) {
           const reads: ByteRange[] = [];
           const here = memSource(img);
           const opts = { pool, slots: 3, page, margin: Math.min(page, MAX_CARVE_LENGTH) };
@@ -163,7 +172,10 @@ describe('linear pass', () => {
     }
   });
 
-  it('goes back to reading on this thread after a read fails in a worker', async () => {
+  it.each([
+    ['a worker', pool],
+    ['the reader thread', readAhead],
+  ])('goes back to reading on this thread after a read fails in %s', async (_, pool) => {
     // A descriptor of a directory: every pread fails (EISDIR), as a failing medium's would.
     const dir = mkdtempSync(join(tmpdir(), 'keycarve-lp-'));
     const fd = openSync(dir, 'r');

@@ -26,10 +26,11 @@ function decoder(type: FatBoot['type'], fat: Uint8Array): (c: number) => number 
       return c & 1 ? v >> 4 : v & 0xfff;
     };
   if (type === 'fat16') return (c) => (fat[2 * c] ?? 0) | ((fat[2 * c + 1] ?? 0) << 8);
+  const view = new DataView(fat.buffer, fat.byteOffset, fat.byteLength);
   return (c) =>
-    (((fat[4 * c] ?? 0) | ((fat[4 * c + 1] ?? 0) << 8) | ((fat[4 * c + 2] ?? 0) << 16) | ((fat[4 * c + 3] ?? 0) << 24)) >>>
-      0) &
-    0x0fffffff;
+    4 * c + 4 <= fat.length
+      ? view.getUint32(4 * c, true) & 0x0fffffff
+      : (((fat[4 * c] ?? 0) | ((fat[4 * c + 1] ?? 0) << 8) | ((fat[4 * c + 2] ?? 0) << 16) | ((fat[4 * c + 3] ?? 0) << 24)) >>> 0) & 0x0fffffff;
 }
 
 export async function readFatTable(r: MediaReader, boot: FatBoot, problems: FsProblem[]): Promise<FatTable> {
@@ -39,10 +40,13 @@ export async function readFatTable(r: MediaReader, boot: FatBoot, problems: FsPr
   if (len < need) problems.push({ at: boot.volumeOffset, what: 'FAT larger than the in-memory bound; tail treated as free' });
   const fatStart = boot.volumeOffset + boot.reservedSectors * boot.bytesPerSector;
   const copies: { get: (c: number) => number; bad: number; ok: boolean }[] = [];
+  /** Entries the copies hold: past them every entry reads as free. */
+  let entries = 0;
   for (let i = 0; i < Math.min(boot.numFats, 2); i++) {
     const at = fatStart + i * boot.fatSectors * boot.bytesPerSector;
     const { bytes, bad } = await readPieces(r, at, Math.max(0, Math.min(len, r.size - at)));
     const get = decoder(boot.type, bytes);
+    entries = Math.max(entries, Math.floor((bytes.length * 8) / bits));
     const max = boot.type === 'fat12' ? 0xfff : boot.type === 'fat16' ? 0xffff : 0x0fffffff;
     // Entry 0 carries the media byte in its low 8 bits and all-ones above; entry 1 is an end mark.
     const ok = (get(0) & 0xff) >= 0xf0 && (get(0) | 0xff) === max;
@@ -61,14 +65,22 @@ export async function readFatTable(r: MediaReader, boot: FatBoot, problems: FsPr
   const endMin = boot.type === 'fat12' ? 0xff8 : boot.type === 'fat16' ? 0xfff8 : 0x0ffffff8;
   const badMark = endMin - 1;
   const isEnd = (v: number) => v >= endMin;
+  // Clusters seen by the current walk: seen[c] === its number. One array, sized by the entries
+  // read, serves every walk (a Set per chain cost more than the rest of a 2 GiB FAT32's analysis);
+  // a cluster past them has a free entry, so its chain ends there and cannot cycle.
+  let seen: Uint32Array | null = null;
+  let walks = 0;
   const walk = (get: (c: number) => number, start: number, maxLen: number) => {
     const clusters: number[] = [];
-    const seen = new Set<number>();
+    seen ??= new Uint32Array(Math.min(boot.clusterCount + 2, entries));
+    const mark = ++walks;
     let c = start;
     while (true) {
       if (c < 2 || c > boot.clusterCount + 1) return { clusters, error: `cluster ${c} out of range` };
-      if (seen.has(c)) return { clusters, error: `FAT chain cycle at cluster ${c}` };
-      seen.add(c);
+      if (c < seen.length) {
+        if (seen[c] === mark) return { clusters, error: `FAT chain cycle at cluster ${c}` };
+        seen[c] = mark;
+      }
       clusters.push(c);
       if (clusters.length > maxLen) return { clusters, error: 'chain longer than expected' };
       const v = get(c);
