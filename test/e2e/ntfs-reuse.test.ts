@@ -11,7 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
 import { requireTools } from '../helpers/tools.ts';
-import { NTFS_TOOLS } from '../fs/ntfs/util.ts';
+import { NTFS_TOOLS, ntfsSession } from '../fs/ntfs/util.ts';
 import { scanTo, tempDir } from './helpers.ts';
 import type { Report } from '../../src/output/report.ts';
 
@@ -21,15 +21,6 @@ const t = tempDir();
 const c = makeContainer({ algorithm: 'gost2012-256', seed: 'ntfs-reuse', name: 'ivanov' });
 let report: Report;
 
-function session(img: string, mnt: string, work: () => void) {
-  execFileSync('ntfs-3g', [img, mnt]);
-  try {
-    work();
-  } finally {
-    execFileSync('fusermount', ['-u', mnt]);
-  }
-}
-
 beforeAll(async () => {
   if (!ntfs.ok) return;
   const img = join(t.dir, 'ntfs.img');
@@ -37,9 +28,9 @@ beforeAll(async () => {
   mkdirSync(mnt);
   execFileSync('truncate', ['-s', '16M', img]);
   execFileSync('mkntfs', ['-F', '-Q', '-q', '-s', '512', '-c', '4096', img], { stdio: 'ignore' });
-  session(img, mnt, () => writeContainerDir(join(mnt, 'Ключи', 'ivanov.000'), c.files));
-  session(img, mnt, () => rmSync(join(mnt, 'Ключи'), { recursive: true }));
-  session(img, mnt, () => {
+  ntfsSession(img, mnt, () => writeContainerDir(join(mnt, 'Ключи', 'ivanov.000'), c.files));
+  ntfsSession(img, mnt, () => rmSync(join(mnt, 'Ключи'), { recursive: true }));
+  ntfsSession(img, mnt, () => {
     writeFileSync(join(mnt, 'desktop.ini'), '[.ShellClassInfo]\r\n');
     mkdirSync(join(mnt, 'Новая папка'));
   });

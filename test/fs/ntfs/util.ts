@@ -1,4 +1,5 @@
 // Test helpers: image building (real tools), in-memory readers, synthetic MFT records.
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Candidate } from '../../../src/carve/types.ts';
 import type { FileEvidence } from '../../../src/fs/types.ts';
@@ -9,6 +10,16 @@ export const MAKE = join(import.meta.dirname, '../../../scripts/ntfs-images/make
 
 /** What scripts/ntfs-images/make.sh runs: pass to requireTools. */
 export const NTFS_TOOLS = ['/dev/fuse', 'mkntfs', 'ntfs-3g', 'fusermount'] as const;
+
+/** `work` with the image mounted by ntfs-3g (FUSE) at `mnt`, unmounted after, even on failure. */
+export function ntfsSession(img: string, mnt: string, work: () => void): void {
+  execFileSync('ntfs-3g', [img, mnt]);
+  try {
+    work();
+  } finally {
+    execFileSync('fusermount', ['-u', mnt]);
+  }
+}
 
 /** What the scan does: the carver at every 512-byte boundary whose anchor matches. */
 export function carveAll(img: Uint8Array): Candidate[] {

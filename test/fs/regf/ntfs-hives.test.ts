@@ -14,7 +14,7 @@ import type { Report } from '../../../src/output/report.ts';
 import { makeContainer, writeContainerDir } from '../../helpers/containers.ts';
 import { requireTools } from '../../helpers/tools.ts';
 import { scanTo, tempDir } from '../../e2e/helpers.ts';
-import { NTFS_TOOLS } from '../ntfs/util.ts';
+import { NTFS_TOOLS, ntfsSession } from '../ntfs/util.ts';
 import { buildHive } from './build.ts';
 
 const tools = requireTools(...NTFS_TOOLS, 'hivexsh', 'python3');
@@ -29,15 +29,6 @@ const folder = makeContainer({ seed: 'ntfs-folder', name: 'folderkey', password:
 const FILLER = 0xa5;
 let ntfsReport: Report;
 let rawReport: Report;
-
-function session(img: string, mnt: string, work: () => void) {
-  execFileSync('ntfs-3g', [img, mnt]);
-  try {
-    work();
-  } finally {
-    execFileSync('fusermount', ['-u', mnt]);
-  }
-}
 
 /** The first cluster (4096-aligned) of the image holding nothing but filler bytes. */
 function fillerCluster(img: Buffer): number {
@@ -57,7 +48,7 @@ beforeAll(async () => {
   mkdirSync(mnt);
   execFileSync('truncate', ['-s', '16M', img]);
   execFileSync('mkntfs', ['-F', '-Q', '-q', '-s', '512', '-c', '4096', img], { stdio: 'ignore' });
-  session(img, mnt, () => {
+  ntfsSession(img, mnt, () => {
     const config = join(mnt, 'Windows', 'System32', 'config');
     mkdirSync(join(config, 'RegBack'), { recursive: true });
     copyFileSync(liveHive, join(config, 'SOFTWARE'));
@@ -65,7 +56,7 @@ beforeAll(async () => {
     writeContainerDir(join(mnt, 'Users', 'ivan', 'AppData', 'Local', 'Crypto Pro', 'folderk.000'), folder.files);
     writeFileSync(join(mnt, 'filler.bin'), Buffer.alloc(256 * 1024, FILLER));
   });
-  session(img, mnt, () => {
+  ntfsSession(img, mnt, () => {
     rmSync(join(mnt, 'Windows', 'System32', 'config', 'RegBack', 'SOFTWARE'));
     rmSync(join(mnt, 'filler.bin'));
   });
