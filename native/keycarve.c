@@ -1,5 +1,6 @@
 /* keycarve native helpers: the two block-device ioctls Node lacks, page-aligned memory for
- * O_DIRECT, and the CryptoPro password KDF (cpkdf.c) for password search. Reads themselves go
+ * O_DIRECT, the CryptoPro password KDF (cpkdf.c) for password search, and the linear pass's
+ * anchor test (anchors.c). Reads themselves go
  * through Node's fs.read (libuv thread pool) into these buffers, so a stalled device never blocks
  * the event loop. Plain Node-API, no C++ wrapper. */
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <linux/fs.h>
 #include <node_api.h>
 
+#include "anchors.h"
 #include "cpkdf.h"
 
 #define CHECK(call)                                                   \
@@ -98,17 +100,19 @@ static napi_value aligned_buffer(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* Bytes of a Uint8Array (Buffer included) argument, or NULL after throwing a TypeError. */
-static const uint8_t *arg_bytes(napi_env env, napi_value v, size_t *len, const char *what) {
+/* Elements and data of a typed array argument of `want` type (any backing store, shared too), or
+ * NULL after throwing a TypeError. */
+static void *arg_typed(napi_env env, napi_value v, napi_typedarray_type want, size_t *len, const char *what) {
   bool is_ta = false;
   napi_typedarray_type type;
   void *data = NULL;
   if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
-      napi_get_typedarray_info(env, v, &type, len, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+      napi_get_typedarray_info(env, v, &type, len, &data, NULL, NULL) != napi_ok || type != want) {
     napi_throw_type_error(env, NULL, what);
     return NULL;
   }
-  return data != NULL ? data : (const uint8_t *)"";
+  static uint8_t none;
+  return data != NULL ? data : &none;
 }
 
 /* cpkdf(hash: 'gost3411-94' | 'streebog256', pin4: Uint8Array, salt: Uint8Array): Uint8Array(32). */
@@ -130,9 +134,9 @@ static napi_value cpkdf_js(napi_env env, napi_callback_info info) {
     return NULL;
   }
   size_t pin4_len = 0, salt_len = 0;
-  const uint8_t *pin4 = arg_bytes(env, argv[1], &pin4_len, "cpkdf: pin4 must be a Uint8Array");
+  const uint8_t *pin4 = arg_typed(env, argv[1], napi_uint8_array, &pin4_len, "cpkdf: pin4 must be a Uint8Array");
   if (pin4 == NULL) return NULL;
-  const uint8_t *salt = arg_bytes(env, argv[2], &salt_len, "cpkdf: salt must be a Uint8Array");
+  const uint8_t *salt = arg_typed(env, argv[2], napi_uint8_array, &salt_len, "cpkdf: salt must be a Uint8Array");
   if (salt == NULL) return NULL;
   napi_value ab, out;
   void *kek = NULL;
@@ -142,12 +146,79 @@ static napi_value cpkdf_js(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static void free_table(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  anchor_table_free(data);
+}
+
+/* anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array): an
+ * opaque table for anchorScan, freed by the GC; null when the anchors do not fit its limits. */
+static napi_value anchor_table_js(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  static const char *usage = "anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array)";
+  if (argc < 4) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  size_t n_at = 0, n_len = 0, n_start = 0, n_bytes = 0;
+  const int32_t *ats = arg_typed(env, argv[0], napi_int32_array, &n_at, usage);
+  if (ats == NULL) return NULL;
+  const int32_t *lens = arg_typed(env, argv[1], napi_int32_array, &n_len, usage);
+  if (lens == NULL) return NULL;
+  const int32_t *starts = arg_typed(env, argv[2], napi_int32_array, &n_start, usage);
+  if (starts == NULL) return NULL;
+  const uint8_t *bytes = arg_typed(env, argv[3], napi_uint8_array, &n_bytes, usage);
+  if (bytes == NULL) return NULL;
+  napi_value out;
+  anchor_table *t = n_at == n_len && n_at == n_start ? anchor_table_new(n_at, ats, lens, starts, bytes, n_bytes) : NULL;
+  if (t == NULL) {
+    CHECK(napi_get_null(env, &out));
+    return out;
+  }
+  if (napi_create_external(env, t, free_table, NULL, &out) != napi_ok) {
+    anchor_table_free(t);
+    napi_throw_error(env, NULL, "keycarve native: napi_create_external failed");
+    return NULL;
+  }
+  return out;
+}
+
+/* anchorScan(table, b: Uint8Array, from, to, out: Int32Array): writes into out the sector starts
+ * in [from, to) where an anchor matches whole inside b; returns how many (at most out.length). */
+static napi_value anchor_scan_js(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  static const char *usage = "anchorScan(table, b: Uint8Array, from: number, to: number, out: Int32Array)";
+  anchor_table *t = NULL;
+  double from = 0, to = 0;
+  if (argc < 5 || napi_get_value_external(env, argv[0], (void **)&t) != napi_ok || t == NULL ||
+      napi_get_value_double(env, argv[2], &from) != napi_ok || napi_get_value_double(env, argv[3], &to) != napi_ok ||
+      !(from >= 0) || !(to >= 0) || from > 1e15 || to > 1e15) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  size_t len = 0, cap = 0;
+  const uint8_t *b = arg_typed(env, argv[1], napi_uint8_array, &len, usage);
+  if (b == NULL) return NULL;
+  int32_t *out = arg_typed(env, argv[4], napi_int32_array, &cap, usage);
+  if (out == NULL) return NULL;
+  napi_value n;
+  CHECK(napi_create_uint32(env, (uint32_t)anchor_scan(t, b, len, (size_t)from, (size_t)to, out, cap), &n));
+  return n;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"deviceSize", NULL, device_size, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sectorSize", NULL, sector_size, NULL, NULL, NULL, napi_enumerable, NULL},
       {"alignedBuffer", NULL, aligned_buffer, NULL, NULL, NULL, napi_enumerable, NULL},
       {"cpkdf", NULL, cpkdf_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"anchorTable", NULL, anchor_table_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"anchorScan", NULL, anchor_scan_js, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)
     return NULL;

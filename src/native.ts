@@ -1,5 +1,5 @@
 // The C addon in native/ (built at `npm ci`; optional): one lookup for every layer that uses it
-// (source: device ioctls and aligned buffers; crypto: the password KDF).
+// (source: device ioctls and aligned buffers; crypto: the password KDF; scan: the anchor test).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -10,13 +10,18 @@ export interface NativeAddon {
   alignedBuffer(size: number, align: number): ArrayBuffer;
   /** CPKDF of native/cpkdf.c: the password already widened to 32-bit units (§3.2 step 1). */
   cpkdf(hash: 'gost3411-94' | 'streebog256', pin4: Uint8Array, salt: Uint8Array): Uint8Array;
+  /** native/anchors.c: anchor k is bytes[starts[k], starts[k] + lens[k]) at ats[k] of a sector;
+   * null when the anchors exceed its limits. */
+  anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array): object | null;
+  /** Fills `out` with the sector starts in [from, to) where an anchor matches whole inside `b`; returns the count. */
+  anchorScan(table: object, b: Uint8Array, from: number, to: number, out: Int32Array): number;
 }
 
 let cached: NativeAddon | null | undefined;
 
 /**
  * The addon, or null when it was not built (or KEYCARVE_NO_NATIVE=1, which tests use to force the
- * fallbacks: sysfs geometry, buffered reads, the TypeScript KDF).
+ * fallbacks: sysfs geometry, buffered reads, the TypeScript KDF and anchor test).
  */
 export function loadNative(): NativeAddon | null {
   if (process.env['KEYCARVE_NO_NATIVE'] === '1') return null;

@@ -6,7 +6,7 @@
  * it is in cache and carve a hit once the bytes it may span have arrived.
  */
 import type { Candidate, CarverSpec, Chunk } from '../carve/types.ts';
-import { buildAnchorTable, matchingCarvers, type AnchorTable } from './anchor-table.ts';
+import { buildAnchorTable, matchingCarvers, nativeHits, type AnchorTable } from './anchor-table.ts';
 
 export const SECTOR = 512;
 /** Failures kept with their offset and message; the rest are only counted (in CarverStats). */
@@ -43,10 +43,13 @@ function tableFor(carvers: readonly CarverSpec[]): AnchorTable {
 
 export const emptyResult = (): ChunkResult => ({ candidates: [], alerts: [], carvers: {} });
 
-/** Pushes onto `out` each sector start in [from, to) of `b` where some carver's anchor matches.
- * Anchors lie inside their sector, so only the bytes of [from, to) are looked at. */
-export function anchorHits(carvers: readonly CarverSpec[], b: Uint8Array, from: number, to: number, out: number[]): void {
+/** Pushes onto `out` each sector start in [from, to) of `b` where some carver's anchor matches
+ * whole inside `b`. In C when the addon is built (`native: false` forces this TypeScript, the
+ * tests' oracle). */
+export function anchorHits(carvers: readonly CarverSpec[], b: Uint8Array, from: number, to: number, out: number[], opts: { native?: boolean } = {}): void {
   const table = tableFor(carvers);
+  const native = opts.native === false ? null : nativeHits(table);
+  if (native) return native(b, from, to, out);
   const h = b.byteOffset % 2 === 0 ? new Uint16Array(b.buffer, b.byteOffset, b.length >> 1) : null;
   const first = out.length;
   table.scan(table.bits, b, h, from, to, out);

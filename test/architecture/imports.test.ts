@@ -14,7 +14,7 @@
  * | output     | reassemble, fs/types.ts, carve/types.ts, source/types.ts, source/ddrescue-map.ts, format, crypto, file-errors |
  * | reassemble | fs/types.ts, carve/types.ts, source/types.ts, format, crypto                 |
  * | fs         | carve/types.ts, layout, source/types.ts, format, crypto                      |
- * | scan       | carve, layout, source, format, crypto                                        |
+ * | scan       | carve, layout, source, format, crypto, native                                |
  * | carve      | layout, format, crypto                                                       |
  * | layout     | format, crypto                                                               |
  * | source     | native                                                                       |
@@ -22,7 +22,7 @@
  * | crypto     | native                                                                       |
  * | version    | — (src/version.ts)                                                           |
  * | file-errors| — (src/file-errors.ts: errno → words, for cli, run and output)               |
- * | native     | — (src/native.ts: the lookup of the optional C addon, for source and crypto)  |
+ * | native     | — (src/native.ts: the lookup of the optional C addon, for source, scan, crypto) |
  *
  * `carve` and `fs` never import each other's code: what both read (8.3 entries, exFAT entry sets,
  * NTFS FILE records, boot sectors, little-endian fields) lives in `layout`, key-file identification
@@ -42,7 +42,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   output: ['reassemble', 'fs/types.ts', 'carve/types.ts', 'source/types.ts', 'source/ddrescue-map.ts', 'format', 'crypto', 'file-errors'],
   reassemble: ['fs/types.ts', 'carve/types.ts', 'source/types.ts', 'format', 'crypto'],
   fs: ['carve/types.ts', 'layout', 'source/types.ts', 'format', 'crypto'],
-  scan: ['carve', 'layout', 'source', 'format', 'crypto'],
+  scan: ['carve', 'layout', 'source', 'format', 'crypto', 'native'],
   carve: ['layout', 'format', 'crypto'],
   layout: ['format', 'crypto'],
   source: ['native'],

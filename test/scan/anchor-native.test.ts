@@ -1,0 +1,102 @@
+import { Piscina } from 'piscina';
+import { describe, expect, it } from 'vitest';
+import { CARVERS } from '../../src/carve/index.ts';
+import { loadNative } from '../../src/native.ts';
+import { buildAnchorTable, nativeHits } from '../../src/scan/anchor-table.ts';
+import { anchorHits } from '../../src/scan/carve-chunk.ts';
+import { sourceWorker } from '../../src/scan/pool.ts';
+
+const SECTOR = 512;
+const anchors = CARVERS.flatMap((c) => c.anchors.map((a) => ({ kind: c.kind, ...a })));
+
+/** Random filler (xorshift) with every carver's every anchor planted in its own sector (0xEE
+ * around it, so no other anchor is there by chance), and one in the final, partial, sector. */
+function planted(length: number): { bytes: Uint8Array; whole: number[] } {
+  let seed = 0x2545f491;
+  const bytes = Uint8Array.from({ length }, () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return seed & 255;
+  });
+  const whole: number[] = [];
+  anchors.forEach((a, k) => {
+    const s = (1 + 2 * k) * SECTOR; // every other sector: a planted one is never next to another
+    bytes.fill(0xee, s, s + SECTOR);
+    bytes.set(a.bytes, s + a.at);
+    whole.push(s);
+  });
+  const tail = Math.floor(length / SECTOR) * SECTOR;
+  const primary = anchors.find((a) => a.kind === 'primary')!; // 4 bytes at 0
+  bytes.set(primary.bytes, tail);
+  whole.push(tail);
+  return { bytes, whole };
+}
+
+/** The hits of the pass's pieces [at, at + piece), each over the bytes up to its end (as the worker reads). */
+function byPieces(b: Uint8Array, piece: number, native: boolean): number[] {
+  const out: number[] = [];
+  for (let at = 0; at < b.length; at += piece) anchorHits(CARVERS, b.subarray(0, Math.min(b.length, at + piece)), at, Math.min(b.length, at + piece), out, { native });
+  return out;
+}
+
+describe('anchor test in C (native/anchors.c) against the TypeScript oracle', () => {
+  const length = (2 * anchors.length + 2) * SECTOR + 7; // ends 7 bytes into a sector
+  const { bytes, whole } = planted(length);
+
+  it('is built (npm ci builds the addon on every supported machine) and KEYCARVE_NO_NATIVE=1 switches it off', () => {
+    expect(typeof loadNative()?.anchorScan).toBe('function');
+    expect(nativeHits(buildAnchorTable(CARVERS))).not.toBeNull();
+    const before = process.env['KEYCARVE_NO_NATIVE'];
+    process.env['KEYCARVE_NO_NATIVE'] = '1';
+    try {
+      expect(nativeHits(buildAnchorTable(CARVERS))).toBeNull();
+    } finally {
+      if (before === undefined) delete process.env['KEYCARVE_NO_NATIVE'];
+      else process.env['KEYCARVE_NO_NATIVE'] = before;
+    }
+  });
+
+  it('finds every planted anchor of every carver, the same sectors as the TypeScript', () => {
+    const ts = byPieces(bytes, length, false);
+    expect(ts).toEqual(expect.arrayContaining(whole));
+    expect(byPieces(bytes, length, true)).toEqual(ts);
+  });
+
+  it('agrees piece by piece (pieces start on sectors, as the pass cuts them) and on anchors cut by the end of the bytes', () => {
+    const ts = byPieces(bytes, length, false);
+    for (const piece of [SECTOR, 4 * SECTOR, 7 * SECTOR]) expect(byPieces(bytes, piece, true), `piece ${piece}`).toEqual(ts);
+    // End the bytes one short of each planted anchor's end: neither sees it whole.
+    for (const [k, a] of anchors.entries()) {
+      if (a.bytes.length < 2) continue;
+      const cut = bytes.subarray(0, (1 + 2 * k) * SECTOR + a.at + a.bytes.length - 1);
+      const native = byPieces(cut, 4 * SECTOR, true);
+      expect(native, `${a.kind} at ${a.at}`).toEqual(byPieces(cut, 4 * SECTOR, false));
+      expect(native, `${a.kind} at ${a.at} cut`).not.toContain((1 + 2 * k) * SECTOR);
+    }
+  });
+
+  it('agrees on views at an odd address and over sub-ranges [from, to) of a larger buffer', () => {
+    const odd = new Uint8Array(length + 1);
+    odd.set(bytes, 1);
+    const view = odd.subarray(1); // byteOffset 1: the TypeScript reads bytes, not 16-bit words
+    expect(byPieces(view, 5 * SECTOR, true)).toEqual(byPieces(view, 5 * SECTOR, false));
+    for (const [from, to] of [[0, 0], [SECTOR, 9 * SECTOR], [3 * SECTOR, length - 3], [length - 7, length]] as const) {
+      const n: number[] = [];
+      const t: number[] = [];
+      anchorHits(CARVERS, bytes, from, to, n);
+      anchorHits(CARVERS, bytes, from, to, t, { native: false });
+      expect(n, `[${from}, ${to})`).toEqual(t);
+    }
+  });
+
+  it('gives the same hits in a worker thread, over shared memory', async () => {
+    const shared = new SharedArrayBuffer(length + 2048);
+    new Uint8Array(shared, 2048, length).set(bytes);
+    const pool = new Piscina({ ...sourceWorker(new URL('./anchor-hits-worker.ts', import.meta.url)), minThreads: 1, maxThreads: 1 });
+    const got = (await pool.run({ shared, byteOffset: 2048, length, piece: 4 * SECTOR }).finally(() => pool.destroy())) as { native: number[]; ts: number[] };
+    expect(got.ts).toEqual(expect.arrayContaining(whole));
+    expect(got.native).toEqual(got.ts);
+    expect(got.native).toEqual(byPieces(bytes, 4 * SECTOR, false));
+  });
+});
