@@ -6,12 +6,11 @@
  * Hits in the last margin of the page need the next chunk's first bytes: they go back as `tail`,
  * for the pass to carve once that chunk is read (so no byte is read twice).
  */
-import { readSync } from 'node:fs';
 import { CARVERS } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
 import { PlanReader, type LostRange, type PlanPiece } from '../source/formats/plan.ts';
 import { anchorHits, carveAt, emptyResult, type ChunkResult } from './carve-chunk.ts';
-import { PIECE, ReadError, type Fill } from './read-ahead.ts';
+import { PIECE, preadInto, ReadError, type Fill } from './read-ahead.ts';
 
 export interface ChunkTask {
   readonly shared: SharedArrayBuffer;
@@ -40,8 +39,9 @@ export interface TaskResult extends ChunkResult {
   readonly lost?: LostRange[];
 }
 
-/** `fill`: the bytes come from a reader thread (src/scan/read-ahead.ts) instead of this thread's preads. */
-export default function carveTask(t: ChunkTask, fill?: Fill): TaskResult {
+/** `fill`: the bytes come from a reader thread (src/scan/read-ahead.ts) instead of this thread's
+ * preads. Asynchronous only where a fill has to wait for its bytes. */
+export default async function carveTask(t: ChunkTask, fill?: Fill): Promise<TaskResult> {
   const slot = new Uint8Array(t.shared, t.byteOffset, t.length);
   const chunk = { base: t.base, bytes: slot, page: t.length };
   const r = emptyResult();
@@ -54,9 +54,14 @@ export default function carveTask(t: ChunkTask, fill?: Fill): TaskResult {
     const end = Math.min(t.length, at + PIECE);
     if (end > have) {
       try {
-        have = plan ? plan.fill(slot, end) : fill ? fill(end) : readInto(t.fd!, slot, have, end, t.base);
+        if (plan) have = plan.fill(slot, end);
+        else if (!fill) have = preadInto(t.fd!, slot, have, end, t.base);
+        else {
+          const got = fill(end);
+          have = typeof got === 'number' ? got : await got;
+        }
       } catch (e) {
-        // A plan (or the reader thread) keeps what it filled before the failing piece.
+        // A plan, the reader thread or a pread keeps what it filled before the failure.
         const got = plan ? plan.done : e instanceof ReadError ? e.filled : have;
         return { ...emptyResult(), tail: [], read: got - from, readError: (e as NodeJS.ErrnoException).code ?? 'EIO', ...(plan ? { lost: plan.lost } : {}) };
       }
@@ -70,20 +75,6 @@ export default function carveTask(t: ChunkTask, fill?: Fill): TaskResult {
     at = end;
   }
   return { ...r, tail: hits.slice(carved), read: have - from, ...(plan ? { lost: plan.lost } : {}) };
-}
-
-/** pread [from, to) of the chunk into the slot; a source that ends early reads as zeros. */
-function readInto(fd: number, slot: Uint8Array, from: number, to: number, base: number): number {
-  let at = from;
-  while (at < to) {
-    const n = readSync(fd, slot, at, to - at, base + at);
-    if (n === 0) {
-      slot.fill(0, at, to);
-      break;
-    }
-    at += n;
-  }
-  return to;
 }
 
 export type { Candidate };

@@ -9,7 +9,7 @@ import { CARVERS, MAX_CARVE_LENGTH } from '../../src/carve/index.ts';
 import { carveChunk } from '../../src/scan/carve-chunk.ts';
 import { linearPass } from '../../src/scan/linear-pass.ts';
 import { createCarvePool, threadPool } from '../../src/scan/pool.ts';
-import { ReadAhead } from '../../src/scan/read-ahead.ts';
+import { ReadAhead, STALL_MS } from '../../src/scan/read-ahead.ts';
 import { openSource } from '../../src/source/open.ts';
 import type { ByteRange, ByteSource } from '../../src/source/types.ts';
 import { MemorySource } from '../../src/source/memory.ts';
@@ -67,8 +67,21 @@ describe('linear pass', () => {
   // once it runs (started here so every chunk goes through it).
   const reader = new ReadAhead();
   const readAhead = threadPool(true, reader);
-  beforeAll(() => reader.online);
-  afterAll(() => Promise.all([pool.close(), readAhead.close()]));
+  // A reader that gives 4 KiB of each request and throws at its second: this thread reads the rest.
+  const crashing = new ReadAhead(STALL_MS, `
+    const { readSync } = require('node:fs');
+    const { parentPort } = require('node:worker_threads');
+    let n = 0;
+    parentPort.on('message', (q) => {
+      const end = Math.min(q.length, q.from + 4096);
+      readSync(q.fd, new Uint8Array(q.shared, q.byteOffset, q.length), q.from, end - q.from, q.base + q.from);
+      Atomics.store(q.cell, 0, end);
+      Atomics.notify(q.cell, 0);
+      if (++n === 2) throw new Error('reader crashed');
+    });`);
+  const crashed = threadPool(true, crashing);
+  beforeAll(() => Promise.all([reader.online, crashing.online]));
+  afterAll(() => Promise.all([pool.close(), readAhead.close(), crashed.close()]));
 
   // header.key (~1 KiB) straddles the 64 KiB page edge; a file at the first and at the last sector.
   const size = 256 * 1024;
@@ -114,6 +127,7 @@ describe('linear pass', () => {
   it.each([
     ['the workers', pool],
     ['a reader thread', readAhead],
+    ['a reader thread that crashes mid-pass', crashed],
   ])('lets %s read an image file, each byte once, with the same candidates', async (_, pool) => {
     const dir = mkdtempSync(join(tmpdir(), 'keycarve-lp-'));
     try {
