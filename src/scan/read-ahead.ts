@@ -167,7 +167,11 @@ export class ReadAhead {
         continue;
       }
       const w = waitAsync(cell, FILLED, now, SLICE_MS);
-      if (w.async) await Promise.race([w.value, this.exited]);
+      if (!w.async) continue;
+      // A timer of our own: neither the wait nor the unref'd reader keeps the process alive.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([w.value, this.exited, new Promise((resolve) => (timer = setTimeout(resolve, SLICE_MS)))]);
+      clearTimeout(timer);
     }
   }
 

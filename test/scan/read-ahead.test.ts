@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sourceWorker } from '../../src/scan/pool.ts';
 import { PIECE, ReadAhead, ReadError, STALL_MS } from '../../src/scan/read-ahead.ts';
 
 describe('read-ahead reader thread', () => {
@@ -101,4 +103,34 @@ describe('read-ahead when the reader thread fails', () => {
       closeSync(fd);
     }
   });
+});
+
+it('keeps the process alive while this thread waits for a slow reader (nothing else is pending)', () => {
+  // In a process of its own: vitest's own handles would keep this one alive.
+  const dir = mkdtempSync(join(tmpdir(), 'keycarve-ra-'));
+  try {
+    const file = join(dir, 'img');
+    writeFileSync(file, new Uint8Array(PIECE).fill(7));
+    const slow = `const { readSync } = require('node:fs');
+      require('node:worker_threads').parentPort.on('message', (q) => {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400); // slow medium
+        const n = readSync(q.fd, new Uint8Array(q.shared, q.byteOffset, q.length), q.from, q.length - q.from, q.base + q.from);
+        Atomics.store(q.cell, 0, q.from + n);
+        Atomics.notify(q.cell, 0);
+      });`;
+    const code = `import { openSync } from 'node:fs';
+      import { ReadAhead } from ${JSON.stringify(new URL('../../src/scan/read-ahead.ts', import.meta.url).href)};
+      const ra = new ReadAhead(undefined, ${JSON.stringify(slow)});
+      const alive = setInterval(() => {}, 1000); // the reader is unref'd: here only its start is awaited
+      await ra.online;
+      clearInterval(alive);
+      const shared = new SharedArrayBuffer(${PIECE});
+      const got = await ra.request({ fd: openSync(${JSON.stringify(file)}, 'r'), shared, byteOffset: 0, base: 0, from: 0, length: ${PIECE} })(${PIECE});
+      await ra.close();
+      process.stdout.write(got + ' ' + new Uint8Array(shared).every((x) => x === 7));`;
+    const { execArgv, env } = sourceWorker();
+    expect(execFileSync(process.execPath, [...execArgv, '--input-type=module', '-e', code], { env, encoding: 'utf8' })).toBe(`${PIECE} true`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
