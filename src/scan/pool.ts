@@ -19,7 +19,8 @@ export interface CarvePool {
 /**
  * The default --jobs, chosen by measurement (npm run bench, bench/stages.ts): on 2 cores one
  * carving thread — this one, reading and carving (a reader thread preading ahead, threadPool(true),
- * wins wall time under load but is off until a hang it showed is understood); a warm-cache scan is
+ * cannot hang since its waits went asynchronous, but showed no wall-clock gain in interleaved runs
+ * on the shared machine, load 5–8, and costs ~3% more CPU: it stays off); a warm-cache scan is
  * bound by memory bandwidth, which a second reader does not add to, while each worker costs ~0.1 s
  * to start. With more cores, cores − 1 workers read and carve their own chunks while this thread
  * keeps a core for the event loop and the later stages. A source that decodes every chunk (EWF:
@@ -43,8 +44,7 @@ const READ_AHEAD_DEFAULT = false;
  * would pread itself are read ahead by a reader thread when the source is large.
  */
 export function createCarvePool(jobs: number, size = Infinity): CarvePool {
-  // Read-ahead stays off by default: twice, under heavy load, a scan hung with this thread waiting
-  // on the reader (cause not found yet); threadPool(true) is tested and measured, not the default.
+  // Read-ahead stays off by default (no measured gain, see defaultJobs); threadPool(true) is tested.
   if (jobs <= 1 || size <= DEFAULT_PAGE) return threadPool(READ_AHEAD_DEFAULT && size >= READ_AHEAD_MIN);
   // Required here, not imported at the top: a one-page source never loads piscina.
   const { Piscina } = createRequire(import.meta.url)('piscina') as typeof PiscinaModule;
