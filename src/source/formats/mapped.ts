@@ -40,8 +40,9 @@ export abstract class MappedSource implements ByteSource {
     this.image = { format, files: segments.files.map((f) => f.path), fileSize: segments.totalSize, notes: [], lost: [] };
   }
 
-  /** The piece holding medium byte `offset` (0 <= offset < size); its length runs from `offset`. */
-  protected abstract locate(offset: number): Promise<Piece>;
+  /** The piece holding medium byte `offset` (0 <= offset < size); its length runs from `offset`.
+   * `want` bytes are needed from there: a format joining like pieces need not look further. */
+  protected abstract locate(offset: number, want: number): Promise<Piece>;
 
   /** A problem met while reading, once per distinct text, for the report. */
   protected note(what: string): void {
@@ -55,7 +56,7 @@ export abstract class MappedSource implements ByteSource {
     const n = Math.max(0, Math.min(into.length, this.size - offset));
     const bad: ByteRange[] = [];
     for (let pos = offset; pos < offset + n; ) {
-      const p = await this.locate(pos);
+      const p = await this.locate(pos, offset + n - pos);
       const len = Math.min(Math.max(1, p.length), offset + n - pos);
       const dst = into.subarray(pos - offset, pos - offset + len);
       if ('at' in p) {
@@ -119,7 +120,7 @@ export abstract class MappedSource implements ByteSource {
     };
     try {
       for (let pos = offset; pos < end; ) {
-        const p = await this.locate(pos);
+        const p = await this.locate(pos, end - pos);
         const len = Math.min(Math.max(1, p.length), end - pos);
         pos += len;
         if (!('file' in p)) {
