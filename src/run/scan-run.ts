@@ -182,7 +182,9 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
       pool,
       slots: 2 * jobs,
       margin: MAX_CARVE_LENGTH,
-      workersRead: !opts.map && !opts.unreadable?.length,
+      // A map of a raw image means reading it as a failing drive, on this thread. An image format's
+      // plans fall back to that reader themselves on a failed file, so its workers still decode.
+      workersRead: source.plan !== undefined || (!opts.map && !opts.unreadable?.length),
       observe,
       ...(checkpoint ? { onChunkDone: checkpoint.onChunkDone } : {}),
       ...(resumed ? { resume: resumed.pass } : {}),

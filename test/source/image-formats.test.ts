@@ -156,8 +156,11 @@ tools.describe('image formats made by real tools', () => {
       expect(spawnSync('ewfverify', ['-q', bad]).status).not.toBe(0);
       // Scanned, the chunk is checked where it is read — by a worker thread (jobs 2) or this one:
       // exactly its sectors are read errors, and the image's notes say why.
+      // --verify-image there too: the MD5 of what the threads read, the bad chunk as zeros, is the
+      // one the single reader above computed.
       for (const jobs of [2, 1]) {
-        const { report } = await scanTo(bad, join(t.dir, `out-bad-chunk-${jobs}`), { passwords, jobs });
+        const { report } = await scanTo(bad, join(t.dir, `out-bad-chunk-${jobs}`), { passwords, jobs, verifyImage: true });
+        expect(report.source.image?.ewf?.verify).toEqual(info?.ewf?.verify);
         expect(report.source.readErrors).toEqual([{ offset: diff[0]! * 32768, length: 32768 }]);
         expect(report.source.image?.notes.join('\n')).toMatch(new RegExp(`EWF chunk ${diff[0]} .*fails its Adler-32 checksum`));
         expect(report.containers.map((c) => c.status)).toEqual(baseline.containers.map((c) => c.status));

@@ -84,11 +84,17 @@ export abstract class MappedSource implements ByteSource {
       pos += len;
     }
     for (const b of bad) insertRange(this.image.lost, b);
-    if (this.md5 && offset <= this.hashedTo && this.hashedTo < offset + n) {
-      this.md5.update(into.subarray(this.hashedTo - offset, n));
-      this.hashedTo = offset + n;
-    }
+    this.passed(offset, into.subarray(0, n));
     return { bytes: n, bad };
+  }
+
+  /** Hashes what of `bytes` (at `offset`) carries the hash on: bytes already hashed, or beyond a
+   * gap, are left (the gap is read at the end, mediumMd5). */
+  passed(offset: number, bytes: Uint8Array): void {
+    if (this.md5 && offset <= this.hashedTo && this.hashedTo < offset + bytes.length) {
+      this.md5.update(bytes.subarray(this.hashedTo - offset));
+      this.hashedTo = offset + bytes.length;
+    }
   }
 
   private async decode(file: SegmentFile, u: Unit): Promise<Uint8Array | string> {
@@ -103,11 +109,11 @@ export abstract class MappedSource implements ByteSource {
 
   /**
    * [offset, offset + length) as pieces on the files' descriptors, adjoining file ranges merged.
-   * The files stay open until the plan is settled. Null while the medium is hashed as read (the
-   * bytes must pass here) or when a file has failed (its reads need the tolerant layer).
+   * The files stay open until the plan is settled. Null when a file has failed (its reads need
+   * the tolerant layer). Hashed as read, the bytes come back through `passed`.
    */
   async plan(offset: number, length: number): Promise<ChunkPlan | null> {
-    if (this.md5 || !Number.isSafeInteger(offset) || offset < 0) return null;
+    if (!Number.isSafeInteger(offset) || offset < 0) return null;
     const end = Math.min(offset + length, this.size);
     const pieces: PlanPiece[] = [];
     const files = new Set<SegmentFile>();
