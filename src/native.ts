@@ -10,6 +10,8 @@ export interface NativeAddon {
   alignedBuffer(size: number, align: number): ArrayBuffer;
   /** CPKDF of native/cpkdf.c: the password already widened to 32-bit units (§3.2 step 1). */
   cpkdf(hash: 'gost3411-94' | 'streebog256', pin4: Uint8Array, salt: Uint8Array): Uint8Array;
+  /** Adler-32 (RFC 1950); absent from an addon built before it was added. */
+  adler32?(bytes: Uint8Array): number;
 }
 
 let cached: NativeAddon | null | undefined;
