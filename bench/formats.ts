@@ -9,13 +9,14 @@
  * the EWF decoding rate per core. Needs `npm run build` (the scans run bin/keycarve.mjs on dist/).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { MAX_CARVE_LENGTH } from '../src/carve/index.ts';
 import { linearPass } from '../src/scan/linear-pass.ts';
 import { createCarvePool, defaultJobs } from '../src/scan/pool.ts';
 import { PlanReader } from '../src/source/formats/plan.ts';
+import { decodeUnit, type Unit } from '../src/source/formats/unit.ts';
 import { openImage } from '../src/source/image.ts';
 import { benchDir, benchImage } from './images.ts';
 import { containersReturned, timed, type Timing } from './peers.ts';
@@ -51,7 +52,7 @@ const FORMATS: Format[] = [
   { name: 'qcow2 compressed', file: 'packed.qcow2', target: false, make: qemu('-c', '-O', 'qcow2') },
   { name: 'E01 uncompressed', file: 'none.E01', target: false, make: ewf('none') },
   { name: 'E01 deflate:fast', file: 'fast.E01', target: false, make: ewf('deflate:fast') },
-  { name: 'E01 deflate:fast --jobs 1', file: 'fast.E01', target: false, make: ewf('deflate:fast'), args: ['--jobs', '1'] },
+  { name: 'E01 deflate:fast --jobs 2', file: 'fast.E01', target: false, make: ewf('deflate:fast'), args: ['--jobs', '2'] },
 ];
 
 /** Builds each format's image once (into a temporary name, then renamed: a killed build is redone). */
@@ -120,10 +121,40 @@ async function decodeRate(file: string): Promise<number> {
   return src.size / 1e6 / ((used.user + used.system) / 1e6);
 }
 
+/** Each codec's units alone (pread, then Adler-32 or inflate), on this thread: medium MB per CPU second, and the share of the medium. */
+async function codecRates(file: string): Promise<string> {
+  const src = await openImage(join(dir, file));
+  const units = new Map<string, { fd: number; unit: Unit }[]>();
+  for (let at = 0; at < src.size; at += 8 << 20) {
+    const plan = (await src.plan!(at, 8 << 20))!;
+    for (const p of plan.pieces) {
+      if (!('unit' in p) || p.skip !== 0) continue;
+      if (!units.has(p.unit.codec)) units.set(p.unit.codec, []);
+      units.get(p.unit.codec)!.push({ fd: p.fd, unit: p.unit });
+    }
+    plan.settle([]);
+  }
+  const out: string[] = [];
+  for (const [codec, list] of units) {
+    const raw = new Uint8Array(2 * (list[0]?.unit.size ?? 0) + 64);
+    let medium = 0;
+    const cpu = process.cpuUsage();
+    for (const { fd, unit: u } of list) {
+      readSync(fd, raw, 0, u.stored, u.at);
+      if (typeof decodeUnit(u, raw.subarray(0, u.stored)) === 'string') throw new Error(`${u.where} does not decode`);
+      medium += u.size;
+    }
+    const used = process.cpuUsage(cpu);
+    out.push(`${codec}: ${(medium / 1e6 / ((used.user + used.system) / 1e6)).toFixed(0)} MB/s per core (${((100 * medium) / src.size).toFixed(0)}% of the medium, ${list.length} chunks)`);
+  }
+  await src.close();
+  return out.join('; ');
+}
+
 const raw = benchImage(mib);
 build(raw);
 execFileSync('sh', ['-c', `cat ${raw} ${dir}/* >/dev/null`]); // warm the page cache
-console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${availableParallelism()} cores, default --jobs ${defaultJobs()} (E01: ${defaultJobs(undefined, true)}); ${rounds} rounds on ${mib} MiB`);
+console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${availableParallelism()} cores, default --jobs ${defaultJobs()}; ${rounds} rounds on ${mib} MiB`);
 
 const raws: Run[] = [];
 const pairs = new Map<Format, { runs: Run[]; wall: number[]; cpu: number[] }>(FORMATS.map((f) => [f, { runs: [], wall: [], cpu: [] }]));
@@ -194,5 +225,6 @@ for (const f of FORMATS.filter((x) => x.target)) console.log(`${median(passes.ge
 
 for (const file of ['none.E01', 'fast.E01']) {
   console.log(`EWF decoding, ${file}: ${(await decodeRate(file)).toFixed(0)} MB/s of medium per core (pread + Adler-32 / inflate per chunk, as a carving thread does it; no carving)`);
+  console.log(`  by codec: ${await codecRates(file)}`);
 }
 console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

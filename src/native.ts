@@ -15,6 +15,8 @@ export interface NativeAddon {
   anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array): object | null;
   /** Fills `out` with the sector starts in [from, to) where an anchor matches whole inside `b`; returns the count. */
   anchorScan(table: object, b: Uint8Array, from: number, to: number, out: Int32Array): number;
+  /** Adler-32 (RFC 1950); absent from an addon built before it was added. */
+  adler32?(bytes: Uint8Array): number;
 }
 
 let cached: NativeAddon | null | undefined;

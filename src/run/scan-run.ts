@@ -167,7 +167,7 @@ export async function reassembleAndWrite(
 
 /** Plans what to retain for the file systems and makes the linear pass through the carving pool. */
 async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOptions, resumed?: Resumed): Promise<PassOutcome> {
-  const jobs = Math.max(1, opts.jobs ?? defaultJobs(undefined, source.image?.format === 'ewf'));
+  const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   const plan = new RetentionPlan(store, 256 * 1024 * 1024);
   for (const s of resumed?.segments ?? []) store.add(s.offset, s.bytes);
   if (resumed) plan.restore(resumed.wants);
@@ -182,7 +182,9 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
       pool,
       slots: 2 * jobs,
       margin: MAX_CARVE_LENGTH,
-      workersRead: !opts.map && !opts.unreadable?.length,
+      // A map of a raw image means reading it as a failing drive, on this thread. An image format's
+      // plans fall back to that reader themselves on a failed file, so its workers still decode.
+      workersRead: source.plan !== undefined || (!opts.map && !opts.unreadable?.length),
       observe,
       ...(checkpoint ? { onChunkDone: checkpoint.onChunkDone } : {}),
       ...(resumed ? { resume: resumed.pass } : {}),

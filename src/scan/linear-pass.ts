@@ -165,6 +165,7 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
   const finish = (i: number) => {
     const c = chunks[i]!;
     const r = c.result!;
+    source.passed?.(c.task.base, view(c.task));
     opts.observe?.(c.task.base, view(c.task));
     collect(r);
     const next = chunks[i + 1]?.result ? chunks[i + 1]!.task : null;
@@ -224,7 +225,7 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
     if (firstError) break;
     const length = Math.min(page, source.size - base);
     const plan = planned ? await source.plan!(base, length) : null;
-    if (planned && !plan) planned = false; // hashed as read, or an image file failed: read here
+    if (planned && !plan) planned = false; // an image file failed: read here
     const where = fd !== undefined ? { fd, readFrom: 0 } : plan ? { plan: plan.pieces, readFrom: 0 } : {};
     const task: ChunkTask = { shared, byteOffset: SKEW + slot * slotSize, base, length, margin, last: i + 1 === count, ...where };
     if (fd === undefined && !plan) await readHere(task, 0);

@@ -23,13 +23,12 @@ export interface CarvePool {
  * on the shared machine, load 5–8, and costs ~3% more CPU: it stays off); a warm-cache scan is
  * bound by memory bandwidth, which a second reader does not add to, while each worker costs ~0.1 s
  * to start. With more cores, cores − 1 workers read and carve their own chunks while this thread
- * keeps a core for the event loop and the later stages. A source that decodes every chunk (EWF:
- * inflate or Adler-32, ~1.3 GB/s a core against the carve's ~2.7) is bound by the CPU instead: on
- * 2 cores, two workers share the decoding.
+ * keeps a core for the event loop and the later stages. E01 too, though it decodes every chunk
+ * (~0.5 GB/s a core): two workers on 2 cores were slower in wall and CPU time (--jobs 1 vs 2,
+ * interleaved, 512 MiB and 2 GiB E01s, uncompressed and deflate; formats2 in README).
  */
-export function defaultJobs(cores = availableParallelism(), decodes = false): number {
-  if (cores <= 2) return decodes && cores === 2 ? 2 : 1;
-  return cores - 1;
+export function defaultJobs(cores = availableParallelism()): number {
+  return cores <= 2 ? 1 : cores - 1;
 }
 
 /** From this size on, one job's chunks are read by a reader thread (src/scan/read-ahead.ts): its

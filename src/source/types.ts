@@ -20,9 +20,12 @@ export interface ByteSource {
    * absent when every read must go through `read` (O_DIRECT, devices, a read error seen). */
   readonly fd?: number | undefined;
   /** Image formats: [offset, offset + length) as pieces a carving thread reads itself (on the
-   * image files' descriptors, as `fd`); null when the range must be read through `read` (the
-   * medium hashed as read, an image file that has failed). */
+   * image files' descriptors, as `fd`); null when the range must be read through `read` (an
+   * image file that has failed). */
   plan?(offset: number, length: number): Promise<ChunkPlan | null>;
+  /** The bytes at `offset` as another thread read them (a plan's), handed back in medium order:
+   * a source hashing the medium as read (--verify-image) hashes them here, on this thread. */
+  passed?(offset: number, bytes: Uint8Array): void;
   /** Reads min(into.length, size - offset) bytes at `offset`. */
   read(offset: number, into: Uint8Array): Promise<{ bytes: number; bad: readonly ByteRange[] }>;
   close(): Promise<void>;

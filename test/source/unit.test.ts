@@ -13,7 +13,8 @@ import { devMajorMinor, sysfsGeometry } from '../../src/source/native.ts';
 import { symlink } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
-import { adler32 } from '../../src/source/formats/segments.ts';
+import { adler32, adler32Portable } from '../../src/source/formats/segments.ts';
+import { loadNative } from '../../src/native.ts';
 
 /** vitest's deep equality walks typed arrays element by element: far too slow for MiBs. */
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(a, b) === 0;
@@ -136,6 +137,10 @@ describe('TolerantSource over FaultyDevice', () => {
 });
 
 describe('Adler-32', () => {
+  it('comes from the addon when it is built', () => {
+    if (process.env['KEYCARVE_NO_NATIVE'] !== '1' && loadNative()) expect(typeof loadNative()!.adler32).toBe('function');
+  });
+
   it('equals the trailer zlib writes, at every length around its steps and sum limits', () => {
     let x = 7;
     const bytes = (n: number, high: boolean) => Uint8Array.from({ length: n }, () => (high ? 255 : ((x = (x * 1103515245 + 12345) >>> 0) >>> 24)));
@@ -143,8 +148,11 @@ describe('Adler-32', () => {
       for (const high of [false, true]) {
         const b = bytes(n, high);
         const z = deflateSync(b, { level: 0 });
-        expect(adler32(b), `${n} bytes`).toBe(z.readUInt32BE(z.length - 4));
-        expect(adler32(new Uint8Array([9, ...b]).subarray(1)), `${n} bytes at an odd offset`).toBe(z.readUInt32BE(z.length - 4));
+        // The addon's (when built) and the TypeScript fallback.
+        for (const sum of [adler32, adler32Portable]) {
+          expect(sum(b), `${sum.name}: ${n} bytes`).toBe(z.readUInt32BE(z.length - 4));
+          expect(sum(new Uint8Array([9, ...b]).subarray(1)), `${sum.name}: ${n} bytes at an odd offset`).toBe(z.readUInt32BE(z.length - 4));
+        }
       }
     }
   });

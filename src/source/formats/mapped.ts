@@ -40,8 +40,9 @@ export abstract class MappedSource implements ByteSource {
     this.image = { format, files: segments.files.map((f) => f.path), fileSize: segments.totalSize, notes: [], lost: [] };
   }
 
-  /** The piece holding medium byte `offset` (0 <= offset < size); its length runs from `offset`. */
-  protected abstract locate(offset: number): Promise<Piece>;
+  /** The piece holding medium byte `offset` (0 <= offset < size); its length runs from `offset`.
+   * `want` bytes are needed from there: a format joining like pieces need not look further. */
+  protected abstract locate(offset: number, want: number): Promise<Piece>;
 
   /** A problem met while reading, once per distinct text, for the report. */
   protected note(what: string): void {
@@ -55,7 +56,7 @@ export abstract class MappedSource implements ByteSource {
     const n = Math.max(0, Math.min(into.length, this.size - offset));
     const bad: ByteRange[] = [];
     for (let pos = offset; pos < offset + n; ) {
-      const p = await this.locate(pos);
+      const p = await this.locate(pos, offset + n - pos);
       const len = Math.min(Math.max(1, p.length), offset + n - pos);
       const dst = into.subarray(pos - offset, pos - offset + len);
       if ('at' in p) {
@@ -83,11 +84,17 @@ export abstract class MappedSource implements ByteSource {
       pos += len;
     }
     for (const b of bad) insertRange(this.image.lost, b);
-    if (this.md5 && offset <= this.hashedTo && this.hashedTo < offset + n) {
-      this.md5.update(into.subarray(this.hashedTo - offset, n));
-      this.hashedTo = offset + n;
-    }
+    this.passed(offset, into.subarray(0, n));
     return { bytes: n, bad };
+  }
+
+  /** Hashes what of `bytes` (at `offset`) carries the hash on: bytes already hashed, or beyond a
+   * gap, are left (the gap is read at the end, mediumMd5). */
+  passed(offset: number, bytes: Uint8Array): void {
+    if (this.md5 && offset <= this.hashedTo && this.hashedTo < offset + bytes.length) {
+      this.md5.update(bytes.subarray(this.hashedTo - offset));
+      this.hashedTo = offset + bytes.length;
+    }
   }
 
   private async decode(file: SegmentFile, u: Unit): Promise<Uint8Array | string> {
@@ -102,11 +109,11 @@ export abstract class MappedSource implements ByteSource {
 
   /**
    * [offset, offset + length) as pieces on the files' descriptors, adjoining file ranges merged.
-   * The files stay open until the plan is settled. Null while the medium is hashed as read (the
-   * bytes must pass here) or when a file has failed (its reads need the tolerant layer).
+   * The files stay open until the plan is settled. Null when a file has failed (its reads need
+   * the tolerant layer). Hashed as read, the bytes come back through `passed`.
    */
   async plan(offset: number, length: number): Promise<ChunkPlan | null> {
-    if (this.md5 || !Number.isSafeInteger(offset) || offset < 0) return null;
+    if (!Number.isSafeInteger(offset) || offset < 0) return null;
     const end = Math.min(offset + length, this.size);
     const pieces: PlanPiece[] = [];
     const files = new Set<SegmentFile>();
@@ -119,7 +126,7 @@ export abstract class MappedSource implements ByteSource {
     };
     try {
       for (let pos = offset; pos < end; ) {
-        const p = await this.locate(pos);
+        const p = await this.locate(pos, end - pos);
         const len = Math.min(Math.max(1, p.length), end - pos);
         pos += len;
         if (!('file' in p)) {

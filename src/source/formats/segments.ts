@@ -5,6 +5,7 @@
  * each with its own read buffer).
  */
 import { stat } from 'node:fs/promises';
+import { loadNative } from '../../native.ts';
 import { openDevice, SourceError } from '../device.ts';
 import { TolerantSource } from '../tolerant.ts';
 import type { ByteRange } from '../types.ts';
@@ -126,10 +127,16 @@ export class SegmentSet {
   }
 }
 
-/** Adler-32 (RFC 1950), the checksum EWF puts on its sections and raw chunks. Eight bytes a step
- * (1.6× the byte loop, measured): s gains 8a plus the bytes weighted 8..1. The sums are reduced
- * every 4 KiB, far below 2^53, so they stay exact. */
+/** Adler-32 (RFC 1950), the checksum EWF puts on its sections and raw chunks: the addon's when
+ * built (2.4 GB/s against 0.74 on a 32 KiB chunk, measured; it was most of an E01's decoding). */
 export function adler32(b: Uint8Array): number {
+  const native = loadNative();
+  return native?.adler32 ? native.adler32(b) : adler32Portable(b);
+}
+
+/** Adler-32 in TypeScript, eight bytes a step (1.6× the byte loop, measured): s gains 8a plus
+ * the bytes weighted 8..1. The sums are reduced every 4 KiB, far below 2^53, so they stay exact. */
+export function adler32Portable(b: Uint8Array): number {
   let a = 1;
   let s = 0;
   for (let i = 0; i < b.length; ) {

@@ -95,7 +95,7 @@ class VmdkSource extends MappedSource {
     for (const n of notes) this.note(n);
   }
 
-  protected async locate(offset: number): Promise<Piece> {
+  protected async locate(offset: number, want: number): Promise<Piece> {
     const e = this.extents.find((x) => offset < x.start + x.length)!;
     const within = offset - e.start;
     const length = e.length - within;
@@ -104,7 +104,7 @@ class VmdkSource extends MappedSource {
         if (e.at + within >= e.file.size) return { length, lost: `VMDK extent ${e.file.path} is shorter than the descriptor says (truncated)` };
         return { length: Math.min(length, e.file.size - e.at - within), file: e.file, at: e.at + within };
       case 'sparse': {
-        const p = await e.sparse.locate(within);
+        const p = await e.sparse.locate(within, want);
         return { ...p, length: Math.min(p.length, length) };
       }
       case 'zero':
@@ -157,18 +157,30 @@ class SparseExtent {
     return new SparseExtent(f, capacity, grain, perGt, gd, (flags & 0x10000) !== 0, descriptor);
   }
 
-  async locate(offset: number): Promise<Piece> {
+  async locate(offset: number, want: number): Promise<Piece> {
     const within = offset % this.grain;
     const length = Math.min(this.grain - within, this.capacity - offset);
     const g = Math.floor(offset / this.grain);
     const gt = await this.table(Math.floor(g / this.perGt));
     if (typeof gt === 'string') return { length, lost: gt };
-    const sector = gt[g % this.perGt]!;
-    if (sector <= 1) return { length, zero: true };
+    const k = g % this.perGt;
+    const sector = gt[k]!;
+    // Unallocated grains, or grains stored one after another, are one piece (up to `want` and the
+    // table's end): a piece per 64 KiB grain cost the plan 0.3x of the scan itself (bench/formats.ts).
+    const last = Math.min(this.perGt, k + Math.ceil((want - length) / this.grain) + 1);
+    const run = (next: (s: number, i: number) => boolean) => {
+      let i = k + 1;
+      while (i < last && next(gt[i]!, i)) i++;
+      return Math.min(length + (i - k - 1) * this.grain, this.capacity - offset);
+    };
+    if (sector <= 1) return { length: run((s) => s <= 1), zero: true };
     const at = sector * SECTOR;
     const where = `VMDK grain at medium offset ${offset - within}`;
-    if (at >= this.file.size) return { length, lost: `${where} points past the end of ${this.file.path} (corrupt grain table or truncated file)` };
-    if (!this.compressed) return { length: Math.min(length, this.file.size - at - within), file: this.file, at: at + within };
+    if (at + within >= this.file.size) return { length, lost: `${where} points past the end of ${this.file.path} (corrupt grain table or truncated file)` };
+    if (!this.compressed) {
+      const step = this.grain / SECTOR;
+      return { length: Math.min(run((s, i) => s === sector + (i - k) * step), this.file.size - at - within), file: this.file, at: at + within };
+    }
     const m = await this.file.structure(at, 12, 'a compressed grain marker').catch(() => null);
     const size = m ? new DataView(m.buffer).getUint32(8, true) : 0;
     if (!m || size === 0 || size > 2 * this.grain || at + 12 + size > this.file.size) return { length, lost: `${where}: its compressed grain marker is corrupt` };
