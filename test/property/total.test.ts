@@ -275,7 +275,7 @@ describe('property: bounded memory and linear time', () => {
         expect(mem() - before, seeded(`${name} on ${l.what}`)).toBeLessThan(LIMIT);
       }
     }
-  });
+  }, 300_000); // ~50 s alone on 2 cores (process.memoryUsage() reads /proc per call); >120 s seen under load
 
   /** Milliseconds for one call of `f`: the fastest of at least 5 calls and 10 ms, after a warm-up
    * call (GC pauses and not-yet-optimised code only ever add time). */
