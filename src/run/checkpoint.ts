@@ -94,8 +94,8 @@ export async function loadCheckpoint(out: string, source: ByteSource): Promise<R
 }
 
 /** The pass's state without its candidates, as later chunks will not change it: they re-sort and
- * cut the alerts in place and add to the carvers' counters (flat objects). A copy by hand: at every
- * chunk, structuredClone cost ~75 µs, most of the checkpoint's overhead on a fast source. */
+ * cut the alerts in place and add to the carvers' counters (flat objects). A copy by hand: with
+ * structuredClone a chunk's hook cost ~25 µs of CPU, with this ~1.6 (×1024 chunks on 2 GiB). */
 function frozen(s: PassState): Omit<PassState, 'candidates'> {
   const carvers: Record<string, CarverStats> = {};
   for (const k in s.carvers) carvers[k] = { ...s.carvers[k]! };
