@@ -156,9 +156,14 @@ export function curveByOid(oid: string): GostCurve | null {
   return BY_OID.get(oid) ?? null;
 }
 
-// One noble Point class per distinct parameter set, built on first use (the base-point window
-// table is computed lazily by noble on the first multiply and cached with the class).
+// One noble Point class per distinct parameter set, built on first use. noble gives BASE a W=6
+// window table (~1400-2100 points, 100-200 ms per curve) built on the first multiply; a scan
+// multiplies a handful of times per curve, so BASE starts table-free (noble's constant-time,
+// blinded fixed-window path, ~5x cheaper than building the table) and gets the table only once
+// a curve has been used TABLE_AFTER times (pairing many keys), where it pays for itself.
 const POINTS = new Map<string, WeierstrassPointCons<bigint>>();
+const USES = new Map<WeierstrassPointCons<bigint>, number>();
+const TABLE_AFTER = 8;
 
 /** The noble point constructor for `curve` (for callers that need more than d·G). */
 export function pointClass(c: GostCurve): WeierstrassPointCons<bigint> {
@@ -166,6 +171,7 @@ export function pointClass(c: GostCurve): WeierstrassPointCons<bigint> {
   let P = POINTS.get(key);
   if (!P) {
     P = weierstrass({ p: c.p, n: c.q, h: c.cofactor, a: c.a, b: c.b, Gx: c.x, Gy: c.y });
+    P.BASE.precompute(1); // W=1: no table (see above)
     POINTS.set(key, P);
   }
   return P;
@@ -173,7 +179,11 @@ export function pointClass(c: GostCurve): WeierstrassPointCons<bigint> {
 
 function baseMultiply(c: GostCurve, d: bigint): WeierstrassPoint<bigint> {
   if (d <= 0n || d >= c.q) throw new RangeError('private key must be in [1, q-1]');
-  return pointClass(c).BASE.multiply(d);
+  const P = pointClass(c);
+  const uses = (USES.get(P) ?? 0) + 1;
+  USES.set(P, uses);
+  if (uses === TABLE_AFTER + 1) P.BASE.precompute(6); // noble's default window, built by this multiply
+  return P.BASE.multiply(d);
 }
 
 /** Public key Q = d·G in affine coordinates. `d` must be in [1, q-1]. */

@@ -9,12 +9,10 @@ import { classifyBoot, vbrKind } from '../layout/boot-sector.ts';
 import { identifyFramedFile as identifyKeyFile } from '../format/framing.ts';
 import type { Candidate } from '../carve/types.ts';
 import { parseBootSector } from './exfat/boot.ts';
-import { analyseExfat } from './exfat/index.ts';
 import { parseFatBoot } from './fat/boot.ts';
 import { analyseFat } from './fat/index.ts';
 import { filesFromOrphanDirs } from './fat/orphans.ts';
-import { analyseNtfs, parseNtfsBoot, volumeStartFromBackup } from './ntfs/index.ts';
-import { filesFromRecords } from './ntfs/records.ts';
+import { parseNtfsBoot, volumeStartFromBackup } from './ntfs/boot.ts';
 import { findVolumes, type FoundVolume } from './partitions.ts';
 import { filesFromCarvedHives } from './regf/carved.ts';
 import { filesFromHives } from './regf/index.ts';
@@ -41,6 +39,11 @@ export interface FsDriver {
   analyse(reader: MediaReader, offset: number, candidates: readonly Candidate[], foundBy: Volume['foundBy']): Promise<VolumeAnalysis | null>;
 }
 
+// The exFAT and NTFS analysers load when a volume or record needs them: most media hold one
+// file system, and loading all of them cost every scan's start-up ~15 modules.
+const ntfs = () => import('./ntfs/index.ts');
+const exfat = () => import('./exfat/index.ts');
+
 const sure = (claims: boolean, parses: boolean): number | null => (claims ? (parses ? 1 : 0.5) : null);
 const ofKind = (cs: readonly Candidate[], kind: Candidate['kind']) => cs.filter((c) => c.kind === kind);
 
@@ -49,12 +52,12 @@ export const FS_DRIVERS: readonly FsDriver[] = Object.freeze([
   {
     name: 'exfat',
     probe: (b) => sure(vbrKind(b) === 'exfat', typeof parseBootSector(b) !== 'string'),
-    analyse: (r, at, cs, foundBy) => analyseExfat(r, at, { confirm: identifyKeyFile, orphanSets: ofKind(cs, 'exfat-dir'), foundBy }),
+    analyse: async (r, at, cs, foundBy) => (await exfat()).analyseExfat(r, at, { confirm: identifyKeyFile, orphanSets: ofKind(cs, 'exfat-dir'), foundBy }),
   },
   {
     name: 'ntfs',
     probe: (b) => sure(vbrKind(b) === 'ntfs', parseNtfsBoot(b) !== null),
-    analyse: (r, at, cs, foundBy) => analyseNtfs(r, at, { confirm: identifyKeyFile, records: ofKind(cs, 'ntfs-record'), foundBy }),
+    analyse: async (r, at, cs, foundBy) => (await ntfs()).analyseNtfs(r, at, { confirm: identifyKeyFile, records: ofKind(cs, 'ntfs-record'), foundBy }),
   },
   {
     name: 'fat',
@@ -137,6 +140,7 @@ export async function analyseMedia(reader: MediaReader, candidates: readonly Can
   const ntfsRecords = candidates.filter((c) => c.kind === 'ntfs-record');
   for (const { at, start } of ntfsBackups) {
     if (analysed.some((v) => v.offset === start)) continue;
+    const { analyseNtfs } = await ntfs();
     let r = await guard('ntfs (backup boot)', start, () => analyseNtfs(reader, start, { confirm: identifyKeyFile, records: ntfsRecords, foundBy: 'backup-boot', backupAt: at }));
     if (!r || r.files.length === 0) r = await guard('ntfs', at, () => analyseNtfs(reader, at, { confirm: identifyKeyFile, records: ntfsRecords, foundBy: 'carved' }));
     if (!r) continue;
@@ -155,7 +159,7 @@ export async function analyseMedia(reader: MediaReader, candidates: readonly Can
   }
   const strayRecords = candidates.filter((c) => c.kind === 'ntfs-record' && outside(c));
   if (strayRecords.length) {
-    const r = await guard('stray MFT records', strayRecords[0]!.offset, async () => filesFromRecords(strayRecords, undefined, { confirm: identifyKeyFile }));
+    const r = await guard('stray MFT records', strayRecords[0]!.offset, async () => (await ntfs()).filesFromRecords(strayRecords, undefined, { confirm: identifyKeyFile }));
     if (r) files.push(...r.files), problems.push(...r.problems);
   }
   // Registry hives among the files found: their container values are files too.

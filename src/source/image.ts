@@ -11,18 +11,20 @@ import { detectFormat } from './formats/detect.ts';
 import { formatError } from './formats/segments.ts';
 import { findSplitSet, SplitRawSource } from './formats/split-raw.ts';
 import { MappedSource } from './formats/mapped.ts';
-import { openEwf } from './formats/ewf.ts';
-import { openVhd } from './formats/vhd.ts';
-import { openQcow2 } from './formats/qcow2.ts';
-import { openVmdk } from './formats/vmdk.ts';
-import { openVhdx } from './formats/vhdx.ts';
 
 export interface OpenImageOptions extends OpenSourceOptions {
   /** EWF: compute the medium's MD5 while scanning and compare it with the stored one. */
   verifyImage?: boolean;
 }
 
-const OPENERS = { ewf: openEwf, vhd: openVhd, vhdx: openVhdx, vmdk: openVmdk, qcow2: openQcow2 } as const;
+// Each container format's reader loads when an image of that format is opened (a raw image needs none).
+const OPENERS = {
+  ewf: async (p: string) => (await import('./formats/ewf.ts')).openEwf(p),
+  vhd: async (p: string) => (await import('./formats/vhd.ts')).openVhd(p),
+  vhdx: async (p: string) => (await import('./formats/vhdx.ts')).openVhdx(p),
+  vmdk: async (p: string) => (await import('./formats/vmdk.ts')).openVmdk(p),
+  qcow2: async (p: string) => (await import('./formats/qcow2.ts')).openQcow2(p),
+} as const;
 
 export async function openImage(path: string, opts: OpenImageOptions = {}): Promise<ByteSource> {
   const dev = await openDevice(path, opts);

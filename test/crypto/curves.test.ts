@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { weierstrass } from '@noble/curves/abstract/weierstrass.js';
 import { describe, expect, it } from 'vitest';
 import { bigIntToLe, hex } from '../../src/crypto/bytes.ts';
 import { CURVES, TEST_CURVES, curveByOid, fingerprint, pointClass, publicKey } from '../../src/crypto/curves.ts';
@@ -58,4 +60,22 @@ describe('GOST curves', () => {
     expect(() => publicKey(c, 0n)).toThrow();
     expect(() => publicKey(c, c.q)).toThrow();
   });
+
+  // publicKey() starts table-free and switches to noble's window table after a few uses: both
+  // paths must give what noble's default class (table from the first multiply) gives.
+  const distinct = [...new Map([...CURVES, ...TEST_CURVES].map((c) => [`${c.p}:${c.a}:${c.b}:${c.x}`, c])).values()];
+  for (const c of distinct) {
+    it(`${c.name}: table-free and table paths equal noble's default on many scalars`, () => {
+      const ref = weierstrass({ p: c.p, n: c.q, h: c.cofactor, a: c.a, b: c.b, Gx: c.x, Gy: c.y });
+      const scalars = [1n, 2n, 3n, c.q - 1n, c.q - 2n, c.q >> 1n];
+      for (let i = 0; scalars.length < 30; i++) {
+        const d = BigInt('0x' + createHash('sha512').update(`${c.name}:${i}`).digest('hex')) % c.q;
+        if (d !== 0n) scalars.push(d);
+      }
+      for (const d of scalars) {
+        const want = ref.BASE.multiply(d).toAffine();
+        expect(publicKey(c, d), `d=${d.toString(16)}`).toEqual({ x: want.x, y: want.y });
+      }
+    });
+  }
 });

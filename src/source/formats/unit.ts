@@ -5,7 +5,6 @@
  * once, for the reader on this thread (mapped.ts) and for the threads that read their own chunk
  * (plan.ts).
  */
-import { inflateRawSync, inflateSync } from 'node:zlib';
 import { adler32 } from './segments.ts';
 
 export type Codec =
@@ -45,6 +44,8 @@ export function decodeUnit(u: Unit, raw: Uint8Array): Uint8Array | string {
       try {
         // One output buffer the size of the unit (and a little): no joining of 16 KiB pieces.
         const out = { maxOutputLength: u.size, chunkSize: u.size + 64 };
+        // zlib loads on the first compressed unit: raw images and plain units never need it.
+        const { inflateRawSync, inflateSync } = process.getBuiltinModule('node:zlib');
         data = u.codec === 'deflate-raw'
           ? inflateRawSync(raw, { ...out, finishFlush: 2 /* Z_SYNC_FLUSH: the stored length is rounded up */ })
           : inflateSync(raw, out);
