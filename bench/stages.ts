@@ -22,7 +22,7 @@ const mark = [];
 const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
 const at = (name) => mark.push([name, performance.now(), cpu()]);
 at('import');
-const { scan } = await import(${JSON.stringify(join(root, 'dist/run/scan-run.js'))});
+const { scan } = await import(${JSON.stringify(join(root, 'dist/scan-run.js'))});
 at('open source and --out');
 const [src, out, quick, jobs] = process.argv.slice(1);
 await scan({ source: src, out, quick: quick === '1', ...(jobs !== '0' ? { jobs: Number(jobs) } : {}), onStage: (s) => at(s) });

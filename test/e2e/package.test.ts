@@ -26,7 +26,7 @@ function sh(cmd: string, args: string[], opts: SpawnSyncOptions = {}) {
 }
 
 beforeAll(() => {
-  expect(existsSync(join(root, 'dist/cli/main.js')), 'dist/ is missing: run `npm run build` (npm test does it first)').toBe(true);
+  expect(existsSync(join(root, 'dist/main.js')), 'dist/ is missing: run `npm run build` (npm test does it first)').toBe(true);
   // --ignore-scripts: pack the dist/ already built, without rebuilding it under the other tests' feet.
   const packed = JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', t.dir], { cwd: root })) as { filename: string }[];
   const tarball = join(t.dir, packed[0]!.filename);
@@ -41,7 +41,7 @@ describe('installed package', () => {
 
   it('ships the build and no development tools', () => {
     const pkg = join(prefix, 'lib/node_modules/keycarve');
-    expect(existsSync(join(pkg, 'dist/scan/worker.js'))).toBe(true);
+    expect(existsSync(join(pkg, 'dist/worker.js'))).toBe(true);
     expect(existsSync(join(pkg, 'src'))).toBe(false);
     expect(existsSync(join(pkg, 'node_modules/tsx'))).toBe(false);
   });

@@ -1,0 +1,87 @@
+/**
+ * The build in dist/ (scripts/build.mjs: an esbuild bundle split into chunks, all in one folder).
+ * A module's code may land in any chunk, so every URL the output resolves against its own
+ * import.meta.url must still name the file it meant; and the CLI run from dist/ must start its
+ * carving workers (dist/worker.js) and password workers (dist/password-worker.js) and read the
+ * package version. Needs `npm run build` (npm test does it first).
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync, existsSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
+import { tempDir } from './helpers.ts';
+
+const root = join(import.meta.dirname, '../..');
+const dist = join(root, 'dist');
+const bin = join(root, 'bin/keycarve.mjs');
+const t = tempDir();
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+
+/** Each `new URL('./x', import.meta.url)` and `createRequire(import.meta.url)('./x')` in the output,
+ * resolved against the file it is in, relative to the package root. */
+function relativeUrls(): Set<string> {
+  const found = new Set<string>();
+  for (const f of readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((n) => n.endsWith('.js'))) {
+    const text = readFileSync(join(dist, f), 'utf8');
+    const base = pathToFileURL(join(dist, f));
+    for (const m of text.matchAll(/(?:new URL\(|createRequire\(import\.meta\.url\)\()["'](\.\.?\/[^"']+)["'](?:, import\.meta\.url\))?/g)) {
+      found.add(relative(root, fileURLToPath(new URL(m[1]!, base))));
+    }
+  }
+  return found;
+}
+
+describe('the build in dist/', () => {
+  it('is one flat folder: no chunk in a subfolder, where its relative URLs would point elsewhere', () => {
+    expect(readdirSync(dist).filter((n) => statSync(join(dist, n)).isDirectory())).toEqual([]);
+  });
+
+  it('resolves every relative URL to the file meant, from whichever chunk holds it', () => {
+    const urls = relativeUrls();
+    // The ones the modules mean (src/version.ts, src/native.ts, src/scan/pool.ts, src/run/password-search.ts);
+    // the .ts ones are the source-run branch (tsx), never taken from dist/.
+    expect([...urls].filter((u) => !u.endsWith('.ts')).sort()).toEqual([
+      'dist/password-worker.js',
+      'dist/worker.js',
+      'native/build/Release/keycarve.node',
+      'package.json',
+    ]);
+    for (const u of ['dist/password-worker.js', 'dist/worker.js', 'package.json']) expect(existsSync(join(root, u)), u).toBe(true);
+  });
+
+  it('--version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const r = run('--version');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+
+  it('KEYCARVE_DEBUG=1 prints stack traces naming the TypeScript sources (through the source maps)', () => {
+    const r = spawnSync(process.execPath, [bin, 'scan', join(t.dir, 'missing.img'), '--out', join(t.dir, 'o-missing')], { encoding: 'utf8', env: { ...process.env, KEYCARVE_DEBUG: '1' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/at .*src\/run\/scan-run\.ts:\d+:\d+/);
+  });
+
+  it('scans with two carving workers as with none: the same containers', () => {
+    const img = join(t.dir, 'demo.img'); // 40 MiB: more than one page, so --jobs 2 starts workers
+    writeFileSync(img, gunzipSync(readFileSync(join(root, 'samples/demo.img.gz'))));
+    const scan = (jobs: string) => {
+      const r = run('scan', img, '--out', join(t.dir, `o${jobs}`), '--password', 'Qwerty12', '--json', '--quiet', '--jobs', jobs);
+      expect(r.status, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { containers: unknown[] }).containers;
+    };
+    const two = scan('2');
+    expect(two.length).toBe(4);
+    expect(two).toEqual(scan('1'));
+  }, 120_000);
+
+  it('finds a password with two password workers', () => {
+    const dir = writeContainerDir(join(t.dir, 'pw.000'), makeContainer({ algorithm: 'gost2012-256', seed: 'built', password: '73', name: 'pw' }).files);
+    const r = run('password', dir, '--mask', '?d?d', '--no-likely', '--variants', 'none', '--jobs', '2', '--state', join(t.dir, 'pw.state'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Password found: 73');
+  }, 120_000);
+});
