@@ -2,7 +2,8 @@
  * The only code that writes: an output directory that was empty when the scan began, files opened
  * with 'wx' so nothing is ever overwritten, every name through safeName().
  */
-import { appendFile, lstat, mkdir, readdir, readFile, rmdir, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, rmdir, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { errnoCode, fileProblem } from '../file-errors.ts';
 import { CHECKPOINT_FILE, isCheckpointFile } from './checkpoint-file.ts';
@@ -97,14 +98,19 @@ export class OutDir {
     return `${dir}/${chosen}`;
   }
 
+  /**
+   * Synchronous calls inside: the files are small and written one after another at the end of a
+   * run, and each asynchronous call is a round trip through libuv's pool (the bench's 22 files:
+   * ~4 ms synchronous, ~12 ms asynchronous, measured).
+   */
   async writeFile(rel: string, bytes: Uint8Array | string): Promise<void> {
     const abs = resolve(this.root, rel);
     if (!abs.startsWith(this.root + sep)) throw new Error(`refusing to write outside --out: ${rel}`);
     try {
       // recursive is safe here: root exists and is a real folder (prepare proved it)
-      await mkdir(join(abs, '..'), { recursive: true });
-      if (this.log) await appendFile(this.log, rel + '\n');
-      await writeFile(abs, bytes, { flag: 'wx' });
+      mkdirSync(join(abs, '..'), { recursive: true });
+      if (this.log) appendFileSync(this.log, rel + '\n');
+      writeFileSync(abs, bytes, { flag: 'wx' });
     } catch (e) {
       throw new Error(fileProblem(`cannot write ${abs}`, e, 'write'));
     }

@@ -4,7 +4,6 @@
  * their evidence with the candidates → reassemble → write the output folder.
  */
 import { join, resolve } from 'node:path';
-import { MAX_CARVE_LENGTH } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
 import { analyseMedia } from '../fs/index.ts';
 import type { FileEvidence, FsAnalysis, MediaReader } from '../fs/types.ts';
@@ -16,15 +15,27 @@ import { addProblem, reassemble, type ReassembleOptions, type Reassembly } from 
 import { mergeEvidence, type MergeResult } from '../reassemble/key-files.ts';
 import { passwordVariants } from '../reassemble/password-variants.ts';
 import { LIKELY_PASSWORDS } from '../reassemble/password-candidates.ts';
-import { linearPass, pageFor, type PassProgress } from '../scan/linear-pass.ts';
-import { metadataObserver } from '../scan/metadata-plan.ts';
-import { createCarvePool, defaultJobs, type CarvePool } from '../scan/pool.ts';
+import type { PassProgress } from '../scan/linear-pass.ts';
+import type { CarvePool } from '../scan/pool.ts';
 import { RetainedStore, RetentionPlan, retainCandidates, retainedReader, type CountingReader } from '../scan/retained.ts';
 import { imageReport, openImage } from '../source/image.ts';
 import { isOnDevice } from '../source/same-device.ts';
 import type { ByteRange, ByteSource } from '../source/types.ts';
 import { VERSION } from '../version.ts';
-import { Checkpointer, DEFAULT_TIMING, loadCheckpoint, type CheckpointTiming, type Resumed } from './checkpoint.ts';
+import type { CheckpointTiming, Resumed } from './checkpoint.ts';
+
+// What only a pass needs — the carvers, the pool and its worker, the checkpoints — loads when a
+// full scan makes one: --quick makes none, and these ~35 modules cost its start-up ~30 ms.
+const passModules = async () => {
+  const [pass, plan, pool, checkpoint, carve] = await Promise.all([
+    import('../scan/linear-pass.ts'),
+    import('../scan/metadata-plan.ts'),
+    import('../scan/pool.ts'),
+    import('./checkpoint.ts'),
+    import('../carve/index.ts'),
+  ]);
+  return { ...pass, ...plan, ...pool, ...checkpoint, ...carve };
+};
 
 export interface ScanOptions {
   readonly source: string;
@@ -93,7 +104,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
   const source = opts.sourceOverride ?? (await openImage(opts.source, { retries: opts.retries ?? 0, verifyImage: opts.verifyImage === true }));
   try {
     const out = await prepareOut(opts);
-    const resumed = opts.resume ? await loadCheckpoint(opts.out, source).catch((e: Error) => Promise.reject(new ScanError(e.message))) : undefined;
+    const resumed = opts.resume ? await (await import('./checkpoint.ts')).loadCheckpoint(opts.out, source).catch((e: Error) => Promise.reject(new ScanError(e.message))) : undefined;
     const store = new RetainedStore();
     const pass = opts.quick ? NO_PASS : await passOver(source, store, opts, resumed);
     const complete = pass.stoppedAt === null;
@@ -167,6 +178,7 @@ export async function reassembleAndWrite(
 
 /** Plans what to retain for the file systems and makes the linear pass through the carving pool. */
 async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOptions, resumed?: Resumed): Promise<PassOutcome> {
+  const { Checkpointer, DEFAULT_TIMING, MAX_CARVE_LENGTH, createCarvePool, defaultJobs, linearPass, metadataObserver, pageFor } = await passModules();
   const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   const plan = new RetentionPlan(store, 256 * 1024 * 1024);
   for (const s of resumed?.segments ?? []) store.add(s.offset, s.bytes);

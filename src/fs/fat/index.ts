@@ -4,7 +4,7 @@
 import type { Candidate } from '../../carve/types.ts';
 import { identifyKeyFile } from '../../format/key-file-id.ts';
 import type { FileEvidence, FsProblem, MediaReader, Volume } from '../types.ts';
-import { clustersToExtents, readPieces, validCluster } from '../fat-common/clusters.ts';
+import { readPieces, runsToExtents, validCluster, type ClusterRun } from '../fat-common/clusters.ts';
 import { readFatBoot, type FatBoot } from './boot.ts';
 import { entryLooksValid, parseDirEntries, type DirEntry } from '../../layout/fat-dir-entry.ts';
 import { filesFromOrphanDirs } from './orphans.ts';
@@ -32,7 +32,7 @@ export interface AnalyseFatOptions {
 
 interface DirJob {
   /** Its clusters, read when the job is taken (so a wide tree of pending folders holds no bytes). */
-  readonly clusters: readonly number[];
+  readonly runs: readonly ClusterRun[];
   /** The FAT12/16 fixed root's bytes (it has no clusters). */
   readonly bytes?: Uint8Array;
   /** First cluster (0 for the FAT12/16 fixed root). */
@@ -82,7 +82,7 @@ async function resolveDeletedDir(
   boot: FatBoot,
   e: DirEntry,
   parentCluster: number,
-): Promise<number[] | null> {
+): Promise<ClusterRun[] | null> {
   const parents = new Set([parentCluster]);
   if (parentCluster === 0 || parentCluster === boot.rootCluster) parents.add(0).add(boot.rootCluster);
   for (const s of startCandidates(ctx, e.clusterLo, e.clusterHi, 1)) {
@@ -91,26 +91,26 @@ async function resolveDeletedDir(
     const self = dotCluster(b, 0);
     // FAT12/16 `.` entries have no high word; a stale high word there is noise.
     if ((ctx.fat32 ? self : self & 0xffff) !== s || !parents.has(ctx.fat32 ? dotCluster(b, 32) : dotCluster(b, 32) & 0xffff)) continue;
-    const clusters = [s];
+    let count = 1;
     let ended = parseDirEntries(b).ended;
-    while (!ended && clusters.length < MAX_DELETED_DIR_CLUSTERS) {
-      const next = clusters[clusters.length - 1]! + 1;
+    while (!ended && count < MAX_DELETED_DIR_CLUSTERS) {
+      const next = s + count;
       if (ctx.table && !ctx.table.isFree(next)) break;
       const nb = await readCluster(ctx, next);
       if (!nb || !entryLooksValid(nb, 0) || isDotEntry(nb, 0, false)) break;
-      clusters.push(next);
+      count++;
       ended = parseDirEntries(nb).ended;
     }
-    return clusters;
+    return [{ first: s, count }];
   }
   return null;
 }
 
-async function readClusters(ctx: ResolveCtx, clusters: readonly number[]): Promise<Uint8Array> {
-  const total = clusters.length * ctx.geo.clusterSize;
+async function readClusters(ctx: ResolveCtx, runs: readonly ClusterRun[]): Promise<Uint8Array> {
+  const total = runs.reduce((n, r) => n + r.count, 0) * ctx.geo.clusterSize;
   const out = new Uint8Array(total);
   let at = 0;
-  for (const x of clustersToExtents(ctx.geo, clusters, total)) {
+  for (const x of runsToExtents(ctx.geo, runs, total)) {
     out.set((await readPieces(ctx.reader, x.offset, x.length)).bytes, at);
     at += x.length;
   }
@@ -129,11 +129,11 @@ async function rootJob(w: Walk): Promise<DirJob> {
     const ch = w.table.chain(boot.rootCluster, Math.ceil(MAX_DIR_BYTES / boot.clusterSize));
     if (ch.error) report(w, `root directory chain: ${ch.error}`);
     w.visited.add(boot.rootCluster);
-    return { ...root, clusters: ch.clusters, cluster: boot.rootCluster };
+    return { ...root, runs: ch.runs, cluster: boot.rootCluster };
   }
   const r = await readPieces(w.ctx.reader, boot.rootDirOffset, Math.min(boot.rootEntries * 32, MAX_DIR_BYTES));
   if (r.bad.length) w.problems.push({ at: boot.rootDirOffset, what: 'root directory partly unreadable' });
-  return { ...root, clusters: [], bytes: r.bytes, cluster: 0 };
+  return { ...root, runs: [], bytes: r.bytes, cluster: 0 };
 }
 
 /** Depth-first over live and deleted directories, bounded in count, depth and files. */
@@ -146,7 +146,7 @@ async function walkDirectories(w: Walk): Promise<void> {
       return;
     }
     const isRoot = job.depth === 0;
-    const { entries, invalid } = parseDirEntries(job.bytes ?? (await readClusters(w.ctx, job.clusters)));
+    const { entries, invalid } = parseDirEntries(job.bytes ?? (await readClusters(w.ctx, job.runs)));
     if (invalid > 0 && !isRoot && job.deleted && entries.length === 0) continue;
     const folderKey = volKey(w.boot, isRoot && w.boot.type !== 'fat32' ? 0 : job.cluster);
     for (const e of entries) {
@@ -176,7 +176,7 @@ async function pushDirectory(w: Walk, job: DirJob, e: DirEntry): Promise<void> {
     report(w, `directory depth over ${MAX_DEPTH} at ${path}`);
     return;
   }
-  let clusters: number[] | null;
+  let runs: readonly ClusterRun[] | null;
   if (!e.deleted && !job.deleted) {
     const start = startCluster(w.ctx, e);
     if (w.visited.has(start)) {
@@ -189,17 +189,17 @@ async function pushDirectory(w: Walk, job: DirJob, e: DirEntry): Promise<void> {
     }
     const ch = w.table.chain(start, Math.ceil(MAX_DIR_BYTES / boot.clusterSize));
     if (ch.error) report(w, `directory ${path}: ${ch.error}`);
-    clusters = ch.clusters;
+    runs = ch.runs;
   } else {
-    clusters = await resolveDeletedDir(w.ctx, boot, e, job.cluster);
-    if (!clusters) {
+    runs = await resolveDeletedDir(w.ctx, boot, e, job.cluster);
+    if (!runs) {
       report(w, `deleted directory ${path}: its cluster no longer holds it`);
       return;
     }
-    if (w.visited.has(clusters[0]!)) return;
+    if (w.visited.has(runs[0]!.first)) return;
   }
-  for (const c of clusters) w.visited.add(c);
-  w.stack.push({ clusters, cluster: clusters[0]!, path, name: e.name, deleted: e.deleted || job.deleted, depth: job.depth + 1 });
+  for (const r of runs) for (let c = r.first; c < r.first + r.count; c++) w.visited.add(c);
+  w.stack.push({ runs, cluster: runs[0]!.first, path, name: e.name, deleted: e.deleted || job.deleted, depth: job.depth + 1 });
 }
 
 /** A file entry → its evidence: the FAT chain when live, content-confirmed clusters when deleted. */

@@ -5,7 +5,7 @@
 import type { ByteRange } from '../../source/types.ts';
 import type { MediaReader } from '../types.ts';
 import type { KeyFileId } from '../../format/key-file-id.ts';
-import { clusterOffset, clustersFor, clustersToExtents, validCluster, type ClusterGeometry } from '../fat-common/clusters.ts';
+import { clusterOffset, clustersFor, clustersToExtents, runsToExtents, validCluster, type ClusterGeometry } from '../fat-common/clusters.ts';
 import type { FatTable } from './table.ts';
 import { keyKindOfName } from '../../format/key-file-names.ts';
 import { peekDeclared } from '../../format/der-peek.ts';
@@ -197,13 +197,13 @@ export function resolveLive(ctx: ResolveCtx, start: number, size: number): Resol
   const n = clustersFor(size, ctx.geo.clusterSize);
   if (!ctx.table) return { extents: [], confirmed: false, startCluster: start, error: 'no FAT' };
   const ch = ctx.table.chain(start, n);
-  if (ch.error || ch.clusters.length !== n) {
+  if (ch.error || ch.count !== n) {
     return {
-      extents: ch.clusters.length ? clustersToExtents(ctx.geo, ch.clusters, Math.min(size, ch.clusters.length * ctx.geo.clusterSize)) : [],
+      extents: ch.count ? runsToExtents(ctx.geo, ch.runs, Math.min(size, ch.count * ctx.geo.clusterSize)) : [],
       confirmed: false,
       startCluster: start,
-      error: ch.error ?? `chain has ${ch.clusters.length} clusters, size needs ${n}`,
+      error: ch.error ?? `chain has ${ch.count} clusters, size needs ${n}`,
     };
   }
-  return { extents: clustersToExtents(ctx.geo, ch.clusters, size), confirmed: true, startCluster: start };
+  return { extents: runsToExtents(ctx.geo, ch.runs, size), confirmed: true, startCluster: start };
 }

@@ -1,7 +1,7 @@
 // The file allocation table: read once, both copies when there are two; chains are followed with
 // cycle and range checks, falling back to the second copy when the first gives a broken chain.
 import type { FsProblem, MediaReader } from '../types.ts';
-import { readPieces } from '../fat-common/clusters.ts';
+import { readPieces, type ClusterRun } from '../fat-common/clusters.ts';
 import type { FatBoot } from './boot.ts';
 
 /** Cap on how much FAT we are willing to hold in memory (a 2 TiB FAT32 with 32 KiB clusters). */
@@ -14,8 +14,15 @@ export interface FatTable {
   /** True when neither usable copy allocates cluster c. */
   isFree(c: number): boolean;
   isEnd(v: number): boolean;
-  /** Clusters of the chain from `start`, or a reason when it is broken. Bounded by `max`. */
-  chain(start: number, max: number): { clusters: number[]; error?: string };
+  /** The chain from `start` as runs of consecutive clusters (`count` clusters in all), or a reason
+   * when it is broken. Bounded by `max`. */
+  chain(start: number, max: number): Chain;
+}
+
+export interface Chain {
+  readonly runs: readonly ClusterRun[];
+  readonly count: number;
+  readonly error?: string;
 }
 
 function decoder(type: FatBoot['type'], fat: Uint8Array): (c: number) => number {
@@ -26,12 +33,20 @@ function decoder(type: FatBoot['type'], fat: Uint8Array): (c: number) => number 
       return c & 1 ? v >> 4 : v & 0xfff;
     };
   if (type === 'fat16') return (c) => (fat[2 * c] ?? 0) | ((fat[2 * c + 1] ?? 0) << 8);
+  const bytes = (c: number) => (((fat[4 * c] ?? 0) | ((fat[4 * c + 1] ?? 0) << 8) | ((fat[4 * c + 2] ?? 0) << 16) | ((fat[4 * c + 3] ?? 0) << 24)) >>> 0) & 0x0fffffff;
+  // The whole entries as one Uint32Array on a little-endian host: the chain walk reads one entry
+  // per cluster, and this read is ~3x cheaper than DataView's before the JIT has warmed up.
+  if (LITTLE_ENDIAN && fat.byteOffset % 4 === 0) {
+    const u32 = new Uint32Array(fat.buffer, fat.byteOffset, fat.byteLength >> 2);
+    return (c) => (c < u32.length ? u32[c]! & 0x0fffffff : bytes(c));
+  }
   const view = new DataView(fat.buffer, fat.byteOffset, fat.byteLength);
-  return (c) =>
-    4 * c + 4 <= fat.length
-      ? view.getUint32(4 * c, true) & 0x0fffffff
-      : (((fat[4 * c] ?? 0) | ((fat[4 * c + 1] ?? 0) << 8) | ((fat[4 * c + 2] ?? 0) << 16) | ((fat[4 * c + 3] ?? 0) << 24)) >>> 0) & 0x0fffffff;
+  return (c) => (4 * c + 4 <= fat.length ? view.getUint32(4 * c, true) & 0x0fffffff : bytes(c));
 }
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
 export async function readFatTable(r: MediaReader, boot: FatBoot, problems: FsProblem[]): Promise<FatTable> {
   const bits = boot.type === 'fat12' ? 12 : boot.type === 'fat16' ? 16 : 32;
@@ -39,7 +54,7 @@ export async function readFatTable(r: MediaReader, boot: FatBoot, problems: FsPr
   const len = Math.min(need, boot.fatSectors * boot.bytesPerSector, MAX_FAT_BYTES);
   if (len < need) problems.push({ at: boot.volumeOffset, what: 'FAT larger than the in-memory bound; tail treated as free' });
   const fatStart = boot.volumeOffset + boot.reservedSectors * boot.bytesPerSector;
-  const copies: { get: (c: number) => number; bad: number; ok: boolean }[] = [];
+  const copies: { get: (c: number) => number; bytes: Uint8Array; bad: number; ok: boolean }[] = [];
   /** Entries the copies hold: past them every entry reads as free. */
   let entries = 0;
   for (let i = 0; i < Math.min(boot.numFats, 2); i++) {
@@ -52,12 +67,13 @@ export async function readFatTable(r: MediaReader, boot: FatBoot, problems: FsPr
     const ok = (get(0) & 0xff) >= 0xf0 && (get(0) | 0xff) === max;
     if (!ok) problems.push({ at, what: `FAT copy ${i + 1} has a bad media/reserved entry` });
     if (bad.length) problems.push({ at, what: `FAT copy ${i + 1}: ${bad.length} unreadable piece(s)` });
-    copies.push({ get, bad: bad.length, ok: ok && bad.length === 0 });
+    copies.push({ get, bytes, bad: bad.length, ok: ok && bad.length === 0 });
   }
   const primary = copies.find((c) => c.ok) ?? copies[0]!;
   const secondary = copies.find((c) => c !== primary);
   if (primary !== copies[0]) problems.push({ at: fatStart, what: 'first FAT damaged; using the second copy' });
-  if (secondary) {
+  // Byte-equal copies (the usual case) decode alike: one memcmp instead of an entry-by-entry loop.
+  if (secondary && !sameBytes(primary.bytes, secondary.bytes)) {
     let diff = 0;
     for (let c = 2; c <= boot.clusterCount + 1 && diff < 1; c++) if (primary.get(c) !== secondary.get(c)) diff++;
     if (diff) problems.push({ at: fatStart, what: 'FAT copies differ' });
@@ -70,25 +86,53 @@ export async function readFatTable(r: MediaReader, boot: FatBoot, problems: FsPr
   // a cluster past them has a free entry, so its chain ends there and cannot cycle.
   let seen: Uint32Array | null = null;
   let walks = 0;
-  const walk = (get: (c: number) => number, start: number, maxLen: number) => {
-    const clusters: number[] = [];
-    seen ??= new Uint32Array(Math.min(boot.clusterCount + 2, entries));
+  const last = boot.clusterCount + 1;
+  // Runs, not a number per cluster: the bench's 2 GiB FAT32 has ~500 k clusters in 31 files, whose
+  // per-cluster arrays (and the extents made from them) cost ~30 ms of its fs stage with GC. The
+  // loop is lean (locals, no calls but `get`) because it runs mostly before the JIT has warmed up.
+  const walk = (get: (c: number) => number, start: number, maxLen: number): Chain => {
+    const marks = (seen ??= new Uint32Array(Math.min(last + 1, entries)));
     const mark = ++walks;
-    let c = start;
-    while (true) {
-      if (c < 2 || c > boot.clusterCount + 1) return { clusters, error: `cluster ${c} out of range` };
-      if (c < seen.length) {
-        if (seen[c] === mark) return { clusters, error: `FAT chain cycle at cluster ${c}` };
-        seen[c] = mark;
+    const runs: ClusterRun[] = [];
+    let count = 0;
+    let first = start;
+    let prev = -1;
+    let error: string | undefined;
+    for (let c = start; ; ) {
+      if (c < 2 || c > last) {
+        error = `cluster ${c} out of range`;
+        break;
       }
-      clusters.push(c);
-      if (clusters.length > maxLen) return { clusters, error: 'chain longer than expected' };
+      if (c < marks.length) {
+        if (marks[c] === mark) {
+          error = `FAT chain cycle at cluster ${c}`;
+          break;
+        }
+        marks[c] = mark;
+      }
+      if (c !== prev + 1) {
+        if (prev >= 0) runs.push({ first, count: prev - first + 1 });
+        first = c;
+      }
+      prev = c;
+      if (++count > maxLen) {
+        error = 'chain longer than expected';
+        break;
+      }
       const v = get(c);
-      if (isEnd(v)) return { clusters };
-      if (v === 0) return { clusters, error: `chain runs into free cluster after ${c}` };
-      if (v === badMark) return { clusters, error: `chain runs into bad cluster after ${c}` };
+      if (v >= endMin) break;
+      if (v === 0) {
+        error = `chain runs into free cluster after ${c}`;
+        break;
+      }
+      if (v === badMark) {
+        error = `chain runs into bad cluster after ${c}`;
+        break;
+      }
       c = v;
     }
+    if (prev >= 0) runs.push({ first, count: prev - first + 1 });
+    return error === undefined ? { runs, count } : { runs, count, error };
   };
   return {
     boot,
