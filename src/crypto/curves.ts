@@ -1,10 +1,13 @@
 // GOST R 34.10-2001/2012 curves as frozen data (short Weierstrass y² = x³ + ax + b over F_p,
-// base point (x, y) of prime order q); d·G is computed by Node's OpenSSL, given the parameters.
+// base point (x, y) of prime order q); d·G is computed by Node's OpenSSL, given the parameters
+// (@noble/curves where OpenSSL refuses explicit parameters).
 // Sources: RFC 4357 §11.4 (CryptoPro A/B/C, XchA/XchB), RFC 7836 Appendix A.2 (TC26 256-A, which
 // is a twisted Edwards curve given here in its Weierstrass form, and 512-A/B/C), RFC 7091 /
 // RFC 5832 (test curves). TC26 256-B/C/D reuse the CryptoPro A/B/C parameters (RFC 7836 A.2).
 
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type * as NobleWeierstrass from '@noble/curves/abstract/weierstrass.js';
 import { beToBigInt, bigIntToLe } from './bytes.ts';
 
 export interface GostCurve {
@@ -196,17 +199,35 @@ function ecParameters(c: GostCurve): Buffer {
 /** Public key Q = d·G in affine coordinates. `d` must be in [1, q-1]. */
 export function publicKey(c: GostCurve, d: bigint): { x: bigint; y: bigint } {
   if (d <= 0n || d >= c.q) throw new RangeError('private key must be in [1, q-1]');
+  return (opensslRefuses ? null : opensslPublicKey(c, d)) ?? noblePublicKey(c, d);
+}
+
+/** Set once OpenSSL refused explicit curve parameters (FIPS mode, a build without them), or by
+ * tests through KEYCARVE_NO_OPENSSL_EC=1: from then on d·G comes from @noble/curves. */
+let opensslRefuses = process.env['KEYCARVE_NO_OPENSSL_EC'] === '1';
+
+function opensslPublicKey(c: GostCurve, d: bigint): { x: bigint; y: bigint } | null {
   const sec1 = der(0x30, int(1n), der(0x04, be(d, c.size)), der(0xa0, ecParameters(c)));
   let spki: Buffer;
   try {
     spki = createPublicKey(createPrivateKey({ key: sec1, format: 'der', type: 'sec1' })).export({ format: 'der', type: 'spki' });
-  } catch (e) {
-    throw new Error(`this Node's OpenSSL refuses the ${c.name} curve parameters (FIPS mode?): ${String(e)}`);
+  } catch {
+    opensslRefuses = true;
+    return null;
   }
   // SubjectPublicKeyInfo ends with its BIT STRING: 0 unused bits, then the point 04 ‖ X ‖ Y.
   const point = spki.subarray(spki.length - 2 * c.size - 2);
   if (point[0] !== 0 || point[1] !== 4) throw new Error(`OpenSSL gave no uncompressed ${c.name} point`);
   return { x: beToBigInt(point.subarray(2, 2 + c.size)), y: beToBigInt(point.subarray(2 + c.size)) };
+}
+
+/** The fallback, required on first use (it costs ~10 ms to load; Node ≥ 20.19 requires ES modules). */
+function noblePublicKey(c: GostCurve, d: bigint): { x: bigint; y: bigint } {
+  const { weierstrass } = createRequire(import.meta.url)('@noble/curves/abstract/weierstrass.js') as typeof NobleWeierstrass;
+  const P = weierstrass({ p: c.p, n: c.q, h: c.cofactor, a: c.a, b: c.b, Gx: c.x, Gy: c.y });
+  P.BASE.precompute(1); // no window table: a few multiplies per curve (a table costs 100-200 ms)
+  const Q = P.BASE.multiply(d).toAffine();
+  return { x: Q.x, y: Q.y };
 }
 
 /** Header primaryFP: the first 8 bytes of little-endian Q.x (cryptopro-format.md §3.3 step 4). */

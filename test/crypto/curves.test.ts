@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { weierstrass } from '@noble/curves/abstract/weierstrass.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bigIntToLe, hex } from '../../src/crypto/bytes.ts';
 import { CURVES, TEST_CURVES, curveByOid, fingerprint, publicKey, type GostCurve } from '../../src/crypto/curves.ts';
 
@@ -80,4 +80,19 @@ describe('GOST curves', () => {
       }
     });
   }
+
+  it('falls back to @noble/curves where OpenSSL refuses explicit parameters (FIPS mode)', async () => {
+    vi.stubEnv('KEYCARVE_NO_OPENSSL_EC', '1');
+    vi.resetModules();
+    try {
+      const fallback = await import('../../src/crypto/curves.ts');
+      for (const c of distinct.slice(0, 4)) {
+        const d = BigInt('0x' + createHash('sha512').update(`fallback:${c.name}`).digest('hex')) % c.q;
+        expect(fallback.publicKey(c, d)).toEqual(publicKey(c, d));
+      }
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
 });
