@@ -7,7 +7,7 @@
  * and the tests' oracle.
  */
 import type { CarverSpec } from '../carve/types.ts';
-import { loadNative } from '../native.ts';
+import { loadNative, type NativeAddon } from '../native.ts';
 
 interface Entry {
   readonly carver: CarverSpec;
@@ -32,10 +32,20 @@ export interface AnchorTable {
   readonly buckets: readonly (readonly Entry[])[][];
   /** The same test in C (native/anchors.c), made at first use; null without the addon. */
   native?: NativeHits | null;
+  /** The addon's handle for this table (undefined until made, null: none). */
+  handle?: object | null;
+  /** nativeReadHits' function, made at first use. */
+  reader?: NativeReadHits | null;
 }
 
 /** Pushes onto `out` the sector starts in [from, to) of `b` where a whole anchor matches. */
 export type NativeHits = (b: Uint8Array, from: number, to: number, out: number[]) => void;
+
+/** Reads `slot` from `have` on from descriptor fd (slot[0] at offset `base`) in `piece`-byte
+ * reads, pushing onto `out` the hits of each piece [at, end) over the bytes up to its end, as
+ * NativeHits would; returns the bytes filled (slot.length), or a read's errno and the bytes that
+ * did arrive before it. */
+export type NativeReadHits = (fd: number, slot: Uint8Array, have: number, piece: number, base: number, out: number[]) => { filled: number; errno?: number };
 
 export function buildAnchorTable(carvers: readonly CarverSpec[]): AnchorTable {
   const list = [...new Set(carvers.flatMap((c) => c.anchors.map((a) => a.at)))].sort((a, b) => a - b);
@@ -68,27 +78,54 @@ export function buildAnchorTable(carvers: readonly CarverSpec[]): AnchorTable {
  * no addon, one built before it had the anchor test, KEYCARVE_NO_NATIVE=1. */
 export function nativeHits(t: AnchorTable): NativeHits | null {
   const addon = loadNative();
-  if (typeof addon?.anchorTable !== 'function' || typeof addon.anchorScan !== 'function') return null;
+  const handle = addon && tableHandle(t, addon);
+  if (!handle) return null;
   if (t.native !== undefined) return t.native;
+  let found = new Int32Array(0);
+  t.native = (b, from, to, out) => {
+    const cap = Math.ceil((to - from) / 512);
+    if (found.length < cap) found = new Int32Array(cap);
+    const n = addon.anchorScan(handle, b, from, to, found);
+    for (let i = 0; i < n; i++) out.push(found[i]!);
+  };
+  return t.native;
+}
+
+/** The read and the test of a chunk in one call to the addon (native/anchors.c anchor_read_scan:
+ * one call a chunk instead of two a piece, and no fs.readSync), or null without it. */
+export function nativeReadHits(t: AnchorTable): NativeReadHits | null {
+  const addon = loadNative();
+  const handle = addon && tableHandle(t, addon);
+  if (!handle || typeof addon.anchorReadScan !== 'function') return null;
+  if (t.reader) return t.reader;
+  const scan = addon.anchorReadScan.bind(addon);
+  let found = new Int32Array(0);
+  const status = new Float64Array(2);
+  return (t.reader = (fd, slot, have, piece, base, out) => {
+    const cap = Math.ceil(slot.length / 512);
+    if (found.length < cap) found = new Int32Array(cap);
+    const n = scan(handle, fd, slot, have, piece, base, found, status);
+    if (n < 0) return { filled: status[0]!, errno: status[1]! };
+    for (let i = 0; i < n; i++) out.push(found[i]!);
+    return { filled: slot.length };
+  });
+}
+
+/** The table's anchors compiled by the addon (at its first use on each thread), or null: one built
+ * before it had the anchor test, anchors past its limits. */
+function tableHandle(t: AnchorTable, addon: NativeAddon): object | null {
+  if (t.handle !== undefined) return t.handle;
+  if (typeof addon.anchorTable !== 'function' || typeof addon.anchorScan !== 'function') return (t.handle = null);
   const entries = t.buckets.flat(2);
   let start = 0;
   const starts = Int32Array.from(entries, (e) => (start += e.bytes.length) - e.bytes.length);
-  const handle = addon.anchorTable(
+  t.handle = addon.anchorTable(
     Int32Array.from(entries, (e) => e.at),
     Int32Array.from(entries, (e) => e.bytes.length),
     starts,
     Uint8Array.from(entries.flatMap((e) => [...e.bytes])),
   );
-  let found = new Int32Array(0);
-  t.native = handle
-    ? (b, from, to, out) => {
-        const cap = Math.ceil((to - from) / 512);
-        if (found.length < cap) found = new Int32Array(cap);
-        const n = addon.anchorScan(handle, b, from, to, found);
-        for (let i = 0; i < n; i++) out.push(found[i]!);
-      }
-    : null;
-  return t.native;
+  return t.handle;
 }
 
 /**
