@@ -1,8 +1,9 @@
 /* keycarve native helpers: the two block-device ioctls Node lacks, page-aligned memory for
  * O_DIRECT, the CryptoPro password KDF (cpkdf.c) for password search, and the linear pass's
- * anchor test (anchors.c). Reads themselves go
- * through Node's fs.read (libuv thread pool) into these buffers, so a stalled device never blocks
- * the event loop. Plain Node-API, no C++ wrapper. */
+ * anchor test (anchors.c). Reads of a device go through Node's fs.read (libuv thread pool) into
+ * these buffers, so a stalled device never blocks the event loop; only an image file the pass
+ * reads whole (its carving thread blocks on it anyway) is pread here, with its anchor test. Plain
+ * Node-API, no C++ wrapper. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdbool.h>
