@@ -55,6 +55,7 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
     process.env['KEYCARVE_NO_NATIVE'] = '1';
     try {
       expect(nativeHits(buildAnchorTable(CARVERS))).toBeNull();
+      expect(readAnchorHits(CARVERS)).toBeNull(); // the worker reads with fs.readSync then
     } finally {
       if (before === undefined) delete process.env['KEYCARVE_NO_NATIVE'];
       else process.env['KEYCARVE_NO_NATIVE'] = before;
