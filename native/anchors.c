@@ -189,28 +189,23 @@ size_t anchor_scan(const anchor_table *t, const uint8_t *b, size_t len, size_t f
   return n;
 }
 
-long anchor_read_scan(const anchor_table *t, int fd, uint8_t *b, size_t len, size_t have, size_t piece, int64_t base,
+long anchor_read_scan(const anchor_table *t, int fd, uint8_t *b, size_t from, size_t to, size_t have, int64_t base,
                       int32_t *out, size_t cap, size_t *filled, int *err) {
-  size_t n = 0;
   *err = 0;
-  for (size_t at = 0; at < len; at += piece) {
-    const size_t end = len - at < piece ? len : at + piece;
-    while (have < end) {
-      const ssize_t got = pread(fd, b + have, end - have, (off_t)(base + (int64_t)have));
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) {
-        *err = errno;
-        *filled = have;
-        return -1;
-      }
-      if (got == 0) { /* a source that ends early reads as zeros */
-        memset(b + have, 0, end - have);
-        have = end;
-      } else
-        have += (size_t)got;
+  while (have < to) {
+    const ssize_t got = pread(fd, b + have, to - have, (off_t)(base + (int64_t)have));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      *err = errno;
+      *filled = have;
+      return -1;
     }
-    n += anchor_scan(t, b, end, at, end, out + n, cap - n);
+    if (got == 0) { /* a source that ends early reads as zeros */
+      memset(b + have, 0, to - have);
+      have = to;
+    } else
+      have += (size_t)got;
   }
-  *filled = have;
-  return (long)n;
+  *filled = have > to ? have : to;
+  return (long)anchor_scan(t, b, to, from, to, out, cap);
 }

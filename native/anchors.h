@@ -18,12 +18,11 @@ void anchor_table_free(anchor_table *t);
 size_t anchor_scan(const anchor_table *t, const uint8_t *b, size_t len, size_t from, size_t to, int32_t *out,
                    size_t cap);
 
-/* The linear pass's reading of one chunk b[0, len) from fd (b[0] at file offset base): in pieces of
- * `piece` bytes (a multiple of 512), each pread (from `have` on: the bytes before are in) and
- * scanned right after, as anchor_scan(b, end, at, end) while it is in cache. Returns the hits
- * written to out (at most cap), with *filled = len; or -1 with *err = errno and *filled the bytes
- * that did arrive. A source that ends early reads as zeros. */
-long anchor_read_scan(const anchor_table *t, int fd, uint8_t *b, size_t len, size_t have, size_t piece, int64_t base,
+/* The linear pass's read of one piece: b[have, to) from fd (b[0] at file offset base), then
+ * anchor_scan(b, to, from, to) while the bytes are in cache. Returns the hits written to out (at
+ * most cap); or -1 with *err = errno and *filled the bytes up to which b holds the file. A source
+ * that ends early reads as zeros. */
+long anchor_read_scan(const anchor_table *t, int fd, uint8_t *b, size_t from, size_t to, size_t have, int64_t base,
                       int32_t *out, size_t cap, size_t *filled, int *err);
 
 #endif

@@ -17,8 +17,6 @@
 #include "anchors.h"
 #include "cpkdf.h"
 
-#define SECTOR_BYTES 512
-
 #define CHECK(call)                                                   \
   do {                                                                \
     if ((call) != napi_ok) {                                          \
@@ -214,41 +212,41 @@ static napi_value anchor_scan_js(napi_env env, napi_callback_info info) {
   return n;
 }
 
-/* anchorReadScan(table, fd, b: Uint8Array, have, piece, base, out: Int32Array, status: Float64Array):
- * reads b[have, b.length) from fd at base + have in pieces, scanning each as it arrives
- * (anchor_read_scan); returns the hits written to out, or -1 with status = [bytes filled, errno]. */
+/* anchorReadScan(table, fd, b: Uint8Array, from, to, have, base, out: Int32Array, status: Float64Array):
+ * reads b[have, to) from fd at base + have, then writes into out the sector starts in [from, to)
+ * where an anchor matches whole inside b[0, to) (anchor_read_scan); returns how many, or -1 with
+ * status = [bytes filled, errno]. */
 static napi_value anchor_read_scan_js(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
+  size_t argc = 9;
+  napi_value argv[9];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   static const char *usage =
-      "anchorReadScan(table, fd: number, b: Uint8Array, have: number, piece: number, base: number, out: Int32Array, status: Float64Array)";
+      "anchorReadScan(table, fd: number, b: Uint8Array, from: number, to: number, have: number, base: number, out: Int32Array, status: Float64Array)";
   anchor_table *t = NULL;
   int32_t fd = -1;
-  double have = 0, piece = 0, base = 0;
-  if (argc < 8 || napi_get_value_external(env, argv[0], (void **)&t) != napi_ok || t == NULL ||
-      napi_get_value_int32(env, argv[1], &fd) != napi_ok || napi_get_value_double(env, argv[3], &have) != napi_ok ||
-      napi_get_value_double(env, argv[4], &piece) != napi_ok || napi_get_value_double(env, argv[5], &base) != napi_ok ||
-      fd < 0 || !(have >= 0) || !(piece >= SECTOR_BYTES) || piece > 1 << 30 || (size_t)piece % SECTOR_BYTES != 0 ||
-      !(base >= 0) || base > 9e15) {
+  double from = 0, to = 0, have = 0, base = 0;
+  if (argc < 9 || napi_get_value_external(env, argv[0], (void **)&t) != napi_ok || t == NULL ||
+      napi_get_value_int32(env, argv[1], &fd) != napi_ok || napi_get_value_double(env, argv[3], &from) != napi_ok ||
+      napi_get_value_double(env, argv[4], &to) != napi_ok || napi_get_value_double(env, argv[5], &have) != napi_ok ||
+      napi_get_value_double(env, argv[6], &base) != napi_ok || fd < 0 || !(from >= 0) || !(to >= from) ||
+      !(have >= 0) || !(base >= 0) || base > 9e15) {
     napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
   size_t len = 0, cap = 0, slots = 0;
   uint8_t *b = arg_typed(env, argv[2], napi_uint8_array, &len, usage);
   if (b == NULL) return NULL;
-  int32_t *out = arg_typed(env, argv[6], napi_int32_array, &cap, usage);
+  int32_t *out = arg_typed(env, argv[7], napi_int32_array, &cap, usage);
   if (out == NULL) return NULL;
-  double *status = arg_typed(env, argv[7], napi_float64_array, &slots, usage);
+  double *status = arg_typed(env, argv[8], napi_float64_array, &slots, usage);
   if (status == NULL) return NULL;
-  if (slots < 2) {
+  if (slots < 2 || to > (double)len) {
     napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
   size_t filled = 0;
   int err = 0;
-  const long n = anchor_read_scan(t, fd, b, len, have < (double)len ? (size_t)have : len, (size_t)piece,
-                                  (int64_t)base, out, cap, &filled, &err);
+  const long n = anchor_read_scan(t, fd, b, (size_t)from, (size_t)to, (size_t)have, (int64_t)base, out, cap, &filled, &err);
   status[0] = (double)filled;
   status[1] = err;
   napi_value r;

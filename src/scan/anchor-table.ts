@@ -42,11 +42,10 @@ export interface AnchorTable {
 /** Pushes onto `out` the sector starts in [from, to) of `b` where a whole anchor matches. */
 export type NativeHits = (b: Uint8Array, from: number, to: number, out: number[]) => void;
 
-/** Reads `slot` from `have` on from descriptor fd (slot[0] at offset `base`) in `piece`-byte
- * reads, pushing onto `out` the hits of each piece [at, end) over the bytes up to its end, as
- * NativeHits would; returns the bytes filled (slot.length), or a read's errno and the bytes that
- * did arrive before it. */
-export type NativeReadHits = (fd: number, slot: Uint8Array, have: number, piece: number, base: number, out: number[]) => { filled: number; errno?: number };
+/** Reads slot[have, to) from descriptor fd (slot[0] at offset `base`), then pushes onto `out` the
+ * hits in [from, to) over slot[0, to), as NativeHits would; returns the bytes the slot holds from
+ * its start (to, or more when `have` was past it), or a read's errno and the bytes that did arrive. */
+export type NativeReadHits = (fd: number, slot: Uint8Array, from: number, to: number, have: number, base: number, out: number[]) => { filled: number; errno?: number };
 
 export function buildAnchorTable(carvers: readonly CarverSpec[]): AnchorTable {
   const list = [...new Set(carvers.flatMap((c) => c.anchors.map((a) => a.at)))].sort((a, b) => a - b);
@@ -92,8 +91,8 @@ export function nativeHits(t: AnchorTable): NativeHits | null {
   return t.native;
 }
 
-/** The read and the test of a chunk in one call to the addon (native/anchors.c anchor_read_scan:
- * one call a chunk instead of two a piece, and no fs.readSync), or null without it. */
+/** The read and the test of a piece in one call to the addon (native/anchors.c anchor_read_scan:
+ * no fs.readSync, one call instead of two), or null without it. */
 export function nativeReadHits(t: AnchorTable): NativeReadHits | null {
   const addon = loadNative();
   const handle = addon && tableHandle(t, addon);
@@ -102,13 +101,13 @@ export function nativeReadHits(t: AnchorTable): NativeReadHits | null {
   const scan = addon.anchorReadScan.bind(addon);
   let found = new Int32Array(0);
   const status = new Float64Array(2);
-  return (t.reader = (fd, slot, have, piece, base, out) => {
-    const cap = Math.ceil(slot.length / 512);
+  return (t.reader = (fd, slot, from, to, have, base, out) => {
+    const cap = Math.ceil((to - from) / 512);
     if (found.length < cap) found = new Int32Array(cap);
-    const n = scan(handle, fd, slot, have, piece, base, found, status);
+    const n = scan(handle, fd, slot, from, to, have, base, found, status);
     if (n < 0) return { filled: status[0]!, errno: status[1]! };
     for (let i = 0; i < n; i++) out.push(found[i]!);
-    return { filled: slot.length };
+    return { filled: status[0]! };
   });
 }
 

@@ -63,8 +63,8 @@ export function anchorHits(carvers: readonly CarverSpec[], b: Uint8Array, from: 
   out.length = kept;
 }
 
-/** The addon's read-and-test of a whole chunk from a descriptor (NativeReadHits: the hits
- * anchorHits gives piece by piece), or null without the addon. */
+/** The addon's read-and-test of a piece from a descriptor (NativeReadHits: pread, then the hits
+ * anchorHits gives), or null without the addon. */
 export function readAnchorHits(carvers: readonly CarverSpec[]): NativeReadHits | null {
   return nativeReadHits(tableFor(carvers));
 }

@@ -105,7 +105,7 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
     expect(got.native).toEqual(byPieces(bytes, 4 * SECTOR, false));
   });
 
-  it('reads a chunk from a descriptor and tests it piece by piece in one call: the bytes and hits of pread + anchorHits per piece', () => {
+  it('reads and tests a piece from a descriptor in one call: the bytes and hits of pread + anchorHits', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keycarve-ars-'));
     const file = join(dir, 'img');
     writeFileSync(file, bytes);
@@ -113,25 +113,31 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
     try {
       const read = readAnchorHits(CARVERS)!;
       const slotLength = Math.ceil(length / SECTOR) * SECTOR + 2 * SECTOR; // the file ends inside the slot
+      const want = new Uint8Array(slotLength);
+      want.set(bytes);
       for (const piece of [SECTOR, 4 * SECTOR, 64 * SECTOR]) {
-        for (const have of [0, 3 * SECTOR]) {
+        for (const first of [0, 3 * SECTOR]) {
           const slot = new Uint8Array(new SharedArrayBuffer(slotLength + 1), 1).fill(0x55); // an odd address too
-          if (have) slot.set(bytes.subarray(0, have));
+          slot.set(bytes.subarray(0, first)); // bytes already in before `have`
           const hits: number[] = [];
-          expect(read(fd, slot, have, piece, 0, hits)).toEqual({ filled: slotLength });
-          const want = new Uint8Array(slotLength);
-          want.set(bytes);
+          let have = first;
+          for (let at = 0; at < slotLength; at += piece) {
+            const end = Math.min(slotLength, at + piece);
+            const got = read(fd, slot, at, end, have, 0, hits);
+            expect(got).toEqual({ filled: Math.max(have, end) });
+            have = got.filled;
+          }
           expect(Buffer.from(slot).equals(want), `piece ${piece} bytes`).toBe(true);
-          expect(hits, `piece ${piece} from ${have}`).toEqual(byPieces(want, piece, false));
+          expect(hits, `piece ${piece} from ${first}`).toEqual(byPieces(want, piece, false));
         }
       }
       // At a base inside the file: slot[0] is the file's byte `base`.
       const base = 7 * SECTOR;
       const slot = new Uint8Array(8 * SECTOR);
       const hits: number[] = [];
-      read(fd, slot, 0, 2 * SECTOR, base, hits);
+      expect(read(fd, slot, 0, slot.length, 0, base, hits)).toEqual({ filled: slot.length });
       expect(Buffer.from(slot).equals(bytes.subarray(base, base + slot.length))).toBe(true);
-      expect(hits).toEqual(byPieces(slot, 2 * SECTOR, false));
+      expect(hits).toEqual(byPieces(slot, slot.length, false));
     } finally {
       closeSync(fd);
       rmSync(dir, { recursive: true, force: true });
@@ -141,7 +147,7 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
   it('reports a failed read with its errno and the bytes filled before it', () => {
     const read = readAnchorHits(CARVERS)!;
     const hits: number[] = [];
-    expect(read(2 ** 30, new Uint8Array(4 * SECTOR), SECTOR, SECTOR, 0, hits)).toEqual({ filled: SECTOR, errno: 9 }); // EBADF
+    expect(read(2 ** 30, new Uint8Array(4 * SECTOR), 0, 4 * SECTOR, SECTOR, 0, hits)).toEqual({ filled: SECTOR, errno: 9 }); // EBADF
     expect(hits).toEqual([]);
   });
 
