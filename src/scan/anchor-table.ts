@@ -4,7 +4,7 @@
  * loop is a compiled prefilter over the first two bytes of each anchor; only a sector with a
  * possible match pays for the full comparison. With the addon built the whole test runs in C
  * (native/anchors.c: ~1.5–2× less CPU than this, measured loaded, before its prefilter was
- * unrolled to 2.2× fewer instructions again; callgrind), reading an image file's chunk in the same
+ * unrolled to 2.2× fewer instructions again; callgrind), reading an image file's piece in the same
  * call; this TypeScript is the fallback and the tests' oracle.
  */
 import type { CarverSpec } from '../carve/types.ts';
