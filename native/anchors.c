@@ -2,13 +2,18 @@
  * (prefilter, then matchingCarvers' whole-anchor compare), at a fraction of its CPU time.
  *
  * Per distinct anchor offset, a 256-entry table maps the byte found there to its bucket (the
- * anchors at that offset starting with that byte), 0 for none. A sector ORs its lookups without
- * branching (almost every sector has none: one branch a sector); only then are the buckets'
- * anchors compared whole. The tables fit in L1 (~7 KiB for the 26 offsets the carvers use). */
+ * anchors at that offset starting with that byte), 0 for none. The prefilter ORs, without
+ * branching, one lookup a sector per offset — on two bytes at an offset where many first bytes
+ * start anchors (plan_probes) — so almost every sector costs one branch; only then are the
+ * buckets' anchors compared whole. Per 512 MiB of the bench image (callgrind): 325 M instructions
+ * as a loop over the offsets on one byte, 147 M now (prefilter 115 M, whole compare 32 M). The
+ * tables touched a sector fit in L1 (~7 KiB one-byte rows, an 8 KiB bitset per two-byte probe). */
 #include "anchors.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_OFFSETS 64
 #define MAX_LEN 64
@@ -20,12 +25,27 @@ struct anchor {
   uint8_t bytes[MAX_LEN];
 };
 
+/* An offset where more first bytes than this start anchors is prefiltered on two bytes. */
+#define CROWDED 8
+#define MAX_PAIRS 4
+
 struct anchor_table {
   size_t n;                        /* distinct offsets */
   uint16_t off[MAX_OFFSETS];       /* ascending */
   uint8_t lead[MAX_OFFSETS][256];  /* bucket number (1..255) of (offset, first byte), 0: none */
   uint16_t first[256];             /* bucket k holds anchors a[first[k]] .. a[first[k + 1] - 1] */
-  size_t reach;                    /* max at + len: a sector this far from the end needs no bound checks */
+  size_t reach;                    /* max at + len (+ 1 at a pair probe): a sector this far from the
+                                      end needs no bound checks in the filter */
+  /* The prefilter's probes: one byte (non-zero in row[i][byte] when an anchor at probe_off[i]
+   * starts with it; rows past `probes` are zero and probe offset 0) ... */
+  size_t probes;
+  uint16_t probe_off[MAX_OFFSETS];
+  uint8_t row[MAX_OFFSETS][256];
+  /* ... and, at a crowded offset, two bytes: bit (first | second << 8) of pair[i] is set when an
+   * anchor at pair_off[i] starts with them (any second byte for a one-byte anchor). */
+  size_t pairs;
+  uint16_t pair_off[MAX_PAIRS];
+  uint8_t pair[MAX_PAIRS][8192];
   struct anchor *a;
 };
 
@@ -34,6 +54,33 @@ static int by_offset_then_lead(const void *x, const void *y) {
   if (p->at != q->at) return p->at < q->at ? -1 : 1;
   if (p->bytes[0] != q->bytes[0]) return p->bytes[0] < q->bytes[0] ? -1 : 1;
   return 0;
+}
+
+/* Splits the offsets into one-byte probes and (the crowded ones, while there is room) two-byte ones.
+ * Offset 0 of the bench images' anchors has 30 first bytes: as a one-byte probe it let 11.5% of
+ * sectors through to the whole compare, as a two-byte one 1.5% (all offsets: 17% -> 7%). */
+static void plan_probes(anchor_table *t) {
+  for (size_t i = 0; i < t->n; i++) {
+    size_t leads = 0;
+    for (int x = 0; x < 256; x++) leads += t->lead[i][x] != 0;
+    if (leads <= CROWDED || t->pairs == MAX_PAIRS) {
+      memcpy(t->row[t->probes], t->lead[i], 256);
+      t->probe_off[t->probes++] = t->off[i];
+      continue;
+    }
+    uint8_t *bits = t->pair[t->pairs];
+    t->pair_off[t->pairs++] = t->off[i];
+    if ((size_t)t->off[i] + 2 > t->reach) t->reach = (size_t)t->off[i] + 2;
+    for (int x = 0; x < 256; x++) {
+      const uint8_t k = t->lead[i][x];
+      if (k == 0) continue;
+      for (uint16_t j = t->first[k]; j < t->first[k + 1]; j++)
+        for (unsigned y = 0; y < 256; y++) {
+          const unsigned v = (unsigned)x | y << 8;
+          if (t->a[j].len == 1 || t->a[j].bytes[1] == y) bits[v >> 3] |= (uint8_t)(1u << (v & 7));
+        }
+    }
+  }
 }
 
 anchor_table *anchor_table_new(size_t count, const int32_t *ats, const int32_t *lens, const int32_t *starts,
@@ -67,6 +114,7 @@ anchor_table *anchor_table_new(size_t count, const int32_t *ats, const int32_t *
   }
   t->first[buckets + 1] = (uint16_t)count;
   t->a = a;
+  plan_probes(t);
   return t;
 fail:
   free(a);
@@ -97,6 +145,36 @@ static int sector_matches(const anchor_table *t, const uint8_t *p, size_t room) 
   return 0;
 }
 
+/* The prefilter's probes, unrolled: a switch enters the straight line at the table's count (one
+ * well-predicted jump a sector), so each probe is three instructions at constant displacements
+ * (offset, byte, row byte OR-ed in) — 2.3x fewer instructions a sector than a loop over t->n
+ * (callgrind). */
+#define FALL __attribute__((fallthrough))
+#define PROBE(i) \
+  case (i) + 1:  \
+    hit |= t->row[i][p[t->probe_off[i]]]; \
+    FALL;
+#define PROBE8(i) PROBE((i) + 7) PROBE((i) + 6) PROBE((i) + 5) PROBE((i) + 4) PROBE((i) + 3) PROBE((i) + 2) PROBE((i) + 1) PROBE(i)
+#define PAIR(i)                                                                 \
+  case (i) + 1: {                                                               \
+    const unsigned v = p[t->pair_off[i]] | (unsigned)p[t->pair_off[i] + 1] << 8; \
+    hit |= (uint8_t)(t->pair[i][v >> 3] >> (v & 7) & 1);                        \
+  }                                                                             \
+    FALL;
+
+static inline unsigned filter(const anchor_table *t, const uint8_t *p) {
+  uint8_t hit = 0; /* a byte: the row byte is OR-ed in straight from memory */
+  switch (t->probes) {
+    PROBE8(56) PROBE8(48) PROBE8(40) PROBE8(32) PROBE8(24) PROBE8(16) PROBE8(8) PROBE8(0)
+    default: break;
+  }
+  switch (t->pairs) {
+    PAIR(3) PAIR(2) PAIR(1) PAIR(0)
+    default: break;
+  }
+  return hit;
+}
+
 size_t anchor_scan(const anchor_table *t, const uint8_t *b, size_t len, size_t from, size_t to, int32_t *out,
                    size_t cap) {
   size_t n = 0;
@@ -104,16 +182,30 @@ size_t anchor_scan(const anchor_table *t, const uint8_t *b, size_t len, size_t f
   /* Sectors whose every anchor lies inside the buffer: no bound checks in the filter. */
   const size_t safe_to = len >= t->reach ? len - t->reach + 1 : 0;
   const size_t fast_to = to < safe_to ? to : safe_to;
-  for (; s < fast_to && n < cap; s += SECTOR) {
-    const uint8_t *p = b + s;
-    unsigned hit = 0;
-    const size_t offsets = t->n;
-    const uint16_t *off = t->off;
-#pragma GCC unroll 8 /* ~13% fewer instructions a sector (callgrind) */
-    for (size_t i = 0; i < offsets; i++) hit |= t->lead[i][p[off[i]]];
-    if (hit && sector_matches(t, p, len - s)) out[n++] = (int32_t)s;
-  }
+  for (; s < fast_to && n < cap; s += SECTOR)
+    if (filter(t, b + s) && sector_matches(t, b + s, len - s)) out[n++] = (int32_t)s;
   for (; s < to && s < len && n < cap; s += SECTOR)
     if (sector_matches(t, b + s, len - s)) out[n++] = (int32_t)s;
   return n;
+}
+
+long anchor_read_scan(const anchor_table *t, int fd, uint8_t *b, size_t from, size_t to, size_t have, int64_t base,
+                      int32_t *out, size_t cap, size_t *filled, int *err) {
+  *err = 0;
+  while (have < to) {
+    const ssize_t got = pread(fd, b + have, to - have, (off_t)(base + (int64_t)have));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      *err = errno;
+      *filled = have;
+      return -1;
+    }
+    if (got == 0) { /* a source that ends early reads as zeros */
+      memset(b + have, 0, to - have);
+      have = to;
+    } else
+      have += (size_t)got;
+  }
+  *filled = have > to ? have : to;
+  return (long)anchor_scan(t, b, to, from, to, out, cap);
 }

@@ -18,4 +18,11 @@ void anchor_table_free(anchor_table *t);
 size_t anchor_scan(const anchor_table *t, const uint8_t *b, size_t len, size_t from, size_t to, int32_t *out,
                    size_t cap);
 
+/* The linear pass's read of one piece: b[have, to) from fd (b[0] at file offset base), then
+ * anchor_scan(b, to, from, to) while the bytes are in cache. Returns the hits written to out (at
+ * most cap); or -1 with *err = errno and *filled the bytes up to which b holds the file. A source
+ * that ends early reads as zeros. */
+long anchor_read_scan(const anchor_table *t, int fd, uint8_t *b, size_t from, size_t to, size_t have, int64_t base,
+                      int32_t *out, size_t cap, size_t *filled, int *err);
+
 #endif

@@ -1,8 +1,9 @@
 /* keycarve native helpers: the two block-device ioctls Node lacks, page-aligned memory for
  * O_DIRECT, the CryptoPro password KDF (cpkdf.c) for password search, and the linear pass's
- * anchor test (anchors.c). Reads themselves go
- * through Node's fs.read (libuv thread pool) into these buffers, so a stalled device never blocks
- * the event loop. Plain Node-API, no C++ wrapper. */
+ * anchor test (anchors.c). Reads of a device go through Node's fs.read (libuv thread pool) into
+ * these buffers, so a stalled device never blocks the event loop; only an image file the pass
+ * reads whole (its carving thread blocks on it anyway) is pread here, with its anchor test. Plain
+ * Node-API, no C++ wrapper. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdbool.h>
@@ -211,6 +212,48 @@ static napi_value anchor_scan_js(napi_env env, napi_callback_info info) {
   return n;
 }
 
+/* anchorReadScan(table, fd, b: Uint8Array, from, to, have, base, out: Int32Array, status: Float64Array):
+ * reads b[have, to) from fd at base + have, then writes into out the sector starts in [from, to)
+ * where an anchor matches whole inside b[0, to) (anchor_read_scan); returns how many, or -1 with
+ * status = [bytes filled, errno]. */
+static napi_value anchor_read_scan_js(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  static const char *usage =
+      "anchorReadScan(table, fd: number, b: Uint8Array, from: number, to: number, have: number, base: number, out: Int32Array, status: Float64Array)";
+  anchor_table *t = NULL;
+  int32_t fd = -1;
+  double from = 0, to = 0, have = 0, base = 0;
+  if (argc < 9 || napi_get_value_external(env, argv[0], (void **)&t) != napi_ok || t == NULL ||
+      napi_get_value_int32(env, argv[1], &fd) != napi_ok || napi_get_value_double(env, argv[3], &from) != napi_ok ||
+      napi_get_value_double(env, argv[4], &to) != napi_ok || napi_get_value_double(env, argv[5], &have) != napi_ok ||
+      napi_get_value_double(env, argv[6], &base) != napi_ok || fd < 0 || !(from >= 0) || !(to >= from) ||
+      !(have >= 0) || !(base >= 0) || base > 9e15) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  size_t len = 0, cap = 0, slots = 0;
+  uint8_t *b = arg_typed(env, argv[2], napi_uint8_array, &len, usage);
+  if (b == NULL) return NULL;
+  int32_t *out = arg_typed(env, argv[7], napi_int32_array, &cap, usage);
+  if (out == NULL) return NULL;
+  double *status = arg_typed(env, argv[8], napi_float64_array, &slots, usage);
+  if (status == NULL) return NULL;
+  if (slots < 2 || to > (double)len) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  size_t filled = 0;
+  int err = 0;
+  const long n = anchor_read_scan(t, fd, b, (size_t)from, (size_t)to, (size_t)have, (int64_t)base, out, cap, &filled, &err);
+  status[0] = (double)filled;
+  status[1] = err;
+  napi_value r;
+  CHECK(napi_create_int64(env, n, &r));
+  return r;
+}
+
 /* Adler-32 (RFC 1950) of `len` bytes: 32 bytes a step as s += 32a + sum((32 - i) * p[i]), a loop
  * the compiler vectorizes; 64-bit sums reduced once per 64 KiB stay far below 2^64. */
 static uint32_t adler32_bytes(const uint8_t *p, size_t len) {
@@ -258,6 +301,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"cpkdf", NULL, cpkdf_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"anchorTable", NULL, anchor_table_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"anchorScan", NULL, anchor_scan_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"anchorReadScan", NULL, anchor_read_scan_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adler32", NULL, adler32_js, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)

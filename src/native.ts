@@ -15,6 +15,10 @@ export interface NativeAddon {
   anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array): object | null;
   /** Fills `out` with the sector starts in [from, to) where an anchor matches whole inside `b`; returns the count. */
   anchorScan(table: object, b: Uint8Array, from: number, to: number, out: Int32Array): number;
+  /** Reads b[have, to) of descriptor fd (b[0] at offset base), then fills `out` as anchorScan(b[0, to),
+   * from, to) would; returns the count, or -1 with status = [bytes filled, errno]. Absent from an
+   * addon built before it was added. */
+  anchorReadScan?(table: object, fd: number, b: Uint8Array, from: number, to: number, have: number, base: number, out: Int32Array, status: Float64Array): number;
   /** Adler-32 (RFC 1950); absent from an addon built before it was added. */
   adler32?(bytes: Uint8Array): number;
 }

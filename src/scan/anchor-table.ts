@@ -3,11 +3,12 @@
  * sector meets only the carvers whose anchor byte matches (PhotoRec's file_checks[256]). The hot
  * loop is a compiled prefilter over the first two bytes of each anchor; only a sector with a
  * possible match pays for the full comparison. With the addon built the whole test runs in C
- * (native/anchors.c: ~1.5–2× less CPU than this, measured loaded); this TypeScript is the fallback
- * and the tests' oracle.
+ * (native/anchors.c: ~1.5–2× less CPU than this, measured loaded, before its prefilter was
+ * unrolled to 2.2× fewer instructions again; callgrind), reading an image file's piece in the same
+ * call; this TypeScript is the fallback and the tests' oracle.
  */
 import type { CarverSpec } from '../carve/types.ts';
-import { loadNative } from '../native.ts';
+import { loadNative, type NativeAddon } from '../native.ts';
 
 interface Entry {
   readonly carver: CarverSpec;
@@ -32,10 +33,19 @@ export interface AnchorTable {
   readonly buckets: readonly (readonly Entry[])[][];
   /** The same test in C (native/anchors.c), made at first use; null without the addon. */
   native?: NativeHits | null;
+  /** The addon's handle for this table (undefined until made, null: none). */
+  handle?: object | null;
+  /** nativeReadHits' function, made at first use. */
+  reader?: NativeReadHits | null;
 }
 
 /** Pushes onto `out` the sector starts in [from, to) of `b` where a whole anchor matches. */
 export type NativeHits = (b: Uint8Array, from: number, to: number, out: number[]) => void;
+
+/** Reads slot[have, to) from descriptor fd (slot[0] at offset `base`), then pushes onto `out` the
+ * hits in [from, to) over slot[0, to), as NativeHits would; returns the bytes the slot holds from
+ * its start (to, or more when `have` was past it), or a read's errno and the bytes that did arrive. */
+export type NativeReadHits = (fd: number, slot: Uint8Array, from: number, to: number, have: number, base: number, out: number[]) => { filled: number; errno?: number };
 
 export function buildAnchorTable(carvers: readonly CarverSpec[]): AnchorTable {
   const list = [...new Set(carvers.flatMap((c) => c.anchors.map((a) => a.at)))].sort((a, b) => a - b);
@@ -68,27 +78,54 @@ export function buildAnchorTable(carvers: readonly CarverSpec[]): AnchorTable {
  * no addon, one built before it had the anchor test, KEYCARVE_NO_NATIVE=1. */
 export function nativeHits(t: AnchorTable): NativeHits | null {
   const addon = loadNative();
-  if (typeof addon?.anchorTable !== 'function' || typeof addon.anchorScan !== 'function') return null;
+  const handle = addon && tableHandle(t, addon);
+  if (!handle) return null;
   if (t.native !== undefined) return t.native;
+  let found = new Int32Array(0);
+  t.native = (b, from, to, out) => {
+    const cap = Math.ceil((to - from) / 512);
+    if (found.length < cap) found = new Int32Array(cap);
+    const n = addon.anchorScan(handle, b, from, to, found);
+    for (let i = 0; i < n; i++) out.push(found[i]!);
+  };
+  return t.native;
+}
+
+/** The read and the test of a piece in one call to the addon (native/anchors.c anchor_read_scan:
+ * no fs.readSync, one call instead of two), or null without it. */
+export function nativeReadHits(t: AnchorTable): NativeReadHits | null {
+  const addon = loadNative();
+  const handle = addon && tableHandle(t, addon);
+  if (!handle || typeof addon.anchorReadScan !== 'function') return null;
+  if (t.reader) return t.reader;
+  const scan = addon.anchorReadScan.bind(addon);
+  let found = new Int32Array(0);
+  const status = new Float64Array(2);
+  return (t.reader = (fd, slot, from, to, have, base, out) => {
+    const cap = Math.ceil((to - from) / 512);
+    if (found.length < cap) found = new Int32Array(cap);
+    const n = scan(handle, fd, slot, from, to, have, base, found, status);
+    if (n < 0) return { filled: status[0]!, errno: status[1]! };
+    for (let i = 0; i < n; i++) out.push(found[i]!);
+    return { filled: status[0]! };
+  });
+}
+
+/** The table's anchors compiled by the addon (at its first use on each thread), or null: one built
+ * before it had the anchor test, anchors past its limits. */
+function tableHandle(t: AnchorTable, addon: NativeAddon): object | null {
+  if (t.handle !== undefined) return t.handle;
+  if (typeof addon.anchorTable !== 'function' || typeof addon.anchorScan !== 'function') return (t.handle = null);
   const entries = t.buckets.flat(2);
   let start = 0;
   const starts = Int32Array.from(entries, (e) => (start += e.bytes.length) - e.bytes.length);
-  const handle = addon.anchorTable(
+  t.handle = addon.anchorTable(
     Int32Array.from(entries, (e) => e.at),
     Int32Array.from(entries, (e) => e.bytes.length),
     starts,
     Uint8Array.from(entries.flatMap((e) => [...e.bytes])),
   );
-  let found = new Int32Array(0);
-  t.native = handle
-    ? (b, from, to, out) => {
-        const cap = Math.ceil((to - from) / 512);
-        if (found.length < cap) found = new Int32Array(cap);
-        const n = addon.anchorScan(handle, b, from, to, found);
-        for (let i = 0; i < n; i++) out.push(found[i]!);
-      }
-    : null;
-  return t.native;
+  return t.handle;
 }
 
 /**
@@ -130,6 +167,9 @@ export function matchingCarvers(t: AnchorTable, b: Uint8Array, s: number, out: S
   for (let i = 0; i < t.offsets.length; i++) {
     const at = s + t.offsets[i]!;
     if (at >= b.length) break;
+    // Most offsets of a hit hold no anchor's first byte: a byte load instead of an empty bucket's
+    // loop (matchingCarvers ~2.5x faster, ~1 µs a hit before; microbenchmark, 2 GiB image).
+    if (t.hit[i * 256 + b[at]!] === 0) continue;
     const bucket = t.buckets[i]![b[at]!]!;
     for (const e of bucket) {
       if (out.has(e.carver) || at + e.bytes.length > b.length) continue;

@@ -6,7 +6,7 @@
  * it is in cache and carve a hit once the bytes it may span have arrived.
  */
 import type { Candidate, CarverSpec, Chunk } from '../carve/types.ts';
-import { buildAnchorTable, matchingCarvers, nativeHits, type AnchorTable } from './anchor-table.ts';
+import { buildAnchorTable, matchingCarvers, nativeHits, nativeReadHits, type AnchorTable, type NativeReadHits } from './anchor-table.ts';
 
 export const SECTOR = 512;
 /** Failures kept with their offset and message; the rest are only counted (in CarverStats). */
@@ -61,6 +61,12 @@ export function anchorHits(carvers: readonly CarverSpec[], b: Uint8Array, from: 
     if (hits.size > 0) out[kept++] = out[j]!;
   }
   out.length = kept;
+}
+
+/** The addon's read-and-test of a piece from a descriptor (NativeReadHits: pread, then the hits
+ * anchorHits gives), or null without the addon. */
+export function readAnchorHits(carvers: readonly CarverSpec[]): NativeReadHits | null {
+  return nativeReadHits(tableFor(carvers));
 }
 
 /** Runs, at each of `sectors`, the carvers whose anchor matches there, adding to `into`. */

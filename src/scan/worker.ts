@@ -2,14 +2,16 @@
  * Piscina worker: carves one chunk that lives in shared memory (never copied). Given a descriptor
  * (a raw image) or a plan (an image format's pieces on its files' descriptors, src/source/formats/
  * plan.ts), it reads the chunk itself, in pieces that stay in the core's L2 cache: each piece is prefiltered
- * right after its read, and a hit is carved as soon as the bytes it may span (the margin) are in.
+ * right after its read, and a hit is carved as soon as the bytes it may span (the margin) are in
+ * (from a descriptor with the addon built, a piece is read and prefiltered in one call).
  * Hits in the last margin of the page need the next chunk's first bytes: they go back as `tail`,
  * for the pass to carve once that chunk is read (so no byte is read twice).
  */
 import { CARVERS } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
 import { PlanReader, type LostRange, type PlanPiece } from '../source/formats/plan.ts';
-import { anchorHits, carveAt, emptyResult, type ChunkResult } from './carve-chunk.ts';
+import { getSystemErrorName } from 'node:util';
+import { anchorHits, carveAt, emptyResult, readAnchorHits, type ChunkResult } from './carve-chunk.ts';
 import { PIECE, preadInto, ReadError, type Fill } from './read-ahead.ts';
 
 export interface ChunkTask {
@@ -50,23 +52,33 @@ export default async function carveTask(t: ChunkTask, fill?: Fill): Promise<Task
   const plan = t.plan ? new PlanReader(t.plan, t.base) : null;
   const from = t.fd === undefined && !plan ? t.length : (t.readFrom ?? 0);
   let have = from;
+  // From a descriptor with the addon: each piece read and tested in one call, without fs.readSync's
+  // own work (~20 M fewer instructions per 512 MiB, callgrind). A chunk in one call, carved after
+  // its last read, measured no better: the hits' bytes are out of cache by then.
+  const direct = t.fd !== undefined && !fill && !plan ? readAnchorHits(CARVERS) : null;
   for (let at = 0; at < t.length; ) {
     const end = Math.min(t.length, at + PIECE);
-    if (end > have) {
-      try {
-        if (plan) have = plan.fill(slot, end);
-        else if (!fill) have = preadInto(t.fd!, slot, have, end, t.base);
-        else {
-          const got = fill(end);
-          have = typeof got === 'number' ? got : await got;
+    if (direct) {
+      const got = direct(t.fd!, slot, at, end, have, t.base, hits);
+      if (got.errno !== undefined) return failed(got.filled - from, errnoName(got.errno));
+      have = got.filled;
+    } else {
+      if (end > have) {
+        try {
+          if (plan) have = plan.fill(slot, end);
+          else if (!fill) have = preadInto(t.fd!, slot, have, end, t.base);
+          else {
+            const got = fill(end);
+            have = typeof got === 'number' ? got : await got;
+          }
+        } catch (e) {
+          // A plan, the reader thread or a pread keeps what it filled before the failure.
+          const got = plan ? plan.done : e instanceof ReadError ? e.filled : have;
+          return failed(got - from, (e as NodeJS.ErrnoException).code ?? 'EIO', plan?.lost);
         }
-      } catch (e) {
-        // A plan, the reader thread or a pread keeps what it filled before the failure.
-        const got = plan ? plan.done : e instanceof ReadError ? e.filled : have;
-        return { ...emptyResult(), tail: [], read: got - from, readError: (e as NodeJS.ErrnoException).code ?? 'EIO', ...(plan ? { lost: plan.lost } : {}) };
       }
+      anchorHits(CARVERS, slot.subarray(0, end), at, end, hits);
     }
-    anchorHits(CARVERS, slot.subarray(0, end), at, end, hits);
     // A hit is carved once its whole possible span is in (the end of the source counts as in).
     const ready = t.last && end === t.length ? Infinity : end - t.margin;
     const start = carved;
@@ -75,6 +87,20 @@ export default async function carveTask(t: ChunkTask, fill?: Fill): Promise<Task
     at = end;
   }
   return { ...r, tail: hits.slice(carved), read: have - from, ...(plan ? { lost: plan.lost } : {}) };
+}
+
+/** A chunk whose read failed after `read` bytes: nothing is carved (the pass reads the rest). */
+function failed(read: number, code: string, lost?: LostRange[]): TaskResult {
+  return { ...emptyResult(), tail: [], read, readError: code, ...(lost ? { lost } : {}) };
+}
+
+/** 'EIO' for 5, as fs.readSync's error code would be. */
+function errnoName(errno: number): string {
+  try {
+    return getSystemErrorName(-errno);
+  } catch {
+    return 'EIO';
+  }
 }
 
 export type { Candidate };

@@ -1,9 +1,13 @@
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { describe, expect, it } from 'vitest';
 import { CARVERS } from '../../src/carve/index.ts';
 import { loadNative } from '../../src/native.ts';
 import { buildAnchorTable, nativeHits } from '../../src/scan/anchor-table.ts';
-import { anchorHits } from '../../src/scan/carve-chunk.ts';
+import type { CarverSpec } from '../../src/carve/types.ts';
+import { anchorHits, readAnchorHits } from '../../src/scan/carve-chunk.ts';
 import { sourceWorker } from '../../src/scan/pool.ts';
 
 const SECTOR = 512;
@@ -51,6 +55,7 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
     process.env['KEYCARVE_NO_NATIVE'] = '1';
     try {
       expect(nativeHits(buildAnchorTable(CARVERS))).toBeNull();
+      expect(readAnchorHits(CARVERS)).toBeNull(); // the worker reads with fs.readSync then
     } finally {
       if (before === undefined) delete process.env['KEYCARVE_NO_NATIVE'];
       else process.env['KEYCARVE_NO_NATIVE'] = before;
@@ -98,5 +103,71 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
     expect(got.ts).toEqual(expect.arrayContaining(whole));
     expect(got.native).toEqual(got.ts);
     expect(got.native).toEqual(byPieces(bytes, 4 * SECTOR, false));
+  });
+
+  it('reads and tests a piece from a descriptor in one call: the bytes and hits of pread + anchorHits', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keycarve-ars-'));
+    const file = join(dir, 'img');
+    writeFileSync(file, bytes);
+    const fd = openSync(file, 'r');
+    try {
+      const read = readAnchorHits(CARVERS)!;
+      const slotLength = Math.ceil(length / SECTOR) * SECTOR + 2 * SECTOR; // the file ends inside the slot
+      const want = new Uint8Array(slotLength);
+      want.set(bytes);
+      for (const piece of [SECTOR, 4 * SECTOR, 64 * SECTOR]) {
+        for (const first of [0, 3 * SECTOR]) {
+          const slot = new Uint8Array(new SharedArrayBuffer(slotLength + 1), 1).fill(0x55); // an odd address too
+          slot.set(bytes.subarray(0, first)); // bytes already in before `have`
+          const hits: number[] = [];
+          let have = first;
+          for (let at = 0; at < slotLength; at += piece) {
+            const end = Math.min(slotLength, at + piece);
+            const got = read(fd, slot, at, end, have, 0, hits);
+            expect(got).toEqual({ filled: Math.max(have, end) });
+            have = got.filled;
+          }
+          expect(Buffer.from(slot).equals(want), `piece ${piece} bytes`).toBe(true);
+          expect(hits, `piece ${piece} from ${first}`).toEqual(byPieces(want, piece, false));
+        }
+      }
+      // At a base inside the file: slot[0] is the file's byte `base`.
+      const base = 7 * SECTOR;
+      const slot = new Uint8Array(8 * SECTOR);
+      const hits: number[] = [];
+      expect(read(fd, slot, 0, slot.length, 0, base, hits)).toEqual({ filled: slot.length });
+      expect(Buffer.from(slot).equals(bytes.subarray(base, base + slot.length))).toBe(true);
+      expect(hits).toEqual(byPieces(slot, slot.length, false));
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a failed read with its errno and the bytes filled before it', () => {
+    const read = readAnchorHits(CARVERS)!;
+    const hits: number[] = [];
+    expect(read(2 ** 30, new Uint8Array(4 * SECTOR), 0, 4 * SECTOR, SECTOR, 0, hits)).toEqual({ filled: SECTOR, errno: 9 }); // EBADF
+    expect(hits).toEqual([]);
+  });
+
+  it('agrees on an offset crowded with first bytes (tested on two bytes in C), one-byte anchors among them', () => {
+    const carver = (at: number, ...bytes: number[][]): CarverSpec => ({ kind: 'boot', maxLength: 512, carve: () => [], anchors: bytes.map((b) => ({ at, bytes: Uint8Array.from(b) })) });
+    const crowded = [
+      carver(5, ...Array.from({ length: 12 }, (_, k) => [k * 16 + 1, 0x42, 7])),
+      carver(5, [0xf3]), // any second byte
+      carver(6, [0x42, 0x99]),
+      carver(0, ...Array.from({ length: 20 }, (_, k) => [k + 100, k + 50])),
+    ];
+    let seed = 7;
+    const data = Uint8Array.from({ length: 4096 * SECTOR }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0x1f); // few values: many near misses
+    for (let s = 0; s < data.length; s += 3 * SECTOR) data.set([(s >> 9) & 0xf0 | 1, 0x42, 7], s + 5); // some whole matches
+    for (let s = SECTOR; s < data.length; s += 11 * SECTOR) data[s + 5] = 0xf3;
+    const n: number[] = [];
+    const t: number[] = [];
+    anchorHits(crowded, data, 0, data.length, n);
+    anchorHits(crowded, data, 0, data.length, t, { native: false });
+    expect(t.length).toBeGreaterThan(100);
+    expect(n).toEqual(t);
   });
 });
