@@ -22,7 +22,8 @@
 struct anchor {
   uint16_t at;
   uint8_t len;
-  uint8_t bytes[MAX_LEN];
+  uint8_t bytes[MAX_LEN]; /* already masked */
+  uint8_t mask[MAX_LEN];  /* a byte b matches when (b & mask) == bytes; mask[0] is 0xff */
 };
 
 /* An offset where more first bytes than this start anchors is prefiltered on two bytes. */
@@ -77,14 +78,14 @@ static void plan_probes(anchor_table *t) {
       for (uint16_t j = t->first[k]; j < t->first[k + 1]; j++)
         for (unsigned y = 0; y < 256; y++) {
           const unsigned v = (unsigned)x | y << 8;
-          if (t->a[j].len == 1 || t->a[j].bytes[1] == y) bits[v >> 3] |= (uint8_t)(1u << (v & 7));
+          if (t->a[j].len == 1 || (y & t->a[j].mask[1]) == t->a[j].bytes[1]) bits[v >> 3] |= (uint8_t)(1u << (v & 7));
         }
     }
   }
 }
 
 anchor_table *anchor_table_new(size_t count, const int32_t *ats, const int32_t *lens, const int32_t *starts,
-                               const uint8_t *bytes, size_t bytes_len) {
+                               const uint8_t *bytes, const uint8_t *masks, size_t bytes_len) {
   if (count == 0 || count > 65535) return NULL;
   anchor_table *t = calloc(1, sizeof *t);
   struct anchor *a = calloc(count, sizeof *a);
@@ -95,7 +96,11 @@ anchor_table *anchor_table_new(size_t count, const int32_t *ats, const int32_t *
       goto fail;
     a[k].at = (uint16_t)ats[k];
     a[k].len = (uint8_t)lens[k];
-    memcpy(a[k].bytes, bytes + starts[k], (size_t)lens[k]);
+    for (int32_t m = 0; m < lens[k]; m++) {
+      a[k].mask[m] = masks == NULL ? 0xff : masks[starts[k] + m];
+      a[k].bytes[m] = bytes[starts[k] + m] & a[k].mask[m];
+    }
+    if (a[k].mask[0] != 0xff) goto fail; /* the first byte picks the bucket: it is exact */
     if ((size_t)(ats[k] + lens[k]) > t->reach) t->reach = (size_t)(ats[k] + lens[k]);
   }
   qsort(a, count, sizeof *a, by_offset_then_lead);
@@ -138,7 +143,7 @@ static int sector_matches(const anchor_table *t, const uint8_t *p, size_t room) 
       const struct anchor *x = &t->a[j];
       if ((size_t)x->at + x->len > room) continue;
       size_t m = 1; /* a loop, not memcmp: anchors are a few bytes and most differ at the second */
-      while (m < x->len && p[x->at + m] == x->bytes[m]) m++;
+      while (m < x->len && (p[x->at + m] & x->mask[m]) == x->bytes[m]) m++;
       if (m == x->len) return 1;
     }
   }

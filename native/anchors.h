@@ -8,9 +8,11 @@
 typedef struct anchor_table anchor_table;
 
 /* A table of `count` anchors: anchor k is bytes[starts[k] .. starts[k] + lens[k]) at ats[k] from a
- * sector start (0 <= at < 512, 1 <= len <= 64). NULL on bad input or no memory. */
+ * sector start (0 <= at < 512, 1 <= len <= 64), a byte b matching where (b & mask) equals the
+ * anchor's byte under the same mask (`masks` laid out as `bytes`, NULL: all 0xff; an anchor's
+ * first mask byte must be 0xff). NULL on bad input or no memory. */
 anchor_table *anchor_table_new(size_t count, const int32_t *ats, const int32_t *lens, const int32_t *starts,
-                               const uint8_t *bytes, size_t bytes_len);
+                               const uint8_t *bytes, const uint8_t *masks, size_t bytes_len);
 void anchor_table_free(anchor_table *t);
 
 /* Writes to out each sector start s (s = from, from + 512, ... < to) where some anchor matches

@@ -153,18 +153,19 @@ static void free_table(napi_env env, void *data, void *hint) {
   anchor_table_free(data);
 }
 
-/* anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array): an
- * opaque table for anchorScan, freed by the GC; null when the anchors do not fit its limits. */
+/* anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array, masks?:
+ * Uint8Array): an opaque table for anchorScan, freed by the GC; null when the anchors do not fit
+ * its limits. `masks` (as long as bytes) frees bits of anchor bytes (anchorMasks tells it is read). */
 static napi_value anchor_table_js(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  static const char *usage = "anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array)";
+  static const char *usage = "anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array, masks?: Uint8Array)";
   if (argc < 4) {
     napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
-  size_t n_at = 0, n_len = 0, n_start = 0, n_bytes = 0;
+  size_t n_at = 0, n_len = 0, n_start = 0, n_bytes = 0, n_masks = 0;
   const int32_t *ats = arg_typed(env, argv[0], napi_int32_array, &n_at, usage);
   if (ats == NULL) return NULL;
   const int32_t *lens = arg_typed(env, argv[1], napi_int32_array, &n_len, usage);
@@ -173,8 +174,19 @@ static napi_value anchor_table_js(napi_env env, napi_callback_info info) {
   if (starts == NULL) return NULL;
   const uint8_t *bytes = arg_typed(env, argv[3], napi_uint8_array, &n_bytes, usage);
   if (bytes == NULL) return NULL;
+  napi_valuetype mt = napi_undefined;
+  if (argc >= 5) CHECK(napi_typeof(env, argv[4], &mt));
+  const uint8_t *masks = NULL;
+  if (mt != napi_undefined) {
+    masks = arg_typed(env, argv[4], napi_uint8_array, &n_masks, usage);
+    if (masks == NULL) return NULL;
+    if (n_masks != n_bytes) {
+      napi_throw_range_error(env, NULL, "anchorTable: masks must be as long as bytes");
+      return NULL;
+    }
+  }
   napi_value out;
-  anchor_table *t = n_at == n_len && n_at == n_start ? anchor_table_new(n_at, ats, lens, starts, bytes, n_bytes) : NULL;
+  anchor_table *t = n_at == n_len && n_at == n_start ? anchor_table_new(n_at, ats, lens, starts, bytes, masks, n_bytes) : NULL;
   if (t == NULL) {
     CHECK(napi_get_null(env, &out));
     return out;
@@ -294,7 +306,10 @@ static napi_value adler32_js(napi_env env, napi_callback_info info) {
 }
 
 static napi_value init(napi_env env, napi_value exports) {
+  napi_value yes;
+  if (napi_get_boolean(env, true, &yes) != napi_ok) return NULL;
   napi_property_descriptor props[] = {
+      {"anchorMasks", NULL, NULL, NULL, NULL, yes, napi_enumerable, NULL},
       {"deviceSize", NULL, device_size, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sectorSize", NULL, sector_size, NULL, NULL, NULL, napi_enumerable, NULL},
       {"alignedBuffer", NULL, aligned_buffer, NULL, NULL, NULL, napi_enumerable, NULL},

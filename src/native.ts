@@ -12,7 +12,9 @@ export interface NativeAddon {
   cpkdf(hash: 'gost3411-94' | 'streebog256', pin4: Uint8Array, salt: Uint8Array): Uint8Array;
   /** native/anchors.c: anchor k is bytes[starts[k], starts[k] + lens[k]) at ats[k] of a sector;
    * null when the anchors exceed its limits. */
-  anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array): object | null;
+  anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array, masks?: Uint8Array): object | null;
+  /** true when anchorTable reads `masks` (an addon built before them ignores the argument). */
+  anchorMasks?: boolean;
   /** Fills `out` with the sector starts in [from, to) where an anchor matches whole inside `b`; returns the count. */
   anchorScan(table: object, b: Uint8Array, from: number, to: number, out: Int32Array): number;
   /** Reads b[have, to) of descriptor fd (b[0] at offset base), then fills `out` as anchorScan(b[0, to),

@@ -9,7 +9,7 @@ import type { CarverSpec, Chunk } from './types.ts';
 export function withLeadByte(spec: CarverSpec): CarverSpec {
   return Object.freeze({
     ...spec,
-    anchors: [...spec.anchors, ...spec.anchors.map((a) => ({ at: a.at + 1, bytes: a.bytes }))],
+    anchors: [...spec.anchors, ...spec.anchors.map((a) => ({ ...a, at: a.at + 1 }))],
     maxLength: spec.maxLength + 1,
     carve: (chunk: Chunk, start: number) => spec.carve(chunk, derStart(chunk.bytes, start)),
   });

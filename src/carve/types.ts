@@ -55,11 +55,19 @@ export interface Candidate {
   readonly sectors?: Uint8Array;
 }
 
+/** `bytes` at `at`; where `mask` is given (as long as bytes, its first byte 0xff: the first byte
+ * picks the dispatch bucket) a byte b matches when (b & mask) === (bytes & mask), so 0x00 is "any". */
+export interface Anchor {
+  readonly at: number;
+  readonly bytes: Uint8Array;
+  readonly mask?: Uint8Array;
+}
+
 export interface CarverSpec {
   readonly kind: CandidateKind;
   /** Anchor bytes at an offset from a 512-byte sector start; a sector is offered to the carver
    * only when one of its anchors matches. */
-  readonly anchors: readonly { readonly at: number; readonly bytes: Uint8Array }[];
+  readonly anchors: readonly Anchor[];
   /** Bound on any length this carver believes; also the minimum margin the scan must give. */
   readonly maxLength: number;
   /** Total: never throws, never reads past chunk.bytes. `start` is an index into chunk.bytes. */

@@ -7,14 +7,32 @@
  * unrolled to 2.2× fewer instructions again; callgrind), reading an image file's piece in the same
  * call; this TypeScript is the fallback and the tests' oracle.
  */
-import type { CarverSpec } from '../carve/types.ts';
+import type { Anchor, CarverSpec } from '../carve/types.ts';
 import { loadNative, type NativeAddon } from '../native.ts';
 
 interface Entry {
   readonly carver: CarverSpec;
   readonly at: number;
+  /** Masked: a byte b matches bytes[k] when (b & mask[k]) === bytes[k]. */
   readonly bytes: Uint8Array;
+  readonly mask: Uint8Array;
 }
+
+/** An anchor with its mask made whole (all 0xff where none is given) and its bytes masked. */
+function entry(carver: CarverSpec, a: Anchor): Entry {
+  const mask = a.mask ?? new Uint8Array(a.bytes.length).fill(0xff);
+  if (mask.length !== a.bytes.length || mask[0] !== 0xff) throw new Error(`${carver.kind}: an anchor's mask must match its bytes and keep the first byte whole`);
+  return { carver, at: a.at, bytes: a.bytes.map((x, k) => x & mask[k]!), mask };
+}
+
+/** The second bytes an anchor lets through the two-byte prefilter (all 256 for a one-byte anchor). */
+function secondBytes(e: Entry): number[] {
+  const all = Array.from({ length: 256 }, (_, x) => x);
+  return e.bytes.length > 1 ? all.filter((x) => (x & e.mask[1]!) === e.bytes[1]) : all;
+}
+
+/** A two-byte prefix for the prefilter's compares, or null when the second byte is not whole. */
+const exactPair = (e: Entry): number | null => (e.bytes.length > 1 && e.mask[1] === 0xff ? e.bytes[0]! | (e.bytes[1]! << 8) : null);
 
 export interface AnchorTable {
   readonly offsets: Int32Array;
@@ -48,28 +66,23 @@ export type NativeHits = (b: Uint8Array, from: number, to: number, out: number[]
 export type NativeReadHits = (fd: number, slot: Uint8Array, from: number, to: number, have: number, base: number, out: number[]) => { filled: number; errno?: number };
 
 export function buildAnchorTable(carvers: readonly CarverSpec[]): AnchorTable {
-  const list = [...new Set(carvers.flatMap((c) => c.anchors.map((a) => a.at)))].sort((a, b) => a - b);
+  const entries = carvers.flatMap((c) => c.anchors.map((a) => entry(c, a)));
+  const list = [...new Set(entries.map((e) => e.at))].sort((a, b) => a - b);
   const buckets = list.map(() => Array.from({ length: 256 }, () => [] as Entry[]));
   const hit = new Uint8Array(list.length * 256);
-  for (const carver of carvers)
-    for (const a of carver.anchors) {
-      const i = list.indexOf(a.at);
-      buckets[i]![a.bytes[0]!]!.push({ carver, at: a.at, bytes: a.bytes });
-      hit[i * 256 + a.bytes[0]!] = 1;
-    }
-  // Two-byte bitset: a one-byte anchor sets every second byte.
+  // Two-byte bitset: a one-byte anchor, or one whose second byte is masked, sets its every second byte.
   const bits = new Uint32Array(list.length * 2048);
-  for (const carver of carvers)
-    for (const a of carver.anchors) {
-      const i = list.indexOf(a.at);
-      const seconds = a.bytes.length > 1 ? [a.bytes[1]!] : Array.from({ length: 256 }, (_, x) => x);
-      for (const x of seconds) {
-        const k = a.bytes[0]! | (x << 8);
-        bits[i * 2048 + (k >>> 5)]! |= 1 << (k & 31);
-      }
+  for (const e of entries) {
+    const i = list.indexOf(e.at);
+    buckets[i]![e.bytes[0]!]!.push(e);
+    hit[i * 256 + e.bytes[0]!] = 1;
+    for (const x of secondBytes(e)) {
+      const k = e.bytes[0]! | (x << 8);
+      bits[i * 2048 + (k >>> 5)]! |= 1 << (k & 31);
     }
+  }
   // The offsets are constants of the carver list: unroll the prefilter into straight-line code.
-  const loop = (wide: boolean) => `for (let s = from; s < to; s += 512) {\nconst s2 = s >> 1;\nlet k = 0;\nlet hit = 0;\n${sectorTests(list, carvers, wide)}\nif (hit) out.push(s);\n}`;
+  const loop = (wide: boolean) => `for (let s = from; s < to; s += 512) {\nconst s2 = s >> 1;\nlet k = 0;\nlet hit = 0;\n${sectorTests(list, entries, wide)}\nif (hit) out.push(s);\n}`;
   const scan = new Function('w', 'b', 'h', 'from', 'to', 'out', `if (h) {\n${loop(true)}\n} else {\n${loop(false)}\n}`) as AnchorTable['scan'];
   return { offsets: Int32Array.from(list), scan, bits, hit, buckets };
 }
@@ -117,6 +130,8 @@ function tableHandle(t: AnchorTable, addon: NativeAddon): object | null {
   if (t.handle !== undefined) return t.handle;
   if (typeof addon.anchorTable !== 'function' || typeof addon.anchorScan !== 'function') return (t.handle = null);
   const entries = t.buckets.flat(2);
+  // An addon built before masks would compare a masked anchor's free bytes as given.
+  if (!addon.anchorMasks && entries.some((e) => e.mask.some((m) => m !== 0xff))) return (t.handle = null);
   let start = 0;
   const starts = Int32Array.from(entries, (e) => (start += e.bytes.length) - e.bytes.length);
   t.handle = addon.anchorTable(
@@ -124,6 +139,7 @@ function tableHandle(t: AnchorTable, addon: NativeAddon): object | null {
     Int32Array.from(entries, (e) => e.bytes.length),
     starts,
     Uint8Array.from(entries.flatMap((e) => [...e.bytes])),
+    ...(addon.anchorMasks ? [Uint8Array.from(entries.flatMap((e) => [...e.mask]))] : []),
   );
   return t.handle;
 }
@@ -137,7 +153,7 @@ function tableHandle(t: AnchorTable, addon: NativeAddon): object | null {
  * loaded once from `h`, the odd-offset values made from two of them. Bytes past the buffer read as
  * 0 or undefined: a false positive at worst (matchingCarvers checks bounds).
  */
-function sectorTests(list: readonly number[], carvers: readonly CarverSpec[], wide: boolean): string {
+function sectorTests(list: readonly number[], entries: readonly Entry[], wide: boolean): string {
   const lines: string[] = [];
   const loaded = new Set<number>();
   const word = (j: number) => {
@@ -149,9 +165,9 @@ function sectorTests(list: readonly number[], carvers: readonly CarverSpec[], wi
   const pairAt = (o: number) =>
     !wide ? `(b[s + ${o}] | 0) | ((b[s + ${o + 1}] | 0) << 8)` : o % 2 === 0 ? word(o >> 1) : `(${word(o >> 1)} >>> 8) | ((${word((o >> 1) + 1)} & 255) << 8)`;
   list.forEach((o, i) => {
-    const anchors = carvers.flatMap((c) => c.anchors.filter((a) => a.at === o));
-    const singles = [...new Set(anchors.filter((a) => a.bytes.length === 1).map((a) => a.bytes[0]!))];
-    const pairs = [...new Set(anchors.filter((a) => a.bytes.length > 1).map((a) => a.bytes[0]! | (a.bytes[1]! << 8)))].filter((k) => !singles.includes(k & 0xff));
+    const anchors = entries.filter((e) => e.at === o);
+    const singles = [...new Set(anchors.filter((e) => exactPair(e) === null).map((e) => e.bytes[0]!))];
+    const pairs = [...new Set(anchors.map(exactPair).filter((k) => k !== null))].filter((k) => !singles.includes(k & 0xff));
     const tests = singles.map((x) => `(${byteAt(o)} === ${x})`);
     if (pairs.length > 0) lines.push(`k = ${pairAt(o)};`);
     if (pairs.length > 4) tests.push(`((w[${i * 2048} + (k >>> 5)] >>> (k & 31)) & 1)`);
@@ -174,7 +190,7 @@ export function matchingCarvers(t: AnchorTable, b: Uint8Array, s: number, out: S
     for (const e of bucket) {
       if (out.has(e.carver) || at + e.bytes.length > b.length) continue;
       let k = 1;
-      while (k < e.bytes.length && b[at + k] === e.bytes[k]) k++;
+      while (k < e.bytes.length && (b[at + k]! & e.mask[k]!) === e.bytes[k]) k++;
       if (k === e.bytes.length) out.add(e.carver);
     }
   }

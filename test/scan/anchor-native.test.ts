@@ -170,4 +170,33 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
     expect(t.length).toBeGreaterThan(100);
     expect(n).toEqual(t);
   });
+
+  it('agrees on masked anchors (free bytes, part-free bytes) and matches exactly where the mask says', () => {
+    const masked = (at: number, bytes: number[], mask: number[]): CarverSpec => ({ kind: 'name', maxLength: 512, carve: () => [], anchors: [{ at, bytes: Uint8Array.from(bytes), mask: Uint8Array.from(mask) }] });
+    // 30 ?? 16 at 0 (the name carver's shape), AB C? at 7 (a high nibble free), 44 at 9 (one whole byte).
+    const carvers = [masked(0, [0x30, 0x00, 0x16], [0xff, 0x00, 0xff]), masked(7, [0xab, 0xc0], [0xff, 0xf0]), masked(9, [0x44], [0xff])];
+    let seed = 11;
+    const data = Uint8Array.from({ length: 4096 * SECTOR }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff);
+    const want = new Set<number>();
+    for (let s = 0; s < data.length; s += SECTOR) {
+      const k = s >> 9;
+      data[s + 9] = 0; // no one-byte hits but the planted ones
+      if (k % 5 === 0) data.set([0x30, k & 0xff, 0x16], s); // any length byte: a match
+      else if (k % 5 === 1) data.set([0x30, 0x16, 0x17], s); // third byte wrong: none
+      if (k % 7 === 0) data.set([0xab, 0xc0 | (k & 0x0f)], s + 7); // low nibble free: a match
+      else if (k % 7 === 1) data.set([0xab, 0xd0], s + 7); // high nibble differs: none
+      else data[s + 7] = 0;
+      if (k % 13 === 0) data[s + 9] = 0x44;
+      const m = (b: number[], at: number, mask: number[]) => b.every((x, j) => (data[s + at + j]! & mask[j]!) === x);
+      if (m([0x30, 0, 0x16], 0, [0xff, 0, 0xff]) || m([0xab, 0xc0], 7, [0xff, 0xf0]) || data[s + 9] === 0x44) want.add(s);
+    }
+    const n: number[] = [];
+    const t: number[] = [];
+    anchorHits(carvers, data, 0, data.length, n);
+    anchorHits(carvers, data, 0, data.length, t, { native: false });
+    expect(t).toEqual([...want].sort((a, b) => a - b));
+    expect(n).toEqual(t);
+    expect(t.length).toBeGreaterThan(800);
+    expect(() => anchorHits([masked(0, [0x30, 0x01], [0xf0, 0xff])], data, 0, SECTOR, [])).toThrow(/first byte whole/);
+  });
 });

@@ -113,7 +113,7 @@ export async function carveImage(reader: MediaReader, spec: CarverSpec, page = 1
     const bytes = (await reader.read(base, page + spec.maxLength)) ?? new Uint8Array(0);
     const chunk = { base, bytes, page: Math.min(page, bytes.length) };
     for (let s = 0; s < chunk.page; s += 512) {
-      const hit = spec.anchors.some((a) => a.bytes.every((x, i) => bytes[s + a.at + i] === x));
+      const hit = spec.anchors.some((a) => a.bytes.every((x, i) => ((bytes[s + a.at + i] ?? -1) & (a.mask?.[i] ?? 0xff)) === (x & (a.mask?.[i] ?? 0xff))));
       if (hit) out.push(...spec.carve(chunk, s));
     }
   }
