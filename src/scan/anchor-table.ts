@@ -26,9 +26,11 @@ function entry(carver: CarverSpec, a: Anchor): Entry {
 }
 
 /** The second bytes an anchor lets through the two-byte prefilter (all 256 for a one-byte anchor). */
-function secondBytes(e: Entry): number[] {
-  const all = Array.from({ length: 256 }, (_, x) => x);
-  return e.bytes.length > 1 ? all.filter((x) => (x & e.mask[1]!) === e.bytes[1]) : all;
+const ALL_BYTES = Array.from({ length: 256 }, (_, x) => x);
+function secondBytes(e: Entry): readonly number[] {
+  if (e.bytes.length === 1 || e.mask[1] === 0) return ALL_BYTES;
+  if (e.mask[1] === 0xff) return [e.bytes[1]!];
+  return ALL_BYTES.filter((x) => (x & e.mask[1]!) === e.bytes[1]);
 }
 
 /** A two-byte prefix for the prefilter's compares, or null when the second byte is not whole. */
