@@ -5,8 +5,12 @@
  * workers, `scan --quick`; on the 2 GiB image also each installed peer (bench/peers.ts). One table:
  * seconds, MB/s, ratio to cat, peak RSS, containers returned with the right bytes; then the targets,
  * and the start-up, crypto and pairing benches. Compare ratios within one run, never absolute times.
+ * cat and keycarve run KEYCARVE_BENCH_RUNS rounds (default 3), interleaved: the table gives each
+ * one's median seconds and its highest peak RSS (a single run's ratio moved by ±0.1 here). With
+ * util-linux's fincore, each image's share resident in the page cache after its runs is printed:
+ * this machine's page cache held ~9 GiB, so the 8 GiB image may be read partly from disk.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
@@ -18,6 +22,7 @@ const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin/keycarve.mjs');
 const sizes = (process.env.KEYCARVE_BENCH_SIZES ?? '512,2048,8192').split(',').map(Number);
 const peersOn = 2048;
+const runs = Math.max(1, Number(process.env.KEYCARVE_BENCH_RUNS ?? 3));
 
 interface Row extends PeerRun {
   readonly image: number;
@@ -34,16 +39,36 @@ function keycarve(mib: number, img: string, label: string, args: string[]): Row 
   return { image: mib, tool: label, timing, found };
 }
 
-console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${availableParallelism()} cores, default --jobs ${defaultJobs()}`);
+/** The run of median seconds, with the highest peak RSS of all of them. */
+function median(of: Row[]): Row {
+  const sorted = [...of].sort((a, b) => a.timing!.seconds - b.timing!.seconds);
+  const mid = sorted[Math.floor(sorted.length / 2)]!;
+  return { ...mid, timing: { ...mid.timing!, rssMiB: Math.max(...of.map((r) => r.timing!.rssMiB)) } };
+}
+
+/** Percent of `img` resident in the page cache (util-linux fincore), or null without it. */
+function resident(img: string, bytes: number): number | null {
+  const r = spawnSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', img], { encoding: 'utf8' });
+  return r.status === 0 ? (100 * Number(r.stdout.trim())) / bytes : null;
+}
+
+console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${availableParallelism()} cores, default --jobs ${defaultJobs()}; medians of ${runs} interleaved rounds`);
+const residency: string[] = [];
 for (const mib of sizes) {
   const img = benchImage(mib);
   timed('sh', ['-c', `cat ${img} >/dev/null`]); // warm the page cache
-  const cat = timed('sh', ['-c', `cat ${img} >/dev/null`]);
-  catSeconds.set(mib, cat.seconds);
-  rows.push({ image: mib, tool: 'cat', timing: cat, found: null });
-  rows.push(keycarve(mib, img, 'keycarve scan', []));
-  if (defaultJobs() !== 2) rows.push(keycarve(mib, img, 'keycarve scan --jobs 2', ['--jobs', '2']));
-  rows.push(keycarve(mib, img, 'keycarve scan --quick', ['--quick']));
+  const variants: [string, string[]][] = [['keycarve scan', []], ...(defaultJobs() !== 2 ? [['keycarve scan --jobs 2', ['--jobs', '2']] as [string, string[]]] : []), ['keycarve scan --quick', ['--quick']]];
+  const cats: Row[] = [];
+  const samples = variants.map(() => [] as Row[]);
+  for (let i = 0; i < runs; i++) {
+    cats.push({ image: mib, tool: 'cat', timing: timed('sh', ['-c', `cat ${img} >/dev/null`]), found: null });
+    variants.forEach(([label, args], k) => samples[k]!.push(keycarve(mib, img, label, args)));
+  }
+  const cat = median(cats);
+  catSeconds.set(mib, cat.timing!.seconds);
+  rows.push(cat, ...samples.map(median));
+  const res = resident(img, mib * 1024 * 1024);
+  if (res !== null) residency.push(`${mib} MiB ${res.toFixed(0)} %`);
   if (mib === peersOn) for (const p of runPeers(img, join(benchDir, 'peers'))) rows.push({ image: mib, ...p });
 }
 rmSync(join(benchDir, 'peers'), { recursive: true, force: true });
@@ -64,7 +89,8 @@ const table = rows.map((r) => {
 const head = ['image', 'tool', 'seconds', 'MB/s', 'ratio to cat', 'peak RSS MiB', 'containers', 'note'];
 const w = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
 console.log('\n' + [head, ...table].map((r) => r.map((c, i) => (i < 2 || i > 5 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd()).join('\n'));
-console.log('\n(warm page cache; wall clock includes Node start-up and every stage after the pass)');
+console.log(`\n(warm page cache; wall clock includes Node start-up and every stage after the pass; cat and keycarve: medians of ${runs}, peers: one run)`);
+if (residency.length) console.log(`resident in the page cache after each image's runs (fincore): ${residency.join(', ')}`);
 
 const ratio = (mib: number, tool: string) => {
   const r = rows.find((x) => x.image === mib && x.tool === tool);
