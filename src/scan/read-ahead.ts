@@ -15,6 +15,15 @@ import { readSync } from 'node:fs';
 import { getSystemErrorName } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
+/** 'EIO' for 5, as fs.readSync's error code would be ('EIO' for an errno Node does not name). */
+export function errnoName(errno: number): string {
+  try {
+    return getSystemErrorName(-errno);
+  } catch {
+    return 'EIO';
+  }
+}
+
 /** Bytes per read: inside L2 (1 MiB here) and few syscalls; 64 KiB to 1 MiB measured alike. */
 export const PIECE = 256 * 1024;
 
@@ -148,7 +157,7 @@ export class ReadAhead {
   private filled(cell: Int32Array, end: number): number | null {
     const filled = Atomics.load(cell, FILLED);
     if (filled >= end) return filled;
-    if (Atomics.load(cell, FAILED)) throw new ReadError(getSystemErrorName(Atomics.load(cell, ERRNO) || -5), filled);
+    if (Atomics.load(cell, FAILED)) throw new ReadError(errnoName(-Atomics.load(cell, ERRNO) || 5), filled);
     return null;
   }
 

@@ -10,9 +10,8 @@
 import { CARVERS } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
 import { PlanReader, type LostRange, type PlanPiece } from '../source/formats/plan.ts';
-import { getSystemErrorName } from 'node:util';
 import { anchorHits, carveAt, emptyResult, readAnchorHits, type ChunkResult } from './carve-chunk.ts';
-import { PIECE, preadInto, ReadError, type Fill } from './read-ahead.ts';
+import { errnoName, PIECE, preadInto, ReadError, type Fill } from './read-ahead.ts';
 
 export interface ChunkTask {
   readonly shared: SharedArrayBuffer;
@@ -92,15 +91,6 @@ export default async function carveTask(t: ChunkTask, fill?: Fill): Promise<Task
 /** A chunk whose read failed after `read` bytes: nothing is carved (the pass reads the rest). */
 function failed(read: number, code: string, lost?: LostRange[]): TaskResult {
   return { ...emptyResult(), tail: [], read, readError: code, ...(lost ? { lost } : {}) };
-}
-
-/** 'EIO' for 5, as fs.readSync's error code would be. */
-function errnoName(errno: number): string {
-  try {
-    return getSystemErrorName(-errno);
-  } catch {
-    return 'EIO';
-  }
 }
 
 export type { Candidate };
