@@ -222,10 +222,15 @@ function opensslPublicKey(c: GostCurve, d: bigint): { x: bigint; y: bigint } | n
 }
 
 /** The fallback, required on first use (it costs ~10 ms to load; Node ≥ 20.19 requires ES modules). */
+const NOBLE = new Map<GostCurve, ReturnType<typeof NobleWeierstrass.weierstrass>>();
 function noblePublicKey(c: GostCurve, d: bigint): { x: bigint; y: bigint } {
-  const { weierstrass } = createRequire(import.meta.url)('@noble/curves/abstract/weierstrass.js') as typeof NobleWeierstrass;
-  const P = weierstrass({ p: c.p, n: c.q, h: c.cofactor, a: c.a, b: c.b, Gx: c.x, Gy: c.y });
-  P.BASE.precompute(1); // no window table: a few multiplies per curve (a table costs 100-200 ms)
+  let P = NOBLE.get(c);
+  if (!P) {
+    const { weierstrass } = createRequire(import.meta.url)('@noble/curves/abstract/weierstrass.js') as typeof NobleWeierstrass;
+    P = weierstrass({ p: c.p, n: c.q, h: c.cofactor, a: c.a, b: c.b, Gx: c.x, Gy: c.y });
+    P.BASE.precompute(1); // no window table: a few multiplies per curve (a table costs 100-200 ms)
+    NOBLE.set(c, P);
+  }
   const Q = P.BASE.multiply(d).toAffine();
   return { x: Q.x, y: Q.y };
 }
