@@ -222,7 +222,7 @@ function opensslPublicKey(c: GostCurve, d: bigint): { x: bigint; y: bigint } | n
 }
 
 /** The fallback, required on first use (it costs ~10 ms to load; Node ≥ 20.19 requires ES modules). */
-const NOBLE = new Map<GostCurve, ReturnType<typeof NobleWeierstrass.weierstrass>>();
+const NOBLE = new Map<GostCurve, NobleWeierstrass.WeierstrassPointCons<bigint>>();
 function noblePublicKey(c: GostCurve, d: bigint): { x: bigint; y: bigint } {
   let P = NOBLE.get(c);
   if (!P) {
