@@ -214,3 +214,18 @@ long anchor_read_scan(const anchor_table *t, int fd, uint8_t *b, size_t from, si
   *filled = have > to ? have : to;
   return (long)anchor_scan(t, b, to, from, to, out, cap);
 }
+
+long anchor_read_scan_pieces(const anchor_table *t, int fd, uint8_t *b, size_t from, size_t to, size_t have,
+                             int64_t base, size_t piece, int32_t *out, size_t cap, size_t *filled, int *err) {
+  size_t n = 0;
+  *filled = have;
+  *err = 0;
+  for (size_t at = from; at < to;) {
+    const size_t end = piece > 0 && to - at > piece ? at + piece : to;
+    const long got = anchor_read_scan(t, fd, b, at, end, *filled, base, out + n, cap - n, filled, err);
+    if (got < 0) return -1;
+    n += (size_t)got;
+    at = end;
+  }
+  return (long)n;
+}

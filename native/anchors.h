@@ -27,4 +27,9 @@ size_t anchor_scan(const anchor_table *t, const uint8_t *b, size_t len, size_t f
 long anchor_read_scan(const anchor_table *t, int fd, uint8_t *b, size_t from, size_t to, size_t have, int64_t base,
                       int32_t *out, size_t cap, size_t *filled, int *err);
 
+/* anchor_read_scan over [from, to) in pieces of `piece` bytes (0: one), each tested while it is in
+ * cache; the hits of all pieces in order. The same results and errors as anchor_read_scan. */
+long anchor_read_scan_pieces(const anchor_table *t, int fd, uint8_t *b, size_t from, size_t to, size_t have,
+                             int64_t base, size_t piece, int32_t *out, size_t cap, size_t *filled, int *err);
+
 #endif

@@ -266,6 +266,98 @@ static napi_value anchor_read_scan_js(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* anchorReadScanAsync(table, fd, b, from, to, have, base, piece, out, status): anchorReadScan over
+ * [from, to) in pieces of `piece` bytes, on a libuv thread: a Promise of the count (or -1 with
+ * status = [bytes filled, errno]). The JS thread carves other chunks meanwhile, and chunks in
+ * flight are read on every core. Its arguments are referenced until it settles; the caller must
+ * not touch b[have, to), out or status before then. */
+struct read_scan_work {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref refs[4]; /* table, b, out, status */
+  const anchor_table *t;
+  int fd;
+  uint8_t *b;
+  size_t from, to, have, piece, cap, filled;
+  int64_t base;
+  int32_t *out;
+  double *status;
+  long n;
+  int err;
+};
+
+static void read_scan_execute(napi_env env, void *data) {
+  (void)env;
+  struct read_scan_work *w = data;
+  w->n = anchor_read_scan_pieces(w->t, w->fd, w->b, w->from, w->to, w->have, w->base, w->piece, w->out, w->cap, &w->filled, &w->err);
+}
+
+static void read_scan_complete(napi_env env, napi_status status, void *data) {
+  struct read_scan_work *w = data;
+  w->status[0] = (double)w->filled;
+  w->status[1] = w->err;
+  napi_value r;
+  if (status == napi_ok && napi_create_int64(env, w->n, &r) == napi_ok) napi_resolve_deferred(env, w->deferred, r);
+  else {
+    napi_value msg, e;
+    napi_create_string_utf8(env, "anchorReadScanAsync: cancelled", NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &e);
+    napi_reject_deferred(env, w->deferred, e);
+  }
+  for (int i = 0; i < 4; i++) napi_delete_reference(env, w->refs[i]);
+  napi_delete_async_work(env, w->work);
+  free(w);
+}
+
+static napi_value anchor_read_scan_async_js(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  static const char *usage = "anchorReadScanAsync(table, fd: number, b: Uint8Array, from: number, to: number, have: number, "
+                             "base: number, piece: number, out: Int32Array, status: Float64Array)";
+  anchor_table *t = NULL;
+  int32_t fd = -1;
+  double from = 0, to = 0, have = 0, base = 0, piece = 0;
+  if (argc < 10 || napi_get_value_external(env, argv[0], (void **)&t) != napi_ok || t == NULL ||
+      napi_get_value_int32(env, argv[1], &fd) != napi_ok || napi_get_value_double(env, argv[3], &from) != napi_ok ||
+      napi_get_value_double(env, argv[4], &to) != napi_ok || napi_get_value_double(env, argv[5], &have) != napi_ok ||
+      napi_get_value_double(env, argv[6], &base) != napi_ok || napi_get_value_double(env, argv[7], &piece) != napi_ok ||
+      fd < 0 || !(from >= 0) || !(to >= from) || !(have >= 0) || !(base >= 0) || base > 9e15 || !(piece >= 0)) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  size_t len = 0, cap = 0, slots = 0;
+  uint8_t *b = arg_typed(env, argv[2], napi_uint8_array, &len, usage);
+  if (b == NULL) return NULL;
+  int32_t *out = arg_typed(env, argv[8], napi_int32_array, &cap, usage);
+  if (out == NULL) return NULL;
+  double *status = arg_typed(env, argv[9], napi_float64_array, &slots, usage);
+  if (status == NULL) return NULL;
+  if (slots < 2 || to > (double)len) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  struct read_scan_work *w = calloc(1, sizeof *w);
+  if (w == NULL) {
+    napi_throw_error(env, NULL, "anchorReadScanAsync: out of memory");
+    return NULL;
+  }
+  *w = (struct read_scan_work){.t = t, .fd = fd, .b = b, .from = (size_t)from, .to = (size_t)to, .have = (size_t)have,
+                               .piece = piece > 1e9 ? 0 : (size_t)piece, .cap = cap, .base = (int64_t)base, .out = out, .status = status};
+  const size_t held[4] = {0, 2, 8, 9};
+  napi_value promise, name;
+  bool ok = napi_create_promise(env, &w->deferred, &promise) == napi_ok &&
+            napi_create_string_utf8(env, "keycarve:anchorReadScan", NAPI_AUTO_LENGTH, &name) == napi_ok;
+  int refs = 0;
+  for (; ok && refs < 4; refs++) ok = napi_create_reference(env, argv[held[refs]], 1, &w->refs[refs]) == napi_ok;
+  ok = ok && napi_create_async_work(env, NULL, name, read_scan_execute, read_scan_complete, w, &w->work) == napi_ok;
+  if (ok && napi_queue_async_work(env, w->work) == napi_ok) return promise;
+  for (int i = 0; i < refs; i++) napi_delete_reference(env, w->refs[i]);
+  free(w);
+  napi_throw_error(env, NULL, "anchorReadScanAsync: could not queue the read");
+  return NULL;
+}
+
 /* Adler-32 (RFC 1950) of `len` bytes: 32 bytes a step as s += 32a + sum((32 - i) * p[i]), a loop
  * the compiler vectorizes; 64-bit sums reduced once per 64 KiB stay far below 2^64. */
 static uint32_t adler32_bytes(const uint8_t *p, size_t len) {
@@ -317,6 +409,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"anchorTable", NULL, anchor_table_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"anchorScan", NULL, anchor_scan_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"anchorReadScan", NULL, anchor_read_scan_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"anchorReadScanAsync", NULL, anchor_read_scan_async_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adler32", NULL, adler32_js, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)

@@ -178,7 +178,7 @@ export async function reassembleAndWrite(
 
 /** Plans what to retain for the file systems and makes the linear pass through the carving pool. */
 async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOptions, resumed?: Resumed): Promise<PassOutcome> {
-  const { Checkpointer, DEFAULT_TIMING, MAX_CARVE_LENGTH, createCarvePool, defaultJobs, linearPass, metadataObserver, pageFor } = await passModules();
+  const { Checkpointer, DEFAULT_TIMING, MAX_CARVE_LENGTH, THREAD_SLOTS, createCarvePool, defaultJobs, linearPass, metadataObserver, pageFor } = await passModules();
   const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   const plan = new RetentionPlan(store, 256 * 1024 * 1024);
   for (const s of resumed?.segments ?? []) store.add(s.offset, s.bytes);
@@ -192,7 +192,7 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
     opts.onStage?.('reading');
     const r = await linearPass(source, {
       pool,
-      slots: 2 * jobs,
+      slots: jobs <= 1 ? THREAD_SLOTS : 2 * jobs,
       margin: MAX_CARVE_LENGTH,
       // A map of a raw image means reading it as a failing drive, on this thread. An image format's
       // plans fall back to that reader themselves on a failed file, so its workers still decode.

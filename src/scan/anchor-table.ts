@@ -55,8 +55,9 @@ export interface AnchorTable {
   native?: NativeHits | null;
   /** The addon's handle for this table (undefined until made, null: none). */
   handle?: object | null;
-  /** nativeReadHits' function, made at first use. */
+  /** nativeReadHits' and nativeReadHitsOffThread's functions, made at first use. */
   reader?: NativeReadHits | null;
+  offThread?: NativeReadHitsOffThread | null;
 }
 
 /** Pushes onto `out` the sector starts in [from, to) of `b` where a whole anchor matches. */
@@ -66,6 +67,10 @@ export type NativeHits = (b: Uint8Array, from: number, to: number, out: number[]
  * hits in [from, to) over slot[0, to), as NativeHits would; returns the bytes the slot holds from
  * its start (to, or more when `have` was past it), or a read's errno and the bytes that did arrive. */
 export type NativeReadHits = (fd: number, slot: Uint8Array, from: number, to: number, have: number, base: number, out: number[]) => { filled: number; errno?: number };
+
+/** NativeReadHits over [from, to) in pieces of `piece` bytes, on one of libuv's threads: this
+ * thread goes on meanwhile (the slot, from `have` on, is not to be touched until it settles). */
+export type NativeReadHitsOffThread = (fd: number, slot: Uint8Array, from: number, to: number, have: number, base: number, piece: number, out: number[]) => Promise<{ filled: number; errno?: number }>;
 
 export function buildAnchorTable(carvers: readonly CarverSpec[]): AnchorTable {
   const entries = carvers.flatMap((c) => c.anchors.map((a) => entry(c, a)));
@@ -120,6 +125,24 @@ export function nativeReadHits(t: AnchorTable): NativeReadHits | null {
     const cap = Math.ceil((to - from) / 512);
     if (found.length < cap) found = new Int32Array(cap);
     const n = scan(handle, fd, slot, from, to, have, base, found, status);
+    if (n < 0) return { filled: status[0]!, errno: status[1]! };
+    for (let i = 0; i < n; i++) out.push(found[i]!);
+    return { filled: status[0]! };
+  });
+}
+
+/** nativeReadHits on libuv's threads (native/keycarve.c anchorReadScanAsync), or null without it. */
+export function nativeReadHitsOffThread(t: AnchorTable): NativeReadHitsOffThread | null {
+  if (t.offThread !== undefined) return t.offThread;
+  const addon = loadNative();
+  const handle = addon && tableHandle(t, addon);
+  if (!handle || typeof addon.anchorReadScanAsync !== 'function') return (t.offThread = null);
+  const scan = addon.anchorReadScanAsync.bind(addon);
+  return (t.offThread = async (fd, slot, from, to, have, base, piece, out) => {
+    // Per call: reads of several chunks are in flight at once.
+    const found = new Int32Array(Math.ceil((to - from) / 512));
+    const status = new Float64Array(2);
+    const n = await scan(handle, fd, slot, from, to, have, base, piece, found, status);
     if (n < 0) return { filled: status[0]!, errno: status[1]! };
     for (let i = 0; i < n; i++) out.push(found[i]!);
     return { filled: status[0]! };

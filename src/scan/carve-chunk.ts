@@ -6,7 +6,7 @@
  * it is in cache and carve a hit once the bytes it may span have arrived.
  */
 import type { Candidate, CarverSpec, Chunk } from '../carve/types.ts';
-import { buildAnchorTable, matchingCarvers, nativeHits, nativeReadHits, type AnchorTable, type NativeReadHits } from './anchor-table.ts';
+import { buildAnchorTable, matchingCarvers, nativeHits, nativeReadHits, nativeReadHitsOffThread, type AnchorTable, type NativeReadHits, type NativeReadHitsOffThread } from './anchor-table.ts';
 
 export const SECTOR = 512;
 /** Failures kept with their offset and message; the rest are only counted (in CarverStats). */
@@ -67,6 +67,11 @@ export function anchorHits(carvers: readonly CarverSpec[], b: Uint8Array, from: 
  * anchorHits gives), or null without the addon. */
 export function readAnchorHits(carvers: readonly CarverSpec[]): NativeReadHits | null {
   return nativeReadHits(tableFor(carvers));
+}
+
+/** readAnchorHits on libuv's threads, or null without the addon (or one built before it). */
+export function readAnchorHitsOffThread(carvers: readonly CarverSpec[]): NativeReadHitsOffThread | null {
+  return nativeReadHitsOffThread(tableFor(carvers));
 }
 
 /** Runs, at each of `sectors`, the carvers whose anchor matches there, adding to `into`. */

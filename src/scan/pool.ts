@@ -8,7 +8,6 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type * as PiscinaModule from 'piscina';
 import { DEFAULT_PAGE } from './linear-pass.ts';
-import { ReadAhead, type Fill } from './read-ahead.ts';
 import carveTask, { type ChunkTask, type TaskResult } from './worker.ts';
 
 export interface CarvePool {
@@ -18,12 +17,11 @@ export interface CarvePool {
 
 /**
  * The default --jobs, chosen by measurement (npm run bench, bench/stages.ts): on 2 cores one
- * carving thread — this one, reading and carving (a reader thread preading ahead, threadPool(true),
- * cannot hang since its waits went asynchronous, but showed no wall-clock gain in interleaved runs
- * on the shared machine, load 5–8, and costs ~3% more CPU: it stays off); a warm-cache scan is
- * bound by memory bandwidth, which a second reader does not add to, while each worker costs ~0.1 s
- * to start. With more cores, cores − 1 workers read and carve their own chunks while this thread
- * keeps a core for the event loop and the later stages. E01 too, though it decodes every chunk
+ * carving thread — this one — whose chunks the addon reads and tests on libuv's threads, several
+ * in flight, so the copy from the page cache runs on both cores without a worker's start-up
+ * (~0.1 s each: --jobs 2 was slower at 512 MiB and 2 GiB and a tie at 8 GiB at ~75% more CPU).
+ * With more cores, cores − 1 workers read and carve their own chunks while this thread keeps a
+ * core for the event loop and the later stages. E01 too, though it decodes every chunk
  * (~0.5 GB/s a core): two workers on 2 cores were slower in wall and CPU time (--jobs 1 vs 2,
  * interleaved, 512 MiB and 2 GiB E01s, uncompressed and deflate; formats2 in README).
  */
@@ -31,20 +29,16 @@ export function defaultJobs(cores = availableParallelism()): number {
   return cores <= 2 ? 1 : cores - 1;
 }
 
-/** From this size on, one job's chunks are read by a reader thread (src/scan/read-ahead.ts): its
- * start-up (~40 ms of the other core) is paid back by the reads it takes off the carving thread. */
-export const READ_AHEAD_MIN = 256 * 1024 * 1024;
-const READ_AHEAD_DEFAULT = false;
+/** Chunks in flight for one job: enough that libuv's threads always have one to read while this
+ * thread finishes the chunk before (the pass frees a slot only once its successor is carved). */
+export const THREAD_SLOTS = 4;
 
 /**
  * The pool for a source of `size` bytes. One job, or a source within one page, is carved on this
- * thread: workers would add only their start-up (~0.1 s each, most of a floppy's scan). Each chunk
- * waits for a turn of the event loop, so progress and Ctrl-C are still seen. Chunks this thread
- * would pread itself are read ahead by a reader thread when the source is large.
+ * thread: workers would add only their start-up (~0.1 s each, most of a floppy's scan).
  */
 export function createCarvePool(jobs: number, size = Infinity): CarvePool {
-  // Read-ahead stays off by default (no measured gain, see defaultJobs); threadPool(true) is tested.
-  if (jobs <= 1 || size <= DEFAULT_PAGE) return threadPool(READ_AHEAD_DEFAULT && size >= READ_AHEAD_MIN);
+  if (jobs <= 1 || size <= DEFAULT_PAGE) return threadPool();
   // Required here, not imported at the top: a one-page source never loads piscina.
   const { Piscina } = createRequire(import.meta.url)('piscina') as typeof PiscinaModule;
   const pool = new Piscina({
@@ -60,22 +54,12 @@ export function createCarvePool(jobs: number, size = Infinity): CarvePool {
   };
 }
 
-/** Carving on this thread; `readAhead`: a reader thread (`reader`, or one started at the first
- * chunk to read) preads the chunks once it runs. */
-export function threadPool(readAhead: boolean, reader: ReadAhead | null = null): CarvePool {
+/** Carving on this thread, each chunk after a turn of the event loop (so progress and Ctrl-C are
+ * seen); a chunk from a descriptor read off it (carveTask). */
+export function threadPool(): CarvePool {
   return {
-    run(task) {
-      let fill: Fill | undefined;
-      if (readAhead && task.fd !== undefined) reader ??= new ReadAhead();
-      if (reader?.ready && task.fd !== undefined) {
-        // Queued now, read while the chunks before it are carved.
-        fill = reader.request({ fd: task.fd, shared: task.shared, byteOffset: task.byteOffset, base: task.base, from: task.readFrom ?? 0, length: task.length });
-      }
-      return new Promise((done) => setImmediate(() => done(carveTask(task, fill))));
-    },
-    close: async () => {
-      await reader?.close();
-    },
+    run: (task) => new Promise((done) => setImmediate(() => done(carveTask(task, true)))),
+    close: async () => {},
   };
 }
 

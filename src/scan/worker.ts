@@ -10,8 +10,8 @@
 import { CARVERS } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
 import { PlanReader, type LostRange, type PlanPiece } from '../source/formats/plan.ts';
-import { anchorHits, carveAt, emptyResult, readAnchorHits, type ChunkResult } from './carve-chunk.ts';
-import { errnoName, PIECE, preadInto, ReadError, type Fill } from './read-ahead.ts';
+import { anchorHits, carveAt, emptyResult, readAnchorHits, readAnchorHitsOffThread, type ChunkResult } from './carve-chunk.ts';
+import { errnoName, PIECE, preadInto, ReadError } from './pread.ts';
 
 export interface ChunkTask {
   readonly shared: SharedArrayBuffer;
@@ -40,9 +40,11 @@ export interface TaskResult extends ChunkResult {
   readonly lost?: LostRange[];
 }
 
-/** `fill`: the bytes come from a reader thread (src/scan/read-ahead.ts) instead of this thread's
- * preads. Asynchronous only where a fill has to wait for its bytes. */
-export default async function carveTask(t: ChunkTask, fill?: Fill): Promise<TaskResult> {
+/** `offThread`: a chunk from a descriptor is read whole by the addon on one of libuv's threads,
+ * piece by piece, each tested while in cache — this thread carves other chunks meanwhile, and the
+ * chunks in flight are read on every core (2 GiB: see pool.ts). Otherwise this thread preads it
+ * piece by piece. Asynchronous only then. */
+export default async function carveTask(t: ChunkTask, offThread = false): Promise<TaskResult> {
   const slot = new Uint8Array(t.shared, t.byteOffset, t.length);
   const chunk = { base: t.base, bytes: slot, page: t.length };
   const r = emptyResult();
@@ -53,25 +55,21 @@ export default async function carveTask(t: ChunkTask, fill?: Fill): Promise<Task
   let have = from;
   // From a descriptor with the addon: each piece read and tested in one call, without fs.readSync's
   // own work (~20 M fewer instructions per 512 MiB, callgrind). A chunk in one call, carved after
-  // its last read, measured no better: the hits' bytes are out of cache by then.
-  const direct = t.fd !== undefined && !fill && !plan ? readAnchorHits(CARVERS) : null;
+  // its last read, measured no better on this thread: the hits' bytes are out of cache by then.
+  const direct = t.fd !== undefined && !plan ? readAnchorHits(CARVERS) : null;
+  const later = direct && offThread ? readAnchorHitsOffThread(CARVERS) : null;
   for (let at = 0; at < t.length; ) {
-    const end = Math.min(t.length, at + PIECE);
+    const end = later ? t.length : Math.min(t.length, at + PIECE);
     if (direct) {
-      const got = direct(t.fd!, slot, at, end, have, t.base, hits);
+      const got = later ? await later(t.fd!, slot, at, end, have, t.base, PIECE, hits) : direct(t.fd!, slot, at, end, have, t.base, hits);
       if (got.errno !== undefined) return failed(got.filled - from, errnoName(got.errno));
       have = got.filled;
     } else {
       if (end > have) {
         try {
-          if (plan) have = plan.fill(slot, end);
-          else if (!fill) have = preadInto(t.fd!, slot, have, end, t.base);
-          else {
-            const got = fill(end);
-            have = typeof got === 'number' ? got : await got;
-          }
+          have = plan ? plan.fill(slot, end) : preadInto(t.fd!, slot, have, end, t.base);
         } catch (e) {
-          // A plan, the reader thread or a pread keeps what it filled before the failure.
+          // A plan or a pread keeps what it filled before the failure.
           const got = plan ? plan.done : e instanceof ReadError ? e.filled : have;
           return failed(got - from, (e as NodeJS.ErrnoException).code ?? 'EIO', plan?.lost);
         }

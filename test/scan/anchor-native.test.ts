@@ -7,7 +7,7 @@ import { CARVERS } from '../../src/carve/index.ts';
 import { loadNative } from '../../src/native.ts';
 import { buildAnchorTable, nativeHits } from '../../src/scan/anchor-table.ts';
 import type { CarverSpec } from '../../src/carve/types.ts';
-import { anchorHits, readAnchorHits } from '../../src/scan/carve-chunk.ts';
+import { anchorHits, readAnchorHits, readAnchorHitsOffThread } from '../../src/scan/carve-chunk.ts';
 import { sourceWorker } from '../../src/scan/pool.ts';
 
 const SECTOR = 512;
@@ -138,6 +138,45 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
       expect(read(fd, slot, 0, slot.length, 0, base, hits)).toEqual({ filled: slot.length });
       expect(Buffer.from(slot).equals(bytes.subarray(base, base + slot.length))).toBe(true);
       expect(hits).toEqual(byPieces(slot, slot.length, false));
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads and tests chunks on libuv threads, several in flight: the bytes and hits of the piece-by-piece read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keycarve-arsa-'));
+    const file = join(dir, 'img');
+    writeFileSync(file, bytes);
+    const fd = openSync(file, 'r');
+    try {
+      const later = readAnchorHitsOffThread(CARVERS)!;
+      const chunk = 16 * SECTOR;
+      const count = Math.ceil(length / chunk) + 1; // the last chunks end past the file: zeros
+      const shared = new SharedArrayBuffer(count * chunk + 1);
+      const slots = Array.from({ length: count }, (_, k) => new Uint8Array(shared, 1 + k * chunk, chunk)); // odd addresses
+      for (const piece of [SECTOR, 3 * SECTOR, 0]) {
+        const hits = slots.map(() => [] as number[]);
+        const got = await Promise.all(slots.map((slot, k) => later(fd, slot.fill(0x55), 0, chunk, 0, k * chunk, piece, hits[k]!)));
+        expect(got).toEqual(slots.map(() => ({ filled: chunk })));
+        const want = new Uint8Array(count * chunk);
+        want.set(bytes);
+        expect(Buffer.from(new Uint8Array(shared, 1)).equals(want)).toBe(true);
+        slots.forEach((slot, k) => expect(hits[k], `piece ${piece} chunk ${k}`).toEqual(byPieces(slot, piece || chunk, false)));
+      }
+      // Bytes already in before `have` are kept, and [from, to) is a part of the slot.
+      const slot = slots[0]!.fill(0x55);
+      slot.set(bytes.subarray(0, 2 * SECTOR));
+      const hits: number[] = [];
+      expect(await later(fd, slot, 4 * SECTOR, 12 * SECTOR, 2 * SECTOR, 0, 4 * SECTOR, hits)).toEqual({ filled: 12 * SECTOR });
+      expect(Buffer.from(slot.subarray(0, 12 * SECTOR)).equals(bytes.subarray(0, 12 * SECTOR))).toBe(true);
+      const sync: number[] = [];
+      for (let at = 4 * SECTOR; at < 12 * SECTOR; at += 4 * SECTOR) anchorHits(CARVERS, slot.subarray(0, at + 4 * SECTOR), at, at + 4 * SECTOR, sync, { native: false });
+      expect(hits).toEqual(sync);
+      // A failed read: its errno and the bytes filled before it, no hits.
+      const none: number[] = [];
+      expect(await later(2 ** 30, new Uint8Array(4 * SECTOR), 0, 4 * SECTOR, SECTOR, 0, SECTOR, none)).toEqual({ filled: SECTOR, errno: 9 }); // EBADF
+      expect(none).toEqual([]);
     } finally {
       closeSync(fd);
       rmSync(dir, { recursive: true, force: true });

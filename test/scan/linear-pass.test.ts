@@ -3,14 +3,13 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { makeCertificate } from '../helpers/certificates.ts';
 import { makeContainer } from '../helpers/containers.ts';
 import { CARVERS, MAX_CARVE_LENGTH } from '../../src/carve/index.ts';
 import { carveChunk } from '../../src/scan/carve-chunk.ts';
 import { linearPass } from '../../src/scan/linear-pass.ts';
 import { createCarvePool, threadPool } from '../../src/scan/pool.ts';
-import { ReadAhead, STALL_MS } from '../../src/scan/read-ahead.ts';
 import { openSource } from '../../src/source/open.ts';
 import type { ByteRange, ByteSource } from '../../src/source/types.ts';
 import { MemorySource } from '../../src/source/memory.ts';
@@ -65,25 +64,9 @@ function pseudoRandom(n: number, seed = 1): Uint8Array {
 describe('linear pass', () => {
   const files = ['header.key', 'primary.key', 'masks.key', 'name.key', 'primary2.key', 'masks2.key'].map((f) => Buffer.from(container.files[f]!));
   const pool = createCarvePool(2);
-  // One job on a large source: this thread carves, a reader thread (src/scan/read-ahead.ts) preads
-  // once it runs (started here so every chunk goes through it).
-  const reader = new ReadAhead();
-  const readAhead = threadPool(true, reader);
-  // A reader that gives 4 KiB of each request and throws at its second: this thread reads the rest.
-  const crashing = new ReadAhead(STALL_MS, `
-    const { readSync } = require('node:fs');
-    const { parentPort } = require('node:worker_threads');
-    let n = 0;
-    parentPort.on('message', (q) => {
-      const end = Math.min(q.length, q.from + 4096);
-      readSync(q.fd, new Uint8Array(q.shared, q.byteOffset, q.length), q.from, end - q.from, q.base + q.from);
-      Atomics.store(q.cell, 0, end);
-      Atomics.notify(q.cell, 0);
-      if (++n === 2) throw new Error('reader crashed');
-    });`);
-  const crashed = threadPool(true, crashing);
-  beforeAll(() => Promise.all([reader.online, crashing.online]));
-  afterAll(() => Promise.all([pool.close(), readAhead.close(), crashed.close()]));
+  // One job: this thread carves, the addon reads and tests each chunk on libuv's threads.
+  const onThisThread = threadPool();
+  afterAll(() => Promise.all([pool.close(), onThisThread.close()]));
 
   // header.key (~1 KiB) straddles the 64 KiB page edge; a file at the first and at the last sector.
   const size = 256 * 1024;
@@ -128,8 +111,7 @@ describe('linear pass', () => {
 
   it.each([
     ['the workers', pool],
-    ['a reader thread', readAhead],
-    ['a reader thread that crashes mid-pass', crashed],
+    ["libuv threads for this thread", onThisThread],
   ])('lets %s read an image file, each byte once, with the same candidates', async (_, pool) => {
     const dir = mkdtempSync(join(tmpdir(), 'keycarve-lp-'));
     try {
@@ -198,7 +180,7 @@ describe('linear pass', () => {
 
   it.each([
     ['a worker', pool],
-    ['the reader thread', readAhead],
+    ['a libuv thread', onThisThread],
   ])('goes back to reading on this thread after a read fails in %s', async (_, pool) => {
     // A descriptor of a directory: every pread fails (EISDIR), as a failing medium's would.
     const dir = mkdtempSync(join(tmpdir(), 'keycarve-lp-'));
