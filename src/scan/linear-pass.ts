@@ -75,8 +75,9 @@ export interface PassResult {
 export const DEFAULT_PAGE = 8 * 1024 * 1024;
 
 /** The page for `jobs` carving threads. Workers get 8 MiB (a task's round trip is paid per page);
- * this thread alone gets 2 MiB: its two slots then stay in cache, and reading into memory that is
- * in cache costs ~100 ms less system time per 2 GiB than into a 16 MiB ring (measured, warm cache). */
+ * this thread alone gets 2 MiB: its ring (pool.ts THREAD_SLOTS) then stays in cache, and reading
+ * into memory that is in cache cost ~100 ms less system time per 2 GiB than into a 16 MiB ring
+ * (measured, warm cache; 4 MiB pages measured alike with the reads off this thread). */
 export function pageFor(jobs: number): number {
   return jobs <= 1 ? 2 * 1024 * 1024 : DEFAULT_PAGE;
 }

@@ -55,10 +55,25 @@ export function createCarvePool(jobs: number, size = Infinity): CarvePool {
 }
 
 /** Carving on this thread, each chunk after a turn of the event loop (so progress and Ctrl-C are
- * seen); a chunk from a descriptor read off it (carveTask). */
-export function threadPool(): CarvePool {
+ * seen); a chunk from a descriptor is read off it (carveTask), at most `readers` at once — more
+ * than the cores only take turns with this thread for them. */
+export function threadPool(readers = availableParallelism()): CarvePool {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const next = () => {
+    running--;
+    waiting.shift()?.();
+  };
   return {
-    run: (task) => new Promise((done) => setImmediate(() => done(carveTask(task, true)))),
+    run: (task) =>
+      new Promise((done) => {
+        const start = () => {
+          running++;
+          setImmediate(() => done(carveTask(task, true).finally(next)));
+        };
+        if (running < readers) start();
+        else waiting.push(start);
+      }),
     close: async () => {},
   };
 }

@@ -66,7 +66,8 @@ describe('linear pass', () => {
   const pool = createCarvePool(2);
   // One job: this thread carves, the addon reads and tests each chunk on libuv's threads.
   const onThisThread = threadPool();
-  afterAll(() => Promise.all([pool.close(), onThisThread.close()]));
+  const oneReadAtATime = threadPool(1); // the other chunks in flight wait their turn
+  afterAll(() => Promise.all([pool.close(), onThisThread.close(), oneReadAtATime.close()]));
 
   // header.key (~1 KiB) straddles the 64 KiB page edge; a file at the first and at the last sector.
   const size = 256 * 1024;
@@ -111,7 +112,8 @@ describe('linear pass', () => {
 
   it.each([
     ['the workers', pool],
-    ["libuv threads for this thread", onThisThread],
+    ['libuv threads for this thread', onThisThread],
+    ['one libuv thread at a time', oneReadAtATime],
   ])('lets %s read an image file, each byte once, with the same candidates', async (_, pool) => {
     const dir = mkdtempSync(join(tmpdir(), 'keycarve-lp-'));
     try {
