@@ -74,6 +74,11 @@ export function readAnchorHitsOffThread(carvers: readonly CarverSpec[]): NativeR
   return nativeReadHitsOffThread(tableFor(carvers));
 }
 
+/** This thread's chunks from a descriptor are read off it (the addon is built with the call). */
+export function readsOffThread(carvers: readonly CarverSpec[]): boolean {
+  return readAnchorHitsOffThread(carvers) !== null;
+}
+
 /** Runs, at each of `sectors`, the carvers whose anchor matches there, adding to `into`. */
 export function carveAt(chunk: Chunk, carvers: readonly CarverSpec[], sectors: Iterable<number>, into: ChunkResult): void {
   const table = tableFor(carvers);

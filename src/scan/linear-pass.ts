@@ -14,7 +14,7 @@ import type { Candidate } from '../carve/types.ts';
 import { mergeRanges } from '../source/tolerant.ts';
 import type { ChunkPlan } from '../source/formats/plan.ts';
 import type { ByteRange, ByteSource } from '../source/types.ts';
-import { carveAt, emptyResult, mergeCarveStats, type CarveAlert, type CarverStats } from './carve-chunk.ts';
+import { carveAt, emptyResult, mergeCarveStats, readsOffThread, type CarveAlert, type CarverStats } from './carve-chunk.ts';
 import type { CarvePool } from './pool.ts';
 import type { ChunkTask, TaskResult } from './worker.ts';
 
@@ -74,12 +74,13 @@ export interface PassResult {
 
 export const DEFAULT_PAGE = 8 * 1024 * 1024;
 
-/** The page for `jobs` carving threads. Workers get 8 MiB (a task's round trip is paid per page);
- * this thread alone gets 2 MiB: its ring (pool.ts THREAD_SLOTS) then stays in cache, and reading
- * into memory that is in cache cost ~100 ms less system time per 2 GiB than into a 16 MiB ring
- * (measured, warm cache; 4 MiB pages measured alike with the reads off this thread). */
+/** The page for `jobs` carving threads. Workers get 8 MiB (a task's round trip is paid per page),
+ * and so does this thread when the addon reads its chunks on libuv's threads (2 and 4 MiB measured
+ * slower there, 2 GiB and 8 GiB). Reading here itself, 2 MiB: its ring then stays in cache, and
+ * reading into memory that is in cache cost ~100 ms less system time per 2 GiB than into a 16 MiB
+ * ring (measured, warm cache). */
 export function pageFor(jobs: number): number {
-  return jobs <= 1 ? 2 * 1024 * 1024 : DEFAULT_PAGE;
+  return jobs > 1 || readsOffThread(CARVERS) ? DEFAULT_PAGE : 2 * 1024 * 1024;
 }
 
 /** Slots start half a page off a page boundary: a copy from the page cache into a page-aligned
