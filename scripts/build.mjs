@@ -1,38 +1,31 @@
-// `npm run build`: dist/ as an esbuild bundle — ESM with code splitting, so each dynamic import()
-// (a command, a file system, an image format) stays a lazily loaded chunk. Types are checked
-// separately (`tsc --noEmit`).
+// `npm run build`: dist/ as esbuild bundles; types are checked separately (`tsc --noEmit`).
 //
-// One flat folder: every entry and chunk sits directly in dist/, so a URL a module resolves
-// against its own import.meta.url (../package.json, ../native/build/Release/keycarve.node,
-// ./worker.js, ./password-worker.js) resolves the same from whichever chunk its code lands in.
+// The CLI is one CommonJS script, dist/cli.cjs, that dist/main.js (scripts/launch.mjs) runs through
+// vm.Script with V8's code cache dist/cli.cjs.cache, made here by a training run
+// (scripts/code-cache.mjs): a start then deserializes what it would compile. Each dynamic import()
+// (a command, a file system, an image format, the scan's pass) stays lazy inside it: esbuild wraps
+// such a module in an init function that runs on the import, so the script's top level is only
+// the command table and commander.
+// The worker threads' entries (worker.js, password-worker.js) are ES modules with code splitting.
+//
+// One flat folder: every file sits directly in dist/, so a URL a module resolves against its own
+// import.meta.url (../package.json, ../native/build/Release/keycarve.node, ./worker.js,
+// ./password-worker.js) resolves the same from whichever file its code lands in.
 // test/e2e/built.test.ts checks every such URL in the output.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+const dist = (name) => fileURLToPath(new URL(`../dist/${name}`, import.meta.url));
+rmSync(dist(''), { recursive: true, force: true });
 
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: {
-    main: 'src/cli/main.ts', // bin/keycarve.mjs
-    worker: 'src/scan/worker.ts', // the carving pool's workers (src/scan/pool.ts)
-    'password-worker': 'src/run/password-worker.ts', // the password search's (src/run/password-search.ts)
-    'scan-run': 'src/run/scan-run.ts', // bench/stages.ts
-  },
-  outdir: 'dist',
-  entryNames: '[name]',
-  chunkNames: 'chunk-[hash]',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  // The dependencies loaded with createRequire at first use (pkijs, asn1js, piscina, cli-progress)
-  // stay in node_modules: esbuild does not follow those calls.
-  // commander is CommonJS: its require()s of node: built-ins need a real require in ESM output.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // Stack traces name src/*.ts lines when source maps are on (KEYCARVE_DEBUG=1, bin/keycarve.mjs, or
   // NODE_OPTIONS=--enable-source-maps); otherwise the maps are never read. Without the sources
   // inside, they stay small.
@@ -40,4 +33,47 @@ await build({
   sourcesContent: false,
   // Not minified: the scan's imports took 58.5 ms minified against 59.6 (medians of 15), within noise.
   logLevel: 'warning',
+};
+
+// The dependencies loaded with createRequire at first use (pkijs, asn1js, piscina, cli-progress)
+// stay in node_modules: esbuild does not follow those calls.
+await build({
+  ...common,
+  stdin: {
+    contents: "export { main } from './src/cli/main.ts';\nexport const scanRun = () => import('./src/run/scan-run.ts'); // bench/stages.ts\n",
+    resolveDir: root,
+    sourcefile: 'cli-bundle.ts',
+    loader: 'ts',
+  },
+  outfile: 'dist/cli.cjs',
+  format: 'cjs',
+  // The bundle's own file URL where the modules ask for theirs.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+
+await build({
+  ...common,
+  entryPoints: {
+    worker: 'src/scan/worker.ts', // the carving pool's workers (src/scan/pool.ts)
+    'password-worker': 'src/run/password-worker.ts', // the password search's (src/run/password-search.ts)
+  },
+  outdir: 'dist',
+  entryNames: '[name]',
+  chunkNames: 'chunk-[hash]',
+  splitting: true,
+  format: 'esm',
+  // commander is CommonJS: its require()s of node: built-ins need a real require in ESM output.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+});
+
+copyFileSync(fileURLToPath(new URL('launch.mjs', import.meta.url)), dist('main.js'));
+writeFileSync(
+  dist('scan-run.js'),
+  "// bench/stages.ts's entry: scan() of the CLI's bundle, loaded as the CLI loads it.\nimport { bundle } from './main.js';\nexport const { scan } = await bundle().scanRun();\n",
+);
+
+// The code cache, made with the flags a user's node has (none of NODE_OPTIONS' V8 flags).
+const { NODE_OPTIONS: _, ...env } = process.env;
+const train = spawnSync(process.execPath, [fileURLToPath(new URL('code-cache.mjs', import.meta.url))], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+if (train.status !== 0) throw new Error(`the code cache's training run failed (exit ${train.status})`);

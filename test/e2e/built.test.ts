@@ -1,7 +1,8 @@
 /**
- * The build in dist/ (scripts/build.mjs: an esbuild bundle split into chunks, all in one folder).
- * A module's code may land in any chunk, so every URL the output resolves against its own
- * import.meta.url must still name the file it meant; and the CLI run from dist/ must start its
+ * The build in dist/ (scripts/build.mjs: the CLI as one CommonJS bundle, the workers' entries as ES
+ * modules split into chunks, all in one folder). A module's code may land in any file, so every URL
+ * the output resolves against its own import.meta.url (in the CommonJS bundle, the importMetaUrl
+ * that stands for it) must still name the file it meant; and the CLI run from dist/ must start its
  * carving workers (dist/worker.js) and password workers (dist/password-worker.js) and read the
  * package version. Needs `npm run build` (npm test does it first).
  */
@@ -20,14 +21,15 @@ const bin = join(root, 'bin/keycarve.mjs');
 const t = tempDir();
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
 
-/** Each `new URL('./x', import.meta.url)` and `createRequire(import.meta.url)('./x')` in the output,
+/** Each `new URL('./x', import.meta.url)` and `createRequire(import.meta.url)('./x')` in the output (.js and .cjs, where
+ * esbuild writes `(0, import_node_module.createRequire)(importMetaUrl)('./x')`),
  * resolved against the file it is in, relative to the package root. */
 function relativeUrls(): Set<string> {
   const found = new Set<string>();
-  for (const f of readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((n) => n.endsWith('.js'))) {
+  for (const f of readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((n) => /\.c?js$/.test(n))) {
     const text = readFileSync(join(dist, f), 'utf8');
     const base = pathToFileURL(join(dist, f));
-    for (const m of text.matchAll(/(?:new URL\(|createRequire\(import\.meta\.url\)\()["'](\.\.?\/[^"']+)["'](?:, import\.meta\.url\))?/g)) {
+    for (const m of text.matchAll(/(?:new URL\(|createRequire\)?\((?:import\.meta\.url|importMetaUrl)\)\()["'](\.\.?\/[^"']+)["']/g)) {
       found.add(relative(root, fileURLToPath(new URL(m[1]!, base))));
     }
   }
@@ -41,15 +43,16 @@ describe('the build in dist/', () => {
 
   it('resolves every relative URL to the file meant, from whichever chunk holds it', () => {
     const urls = relativeUrls();
-    // The ones the modules mean (src/version.ts, src/native.ts, src/scan/pool.ts, src/run/password-search.ts);
-    // the .ts ones are the source-run branch (tsx), never taken from dist/.
+    // The ones the modules mean (src/version.ts, src/native.ts, src/scan/pool.ts, src/run/password-search.ts)
+    // and dist/main.js's bundle; the .ts ones are the source-run branch (tsx), never taken from dist/.
     expect([...urls].filter((u) => !u.endsWith('.ts')).sort()).toEqual([
+      'dist/cli.cjs',
       'dist/password-worker.js',
       'dist/worker.js',
       'native/build/Release/keycarve.node',
       'package.json',
     ]);
-    for (const u of ['dist/password-worker.js', 'dist/worker.js', 'package.json']) expect(existsSync(join(root, u)), u).toBe(true);
+    for (const u of ['dist/cli.cjs', 'dist/password-worker.js', 'dist/worker.js', 'package.json']) expect(existsSync(join(root, u)), u).toBe(true);
   });
 
   it('--version prints the package version', () => {

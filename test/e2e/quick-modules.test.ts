@@ -2,9 +2,9 @@
  * `scan --quick` makes no linear pass, so it loads none of the pass's modules (carvers, pool,
  * worker, checkpoints) nor @noble/curves (d·G comes from Node's OpenSSL); a full scan still loads
  * the pass. Every module the CLI's sources resolve is logged by a resolve hook registered with
- * --import; the sources run under tsx, since dist/ is a bundle whose chunks carry no module names
- * (esbuild keeps each dynamic import() a chunk of its own, so what the sources leave unloaded the
- * build leaves unloaded too).
+ * --import; the sources run under tsx, since dist/ is a bundle that carries no module names
+ * (esbuild keeps each dynamic import() lazy — in the CLI's one script, dist/cli.cjs, a module's
+ * init function run on the import — so what the sources leave unloaded the build leaves unrun too).
  */
 import { beforeAll, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
