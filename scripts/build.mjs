@@ -76,4 +76,5 @@ writeFileSync(
 // The code cache, made with the flags a user's node has (none of NODE_OPTIONS' V8 flags).
 const { NODE_OPTIONS: _, ...env } = process.env;
 const train = spawnSync(process.execPath, [fileURLToPath(new URL('code-cache.mjs', import.meta.url))], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-if (train.status !== 0) throw new Error(`the code cache's training run failed (exit ${train.status})`);
+// Without it keycarve still runs, compiling the bundle at each start (test/e2e/code-cache.test.ts fails).
+if (train.status !== 0) process.stderr.write(`keycarve build: no code cache (its training run exited ${train.status ?? train.signal}); each start compiles the bundle\n`);
