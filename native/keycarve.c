@@ -224,6 +224,45 @@ static napi_value anchor_scan_js(napi_env env, napi_callback_info info) {
   return n;
 }
 
+/* The arguments anchorReadScan and anchorReadScanAsync share: (table, fd, b, from, to, have, base,
+ * out, status), checked; false with a TypeError thrown. */
+struct read_scan_args {
+  anchor_table *t;
+  int32_t fd;
+  uint8_t *b;
+  size_t from, to, have, cap;
+  int64_t base;
+  int32_t *out;
+  double *status;
+};
+
+static bool read_scan_args(napi_env env, size_t argc, napi_value *argv, const char *usage, struct read_scan_args *a) {
+  double from = 0, to = 0, have = 0, base = 0;
+  a->t = NULL;
+  a->fd = -1;
+  if (argc < 9 || napi_get_value_external(env, argv[0], (void **)&a->t) != napi_ok || a->t == NULL ||
+      napi_get_value_int32(env, argv[1], &a->fd) != napi_ok || napi_get_value_double(env, argv[3], &from) != napi_ok ||
+      napi_get_value_double(env, argv[4], &to) != napi_ok || napi_get_value_double(env, argv[5], &have) != napi_ok ||
+      napi_get_value_double(env, argv[6], &base) != napi_ok || a->fd < 0 || !(from >= 0) || !(to >= from) ||
+      !(have >= 0) || !(base >= 0) || base > 9e15) {
+    napi_throw_type_error(env, NULL, usage);
+    return false;
+  }
+  size_t len = 0, slots = 0;
+  if ((a->b = arg_typed(env, argv[2], napi_uint8_array, &len, usage)) == NULL) return false;
+  if ((a->out = arg_typed(env, argv[7], napi_int32_array, &a->cap, usage)) == NULL) return false;
+  if ((a->status = arg_typed(env, argv[8], napi_float64_array, &slots, usage)) == NULL) return false;
+  if (slots < 2 || to > (double)len) {
+    napi_throw_type_error(env, NULL, usage);
+    return false;
+  }
+  a->from = (size_t)from;
+  a->to = (size_t)to;
+  a->have = (size_t)have;
+  a->base = (int64_t)base;
+  return true;
+}
+
 /* anchorReadScan(table, fd, b: Uint8Array, from, to, have, base, out: Int32Array, status: Float64Array):
  * reads b[have, to) from fd at base + have, then writes into out the sector starts in [from, to)
  * where an anchor matches whole inside b[0, to) (anchor_read_scan); returns how many, or -1 with
@@ -234,39 +273,19 @@ static napi_value anchor_read_scan_js(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   static const char *usage =
       "anchorReadScan(table, fd: number, b: Uint8Array, from: number, to: number, have: number, base: number, out: Int32Array, status: Float64Array)";
-  anchor_table *t = NULL;
-  int32_t fd = -1;
-  double from = 0, to = 0, have = 0, base = 0;
-  if (argc < 9 || napi_get_value_external(env, argv[0], (void **)&t) != napi_ok || t == NULL ||
-      napi_get_value_int32(env, argv[1], &fd) != napi_ok || napi_get_value_double(env, argv[3], &from) != napi_ok ||
-      napi_get_value_double(env, argv[4], &to) != napi_ok || napi_get_value_double(env, argv[5], &have) != napi_ok ||
-      napi_get_value_double(env, argv[6], &base) != napi_ok || fd < 0 || !(from >= 0) || !(to >= from) ||
-      !(have >= 0) || !(base >= 0) || base > 9e15) {
-    napi_throw_type_error(env, NULL, usage);
-    return NULL;
-  }
-  size_t len = 0, cap = 0, slots = 0;
-  uint8_t *b = arg_typed(env, argv[2], napi_uint8_array, &len, usage);
-  if (b == NULL) return NULL;
-  int32_t *out = arg_typed(env, argv[7], napi_int32_array, &cap, usage);
-  if (out == NULL) return NULL;
-  double *status = arg_typed(env, argv[8], napi_float64_array, &slots, usage);
-  if (status == NULL) return NULL;
-  if (slots < 2 || to > (double)len) {
-    napi_throw_type_error(env, NULL, usage);
-    return NULL;
-  }
+  struct read_scan_args a;
+  if (!read_scan_args(env, argc, argv, usage, &a)) return NULL;
   size_t filled = 0;
   int err = 0;
-  const long n = anchor_read_scan(t, fd, b, (size_t)from, (size_t)to, (size_t)have, (int64_t)base, out, cap, &filled, &err);
-  status[0] = (double)filled;
-  status[1] = err;
+  const long n = anchor_read_scan(a.t, a.fd, a.b, a.from, a.to, a.have, a.base, a.out, a.cap, &filled, &err);
+  a.status[0] = (double)filled;
+  a.status[1] = err;
   napi_value r;
   CHECK(napi_create_int64(env, n, &r));
   return r;
 }
 
-/* anchorReadScanAsync(table, fd, b, from, to, have, base, piece, out, status): anchorReadScan over
+/* anchorReadScanAsync(table, fd, b, from, to, have, base, out, status, piece): anchorReadScan over
  * [from, to) in pieces of `piece` bytes, on a libuv thread: a Promise of the count (or -1 with
  * status = [bytes filled, errno]). The JS thread carves other chunks meanwhile, and chunks in
  * flight are read on every core. Its arguments are referenced until it settles; the caller must
@@ -275,13 +294,9 @@ struct read_scan_work {
   napi_async_work work;
   napi_deferred deferred;
   napi_ref refs[4]; /* table, b, out, status */
-  const anchor_table *t;
-  int fd;
-  uint8_t *b;
-  size_t from, to, have, piece, cap, filled;
-  int64_t base;
-  int32_t *out;
-  double *status;
+  int held;
+  struct read_scan_args a;
+  size_t piece, filled;
   long n;
   int err;
 };
@@ -289,13 +304,19 @@ struct read_scan_work {
 static void read_scan_execute(napi_env env, void *data) {
   (void)env;
   struct read_scan_work *w = data;
-  w->n = anchor_read_scan_pieces(w->t, w->fd, w->b, w->from, w->to, w->have, w->base, w->piece, w->out, w->cap, &w->filled, &w->err);
+  const struct read_scan_args *a = &w->a;
+  w->n = anchor_read_scan_pieces(a->t, a->fd, a->b, a->from, a->to, a->have, a->base, w->piece, a->out, a->cap, &w->filled, &w->err);
+}
+
+static void read_scan_free(napi_env env, struct read_scan_work *w) {
+  for (int i = 0; i < w->held; i++) napi_delete_reference(env, w->refs[i]);
+  free(w);
 }
 
 static void read_scan_complete(napi_env env, napi_status status, void *data) {
   struct read_scan_work *w = data;
-  w->status[0] = (double)w->filled;
-  w->status[1] = w->err;
+  w->a.status[0] = (double)w->filled;
+  w->a.status[1] = w->err;
   napi_value r;
   if (status == napi_ok && napi_create_int64(env, w->n, &r) == napi_ok) napi_resolve_deferred(env, w->deferred, r);
   else {
@@ -304,9 +325,8 @@ static void read_scan_complete(napi_env env, napi_status status, void *data) {
     napi_create_error(env, NULL, msg, &e);
     napi_reject_deferred(env, w->deferred, e);
   }
-  for (int i = 0; i < 4; i++) napi_delete_reference(env, w->refs[i]);
   napi_delete_async_work(env, w->work);
-  free(w);
+  read_scan_free(env, w);
 }
 
 static napi_value anchor_read_scan_async_js(napi_env env, napi_callback_info info) {
@@ -314,26 +334,11 @@ static napi_value anchor_read_scan_async_js(napi_env env, napi_callback_info inf
   napi_value argv[10];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   static const char *usage = "anchorReadScanAsync(table, fd: number, b: Uint8Array, from: number, to: number, have: number, "
-                             "base: number, piece: number, out: Int32Array, status: Float64Array)";
-  anchor_table *t = NULL;
-  int32_t fd = -1;
-  double from = 0, to = 0, have = 0, base = 0, piece = 0;
-  if (argc < 10 || napi_get_value_external(env, argv[0], (void **)&t) != napi_ok || t == NULL ||
-      napi_get_value_int32(env, argv[1], &fd) != napi_ok || napi_get_value_double(env, argv[3], &from) != napi_ok ||
-      napi_get_value_double(env, argv[4], &to) != napi_ok || napi_get_value_double(env, argv[5], &have) != napi_ok ||
-      napi_get_value_double(env, argv[6], &base) != napi_ok || napi_get_value_double(env, argv[7], &piece) != napi_ok ||
-      fd < 0 || !(from >= 0) || !(to >= from) || !(have >= 0) || !(base >= 0) || base > 9e15 || !(piece >= 0)) {
-    napi_throw_type_error(env, NULL, usage);
-    return NULL;
-  }
-  size_t len = 0, cap = 0, slots = 0;
-  uint8_t *b = arg_typed(env, argv[2], napi_uint8_array, &len, usage);
-  if (b == NULL) return NULL;
-  int32_t *out = arg_typed(env, argv[8], napi_int32_array, &cap, usage);
-  if (out == NULL) return NULL;
-  double *status = arg_typed(env, argv[9], napi_float64_array, &slots, usage);
-  if (status == NULL) return NULL;
-  if (slots < 2 || to > (double)len) {
+                             "base: number, out: Int32Array, status: Float64Array, piece: number)";
+  struct read_scan_args a;
+  if (!read_scan_args(env, argc, argv, usage, &a)) return NULL;
+  double piece = 0;
+  if (argc < 10 || napi_get_value_double(env, argv[9], &piece) != napi_ok || !(piece >= 0)) {
     napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
@@ -342,18 +347,19 @@ static napi_value anchor_read_scan_async_js(napi_env env, napi_callback_info inf
     napi_throw_error(env, NULL, "anchorReadScanAsync: out of memory");
     return NULL;
   }
-  *w = (struct read_scan_work){.t = t, .fd = fd, .b = b, .from = (size_t)from, .to = (size_t)to, .have = (size_t)have,
-                               .piece = piece > 1e9 ? 0 : (size_t)piece, .cap = cap, .base = (int64_t)base, .out = out, .status = status};
-  const size_t held[4] = {0, 2, 8, 9};
+  w->a = a;
+  w->piece = piece > 1e9 ? 0 : (size_t)piece;
+  const size_t held[4] = {0, 2, 7, 8};
   napi_value promise, name;
   bool ok = napi_create_promise(env, &w->deferred, &promise) == napi_ok &&
             napi_create_string_utf8(env, "keycarve:anchorReadScan", NAPI_AUTO_LENGTH, &name) == napi_ok;
-  int refs = 0;
-  for (; ok && refs < 4; refs++) ok = napi_create_reference(env, argv[held[refs]], 1, &w->refs[refs]) == napi_ok;
+  while (ok && w->held < 4) {
+    ok = napi_create_reference(env, argv[held[w->held]], 1, &w->refs[w->held]) == napi_ok;
+    if (ok) w->held++;
+  }
   ok = ok && napi_create_async_work(env, NULL, name, read_scan_execute, read_scan_complete, w, &w->work) == napi_ok;
   if (ok && napi_queue_async_work(env, w->work) == napi_ok) return promise;
-  for (int i = 0; i < refs; i++) napi_delete_reference(env, w->refs[i]);
-  free(w);
+  read_scan_free(env, w);
   napi_throw_error(env, NULL, "anchorReadScanAsync: could not queue the read");
   return NULL;
 }

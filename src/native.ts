@@ -23,7 +23,7 @@ export interface NativeAddon {
   anchorReadScan?(table: object, fd: number, b: Uint8Array, from: number, to: number, have: number, base: number, out: Int32Array, status: Float64Array): number;
   /** anchorReadScan over [from, to) in pieces of `piece` bytes, on a libuv thread: a Promise of the
    * count (or -1, status as above). Absent from an addon built before it was added. */
-  anchorReadScanAsync?(table: object, fd: number, b: Uint8Array, from: number, to: number, have: number, base: number, piece: number, out: Int32Array, status: Float64Array): Promise<number>;
+  anchorReadScanAsync?(table: object, fd: number, b: Uint8Array, from: number, to: number, have: number, base: number, out: Int32Array, status: Float64Array, piece: number): Promise<number>;
   /** Adler-32 (RFC 1950); absent from an addon built before it was added. */
   adler32?(bytes: Uint8Array): number;
 }

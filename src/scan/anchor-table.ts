@@ -142,7 +142,7 @@ export function nativeReadHitsOffThread(t: AnchorTable): NativeReadHitsOffThread
     // Per call: reads of several chunks are in flight at once.
     const found = new Int32Array(Math.ceil((to - from) / 512));
     const status = new Float64Array(2);
-    const n = await scan(handle, fd, slot, from, to, have, base, piece, found, status);
+    const n = await scan(handle, fd, slot, from, to, have, base, found, status, piece);
     if (n < 0) return { filled: status[0]!, errno: status[1]! };
     for (let i = 0; i < n; i++) out.push(found[i]!);
     return { filled: status[0]! };
