@@ -65,8 +65,9 @@ export class RetainedStore {
     this.sorted = true;
   }
 
-  /** The bytes [offset, offset+length) when one retained segment covers them, else null. */
-  read(offset: number, length: number): Uint8Array | null {
+  /** The bytes [offset, offset+length) when one retained segment covers them, else null; `shared`:
+   * a view of the segment, for a caller that only reads it. */
+  read(offset: number, length: number, shared = false): Uint8Array | null {
     this.normalise();
     let lo = 0;
     let hi = this.segments.length;
@@ -77,7 +78,7 @@ export class RetainedStore {
     }
     const s = this.segments[lo - 1];
     if (!s || s.offset + s.bytes.length < offset + length) return null;
-    return s.bytes.slice(offset - s.offset, offset - s.offset + length);
+    return (shared ? s.bytes.subarray : s.bytes.slice).call(s.bytes, offset - s.offset, offset - s.offset + length);
   }
 }
 
@@ -126,20 +127,22 @@ class RereadCache {
   private held = 0;
   constructor(private readonly limit: number) {}
 
-  get(offset: number, length: number): Uint8Array | null {
+  /** `shared`: the kept bytes themselves, for a caller that only reads them. */
+  get(offset: number, length: number, shared: boolean): Uint8Array | null {
     const k = `${offset}:${length}`;
     const b = this.map.get(k);
     if (!b) return null;
     this.map.delete(k); // most recent last
     this.map.set(k, b);
-    return b.slice();
+    return shared ? b : b.slice();
   }
 
-  set(offset: number, bytes: Uint8Array): void {
+  /** `shared`: the caller of the read only reads `bytes`, so they are kept as they are. */
+  set(offset: number, bytes: Uint8Array, shared: boolean): void {
     if (bytes.length > this.limit) return;
     const k = `${offset}:${bytes.length}`;
     if (this.map.has(k)) return;
-    this.map.set(k, bytes.slice());
+    this.map.set(k, shared ? bytes : bytes.slice());
     this.held += bytes.length;
     for (const [old, b] of this.map) {
       if (this.held <= this.limit) break;
@@ -156,9 +159,9 @@ export function retainedReader(store: RetainedStore, source: ByteSource | null, 
   return {
     size,
     rereads,
-    async read(offset, length) {
+    async read(offset, length, shared = false) {
       if (offset < 0 || length < 0 || offset + length > size) return null;
-      const hit = store.read(offset, length) ?? recent.get(offset, length);
+      const hit = store.read(offset, length, shared) ?? recent.get(offset, length, shared);
       if (hit || !source) return hit;
       const buf = new Uint8Array(length);
       const r = await source.read(offset, buf);
@@ -166,7 +169,7 @@ export function retainedReader(store: RetainedStore, source: ByteSource | null, 
       rereads.bytes += r.bytes;
       rereads.bad.push(...r.bad);
       if (r.bytes < length || r.bad.length > 0) return null;
-      recent.set(offset, buf);
+      recent.set(offset, buf, shared);
       return buf;
     },
   };

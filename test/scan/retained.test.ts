@@ -31,3 +31,22 @@ describe('retained reader', () => {
     expect(r.rereads.count).toBe(10);
   });
 });
+
+describe('shared reads', () => {
+  it('hand a reader that only reads the kept bytes themselves; a plain read gets a copy it may write', async () => {
+    const store = new RetainedStore();
+    store.add(0, new Uint8Array(8192).fill(7));
+    const r = retainedReader(store, source(1 << 20), 1 << 20);
+    const plain = (await r.read(512, 1024))!;
+    plain.fill(0); // the caller's own copy: the store keeps its bytes
+    expect(await r.read(512, 1024, true)).toEqual(new Uint8Array(1024).fill(7));
+    expect((await r.read(512, 1024, true))!.buffer).toBe((await r.read(0, 4096, true))!.buffer);
+    // A re-read kept for a shared caller still gives a plain one a copy.
+    const kept = (await r.read(65536, 512, true))!;
+    const copy = (await r.read(65536, 512))!;
+    expect(copy).toEqual(kept);
+    copy.fill(0);
+    expect(await r.read(65536, 512, true)).toBe(kept);
+    expect(r.rereads.count).toBe(1);
+  });
+});
