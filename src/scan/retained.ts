@@ -39,27 +39,17 @@ export class RetainedStore {
     const out: Segment[] = [];
     let run: Segment[] = [];
     let runEnd = -1;
-    const flush = () => {
-      if (run.length === 1) out.push(run[0]!);
-      else if (run.length > 1) {
-        const start = run[0]!.offset;
-        const buf = new Uint8Array(runEnd - start);
-        for (const r of run) buf.set(r.bytes, r.offset - start); // same medium bytes: overlaps agree
-        out.push({ offset: start, bytes: buf });
-      }
-      run = [];
-    };
     for (const s of segs) {
       if (run.length && s.offset <= runEnd) {
         run.push(s);
         runEnd = Math.max(runEnd, s.offset + s.bytes.length);
       } else {
-        flush();
+        if (run.length) out.push(coalesce(run, runEnd));
         run = [s];
         runEnd = s.offset + s.bytes.length;
       }
     }
-    flush();
+    if (run.length) out.push(coalesce(run, runEnd));
     this.segments = out;
     this.bytesHeld = out.reduce((n, x) => n + x.bytes.length, 0);
     this.sorted = true;
@@ -82,18 +72,54 @@ export class RetainedStore {
   }
 }
 
+/** One segment for a run of overlapping or touching segments in sorted order: each copied over
+ * the ones before (what a later one holds wins). When the segments that reach further are views
+ * laid out as in one buffer (a want's, RetentionPlan) and the others hold what that buffer holds,
+ * the result is the same bytes as one view of it, with no copy. */
+function coalesce(run: readonly Segment[], runEnd: number): Segment {
+  const start = run[0]!;
+  if (run.length === 1) return start;
+  const view = sharedView(run, runEnd);
+  if (view) return { offset: start.offset, bytes: view };
+  const bytes = new Uint8Array(runEnd - start.offset);
+  for (const r of run) bytes.set(r.bytes, r.offset - start.offset);
+  return { offset: start.offset, bytes };
+}
+
+function sharedView(run: readonly Segment[], runEnd: number): Uint8Array | null {
+  const start = run[0]!;
+  const buf = start.bytes.buffer;
+  const at = start.bytes.byteOffset - start.offset; // where medium offset 0 would sit in `buf`
+  if (at < 0 || at + runEnd > buf.byteLength) return null;
+  const view = new Uint8Array(buf, at + start.offset, runEnd - start.offset);
+  let reach = -1;
+  for (const r of run) {
+    const end = r.offset + r.bytes.length;
+    const laidOut = r.bytes.buffer === buf && r.bytes.byteOffset - r.offset === at;
+    if (!laidOut && (end > reach || !sameBytes(r.bytes, view.subarray(r.offset - start.offset, end - start.offset)))) return null;
+    reach = Math.max(reach, end);
+  }
+  return view;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+
 /** Ranges to retain, registered ahead of the pass position and filled as the bytes stream by. */
 export class RetentionPlan {
   private wants: ByteRange[] = [];
+  /** Each want's bytes, made when its first byte streams by: the store gets views of it, which
+   * its normalise joins without a copy. */
+  private readonly buffers = new Map<ByteRange, Uint8Array>();
   constructor(readonly store: RetainedStore, readonly limit: number) {}
 
   /** The ranges wanted so far (a checkpoint keeps them; `restore` puts them back). */
   wanted(): ByteRange[] {
-    return this.wants.map((w) => ({ ...w }));
+    return this.wants.map((w) => ({ offset: w.offset, length: w.length }));
   }
 
   restore(wants: readonly ByteRange[]): void {
-    this.wants = wants.map((w) => ({ ...w }));
+    this.wants = wants.map((w) => ({ offset: w.offset, length: w.length }));
+    this.buffers.clear();
   }
 
   want(r: ByteRange): void {
@@ -109,7 +135,12 @@ export class RetentionPlan {
     for (const w of this.wants) {
       const a = Math.max(base, w.offset);
       const b = Math.min(end, w.offset + w.length);
-      if (a < b) this.store.add(a, bytes.slice(a - base, b - base));
+      if (a >= b) continue;
+      let buf = this.buffers.get(w);
+      if (!buf) this.buffers.set(w, (buf = new Uint8Array(w.length)));
+      const part = buf.subarray(a - w.offset, b - w.offset);
+      part.set(bytes.subarray(a - base, b - base));
+      this.store.add(a, part);
     }
   }
 }
