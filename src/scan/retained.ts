@@ -194,16 +194,31 @@ export function retainedReader(store: RetainedStore, source: ByteSource | null, 
       if (offset < 0 || length < 0 || offset + length > size) return null;
       const hit = store.read(offset, length, shared) ?? recent.get(offset, length, shared);
       if (hit || !source) return hit;
-      const buf = new Uint8Array(length);
-      const r = await source.read(offset, buf);
+      const { bytes, got, bad } = await reread(source, offset, length, size);
       rereads.count++;
-      rereads.bytes += r.bytes;
-      rereads.bad.push(...r.bad);
-      if (r.bytes < length || r.bad.length > 0) return null;
-      recent.set(offset, buf, shared);
-      return buf;
+      rereads.bytes += got;
+      rereads.bad.push(...bad);
+      if (got < length || bad.length > 0) return null;
+      recent.set(offset, bytes, shared);
+      return bytes;
     },
   };
+}
+
+/**
+ * [offset, offset+length) from the source, read through the end of its last sector when it starts
+ * on one: an image file reads whole sectors straight into the buffer, where a part-sector end
+ * costs a bounce copy of the whole request (a 2 MiB FAT). The device reads the same sectors either
+ * way; what is counted and returned is the request's.
+ */
+async function reread(source: ByteSource, offset: number, length: number, size: number): Promise<{ bytes: Uint8Array; got: number; bad: ByteRange[] }> {
+  const ss = source.sectorSize;
+  const end = length > 0 && offset % ss === 0 ? Math.min(size, Math.ceil((offset + length) / ss) * ss) : offset + length;
+  const buf = new Uint8Array(end - offset);
+  const r = await source.read(offset, buf);
+  const stop = offset + length;
+  const bad = r.bad.filter((b) => b.offset < stop).map((b) => ({ offset: b.offset, length: Math.min(b.offset + b.length, stop) - b.offset }));
+  return { bytes: buf.subarray(0, length), got: Math.min(r.bytes, length), bad };
 }
 
 export function retainCandidates(store: RetainedStore, candidates: readonly Candidate[]): void {
