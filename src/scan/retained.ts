@@ -39,34 +39,25 @@ export class RetainedStore {
     const out: Segment[] = [];
     let run: Segment[] = [];
     let runEnd = -1;
-    const flush = () => {
-      if (run.length === 1) out.push(run[0]!);
-      else if (run.length > 1) {
-        const start = run[0]!.offset;
-        const buf = new Uint8Array(runEnd - start);
-        for (const r of run) buf.set(r.bytes, r.offset - start); // same medium bytes: overlaps agree
-        out.push({ offset: start, bytes: buf });
-      }
-      run = [];
-    };
     for (const s of segs) {
       if (run.length && s.offset <= runEnd) {
         run.push(s);
         runEnd = Math.max(runEnd, s.offset + s.bytes.length);
       } else {
-        flush();
+        if (run.length) out.push(coalesce(run, runEnd));
         run = [s];
         runEnd = s.offset + s.bytes.length;
       }
     }
-    flush();
+    if (run.length) out.push(coalesce(run, runEnd));
     this.segments = out;
     this.bytesHeld = out.reduce((n, x) => n + x.bytes.length, 0);
     this.sorted = true;
   }
 
-  /** The bytes [offset, offset+length) when one retained segment covers them, else null. */
-  read(offset: number, length: number): Uint8Array | null {
+  /** The bytes [offset, offset+length) when one retained segment covers them, else null; `shared`:
+   * a view of the segment, for a caller that only reads it. */
+  read(offset: number, length: number, shared = false): Uint8Array | null {
     this.normalise();
     let lo = 0;
     let hi = this.segments.length;
@@ -77,22 +68,58 @@ export class RetainedStore {
     }
     const s = this.segments[lo - 1];
     if (!s || s.offset + s.bytes.length < offset + length) return null;
-    return s.bytes.slice(offset - s.offset, offset - s.offset + length);
+    return (shared ? s.bytes.subarray : s.bytes.slice).call(s.bytes, offset - s.offset, offset - s.offset + length);
   }
 }
+
+/** One segment for a run of overlapping or touching segments in sorted order: each copied over
+ * the ones before (what a later one holds wins). When the segments that reach further are views
+ * laid out as in one buffer (a want's, RetentionPlan) and the others hold what that buffer holds,
+ * the result is the same bytes as one view of it, with no copy. */
+function coalesce(run: readonly Segment[], runEnd: number): Segment {
+  const start = run[0]!;
+  if (run.length === 1) return start;
+  const view = sharedView(run, runEnd);
+  if (view) return { offset: start.offset, bytes: view };
+  const bytes = new Uint8Array(runEnd - start.offset);
+  for (const r of run) bytes.set(r.bytes, r.offset - start.offset);
+  return { offset: start.offset, bytes };
+}
+
+function sharedView(run: readonly Segment[], runEnd: number): Uint8Array | null {
+  const start = run[0]!;
+  const buf = start.bytes.buffer;
+  const at = start.bytes.byteOffset - start.offset; // where medium offset 0 would sit in `buf`
+  if (at < 0 || at + runEnd > buf.byteLength) return null;
+  const view = new Uint8Array(buf, at + start.offset, runEnd - start.offset);
+  let reach = -1;
+  for (const r of run) {
+    const end = r.offset + r.bytes.length;
+    const laidOut = r.bytes.buffer === buf && r.bytes.byteOffset - r.offset === at;
+    if (!laidOut && (end > reach || !sameBytes(r.bytes, view.subarray(r.offset - start.offset, end - start.offset)))) return null;
+    reach = Math.max(reach, end);
+  }
+  return view;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
 /** Ranges to retain, registered ahead of the pass position and filled as the bytes stream by. */
 export class RetentionPlan {
   private wants: ByteRange[] = [];
+  /** Each want's bytes, made when its first byte streams by: the store gets views of it, which
+   * its normalise joins without a copy. */
+  private readonly buffers = new Map<ByteRange, Uint8Array>();
   constructor(readonly store: RetainedStore, readonly limit: number) {}
 
   /** The ranges wanted so far (a checkpoint keeps them; `restore` puts them back). */
   wanted(): ByteRange[] {
-    return this.wants.map((w) => ({ ...w }));
+    return this.wants.map((w) => ({ offset: w.offset, length: w.length }));
   }
 
   restore(wants: readonly ByteRange[]): void {
-    this.wants = wants.map((w) => ({ ...w }));
+    this.wants = wants.map((w) => ({ offset: w.offset, length: w.length }));
+    this.buffers.clear();
   }
 
   want(r: ByteRange): void {
@@ -108,7 +135,12 @@ export class RetentionPlan {
     for (const w of this.wants) {
       const a = Math.max(base, w.offset);
       const b = Math.min(end, w.offset + w.length);
-      if (a < b) this.store.add(a, bytes.slice(a - base, b - base));
+      if (a >= b) continue;
+      let buf = this.buffers.get(w);
+      if (!buf) this.buffers.set(w, (buf = new Uint8Array(w.length)));
+      const part = buf.subarray(a - w.offset, b - w.offset);
+      part.set(bytes.subarray(a - base, b - base));
+      this.store.add(a, part);
     }
   }
 }
@@ -126,20 +158,22 @@ class RereadCache {
   private held = 0;
   constructor(private readonly limit: number) {}
 
-  get(offset: number, length: number): Uint8Array | null {
+  /** `shared`: the kept bytes themselves, for a caller that only reads them. */
+  get(offset: number, length: number, shared: boolean): Uint8Array | null {
     const k = `${offset}:${length}`;
     const b = this.map.get(k);
     if (!b) return null;
     this.map.delete(k); // most recent last
     this.map.set(k, b);
-    return b.slice();
+    return shared ? b : b.slice();
   }
 
-  set(offset: number, bytes: Uint8Array): void {
+  /** `shared`: the caller of the read only reads `bytes`, so they are kept as they are. */
+  set(offset: number, bytes: Uint8Array, shared: boolean): void {
     if (bytes.length > this.limit) return;
     const k = `${offset}:${bytes.length}`;
     if (this.map.has(k)) return;
-    this.map.set(k, bytes.slice());
+    this.map.set(k, shared ? bytes : bytes.slice());
     this.held += bytes.length;
     for (const [old, b] of this.map) {
       if (this.held <= this.limit) break;
@@ -156,20 +190,35 @@ export function retainedReader(store: RetainedStore, source: ByteSource | null, 
   return {
     size,
     rereads,
-    async read(offset, length) {
+    async read(offset, length, shared = false) {
       if (offset < 0 || length < 0 || offset + length > size) return null;
-      const hit = store.read(offset, length) ?? recent.get(offset, length);
+      const hit = store.read(offset, length, shared) ?? recent.get(offset, length, shared);
       if (hit || !source) return hit;
-      const buf = new Uint8Array(length);
-      const r = await source.read(offset, buf);
+      const { bytes, got, bad } = await reread(source, offset, length, size);
       rereads.count++;
-      rereads.bytes += r.bytes;
-      rereads.bad.push(...r.bad);
-      if (r.bytes < length || r.bad.length > 0) return null;
-      recent.set(offset, buf);
-      return buf;
+      rereads.bytes += got;
+      rereads.bad.push(...bad);
+      if (got < length || bad.length > 0) return null;
+      recent.set(offset, bytes, shared);
+      return bytes;
     },
   };
+}
+
+/**
+ * [offset, offset+length) from the source, read through the end of its last sector when it starts
+ * on one: an image file reads whole sectors straight into the buffer, where a part-sector end
+ * costs a bounce copy of the whole request (a 2 MiB FAT). The device reads the same sectors either
+ * way; what is counted and returned is the request's.
+ */
+async function reread(source: ByteSource, offset: number, length: number, size: number): Promise<{ bytes: Uint8Array; got: number; bad: ByteRange[] }> {
+  const ss = source.sectorSize;
+  const end = length > 0 && offset % ss === 0 ? Math.min(size, Math.ceil((offset + length) / ss) * ss) : offset + length;
+  const buf = new Uint8Array(end - offset);
+  const r = await source.read(offset, buf);
+  const stop = offset + length;
+  const bad = r.bad.filter((b) => b.offset < stop).map((b) => ({ offset: b.offset, length: Math.min(b.offset + b.length, stop) - b.offset }));
+  return { bytes: buf.subarray(0, length), got: Math.min(r.bytes, length), bad };
 }
 
 export function retainCandidates(store: RetainedStore, candidates: readonly Candidate[]): void {

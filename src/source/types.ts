@@ -35,7 +35,9 @@ export interface ByteSource {
  * Returns null where the bytes are unavailable (past the end, unreadable). */
 export interface MediaReader {
   readonly size: number;
-  read(offset: number, length: number): Promise<Uint8Array | null>;
+  /** The caller may write the bytes returned, unless it passes `shared`: then it promises only to
+   * read them, and they may be the reader's own (no copy of a multi-MiB FAT). */
+  read(offset: number, length: number, shared?: boolean): Promise<Uint8Array | null>;
 }
 
 export type ImageFormat = 'raw' | 'device' | 'split-raw' | 'ewf' | 'vhd' | 'vhdx' | 'vmdk' | 'qcow2';

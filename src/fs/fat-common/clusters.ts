@@ -65,7 +65,7 @@ export function clustersFor(size: number, clusterSize: number): number {
 /** Reads `len` bytes in bounded pieces; unreadable pieces come back zero-filled and listed. The
  * bytes may be the ones the reader returned: callers read them, never write them. */
 export async function readPieces(
-  reader: { size: number; read(o: number, l: number): Promise<Uint8Array | null> },
+  reader: { size: number; read(o: number, l: number, shared?: boolean): Promise<Uint8Array | null> },
   offset: number,
   len: number,
   piece = 4 << 20,
@@ -76,7 +76,7 @@ export async function readPieces(
     const n = Math.min(piece, len - at);
     let got: Uint8Array | null = null;
     try {
-      got = await reader.read(offset + at, n);
+      got = await reader.read(offset + at, n, true);
     } catch {
       got = null;
     }

@@ -31,6 +31,9 @@ const CHAINS: [number, number][] = [
   [70, 0xf0000047], [71, END],
   // G: out of range
   [80, 0x0ffffff0],
+  // H: 120 121 122 | 110 … 119, then 120 again: a cycle into an earlier run, met inside a run
+  [120, 121], [121, 122], [122, 110],
+  ...Array.from({ length: 10 }, (_, i): [number, number] => [110 + i, 111 + i]),
 ];
 /** Broken in the first copy only: 90 → 91 → 92 there reads 91 → free. */
 const SECOND_ONLY: [number, number][] = [[90, 91], [91, 92], [92, END]];
@@ -71,6 +74,7 @@ describe.skipIf(!fatTools.ok)('FAT chain runs', () => {
     expect(table.chain(50, 100)).toEqual({ runs: [{ first: 50, count: 2 }], count: 2, error: 'chain runs into bad cluster after 51' });
     expect(table.chain(80, 100)).toEqual({ runs: [{ first: 80, count: 1 }], count: 1, error: `cluster ${0x0ffffff0} out of range` });
     expect(table.chain(1, 100)).toEqual({ runs: [], count: 0, error: 'cluster 1 out of range' });
+    expect(table.chain(120, 100)).toEqual({ runs: [{ first: 120, count: 3 }, { first: 110, count: 10 }], count: 13, error: 'FAT chain cycle at cluster 120' });
     // Bounded: the cluster past the bound is counted, as the per-cluster walk counted it.
     expect(table.chain(60, 4)).toEqual({ runs: [{ first: 60, count: 5 }], count: 5, error: 'chain longer than expected' });
   });
@@ -78,6 +82,8 @@ describe.skipIf(!fatTools.ok)('FAT chain runs', () => {
   it('walks a chain again after a cycle was found (each walk has its own marks)', () => {
     expect(table.chain(30, 100).error).toBe('FAT chain cycle at cluster 30');
     expect(table.chain(10, 100).count).toBe(7);
+    // A bound past the volume's cluster count (a hostile size) finds the same cycle.
+    expect(table.chain(30, 2 ** 31)).toEqual(table.chain(30, 100));
   });
 
   it('takes a chain broken in the first copy from the second', () => {
