@@ -20,6 +20,8 @@ export interface CarvePool {
  * carving thread — this one — whose chunks the addon reads and tests on libuv's threads, several
  * in flight, so the copy from the page cache runs on both cores without a worker's start-up
  * (~0.1 s each: --jobs 2 was slower at 512 MiB and 2 GiB and a tie at 8 GiB at ~75% more CPU).
+ * Against this thread's own preads the pass was as fast or faster (2 GiB 0.29 vs 0.32 s, 8 GiB
+ * 0.72–1.24 vs 0.82–1.14, interleaved medians) at 15–30% more CPU: the copies compete for memory.
  * With more cores, cores − 1 workers read and carve their own chunks while this thread keeps a
  * core for the event loop and the later stages. E01 too, though it decodes every chunk
  * (~0.5 GB/s a core): two workers on 2 cores were slower in wall and CPU time (--jobs 1 vs 2,
