@@ -52,6 +52,11 @@ export function reverse(b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Equality of bulk bytes by memcmp (FAT copies, retained segments); not for secrets: see equalBytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
 /** Constant-time-ish equality for short MACs and fingerprints. */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

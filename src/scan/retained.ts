@@ -6,6 +6,7 @@
  */
 import type { Candidate } from '../carve/types.ts';
 import type { ByteRange, ByteSource, MediaReader } from '../source/types.ts';
+import { sameBytes } from '../crypto/bytes.ts';
 
 interface Segment {
   readonly offset: number;
@@ -102,7 +103,6 @@ function sharedView(run: readonly Segment[], runEnd: number): Uint8Array | null 
   return view;
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
 /** Ranges to retain, registered ahead of the pass position and filled as the bytes stream by. */
 export class RetentionPlan {

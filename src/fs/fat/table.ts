@@ -3,6 +3,7 @@
 import type { FsProblem, MediaReader } from '../types.ts';
 import { readPieces, type ClusterRun } from '../fat-common/clusters.ts';
 import type { FatBoot } from './boot.ts';
+import { sameBytes } from '../../crypto/bytes.ts';
 
 /** Cap on how much FAT we are willing to hold in memory (a 2 TiB FAT32 with 32 KiB clusters). */
 const MAX_FAT_BYTES = 512 << 20;
@@ -63,7 +64,6 @@ function markRun(marks: Uint32Array, mark: number, c: number, e: number): number
   return end;
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
 export async function readFatTable(r: MediaReader, boot: FatBoot, problems: FsProblem[]): Promise<FatTable> {
   const bits = boot.type === 'fat12' ? 12 : boot.type === 'fat16' ? 16 : 32;
