@@ -5,7 +5,7 @@
  * workers, `scan --quick`; on the 2 GiB image also each installed peer (bench/peers.ts). One table:
  * seconds, MB/s, ratio to cat, peak RSS, containers returned with the right bytes; then the targets,
  * and the start-up, crypto and pairing benches. Compare ratios within one run, never absolute times.
- * cat and keycarve run KEYCARVE_BENCH_RUNS rounds (default 3), interleaved: the table gives each
+ * cat, keycarve and (on the peers' image) fls run KEYCARVE_BENCH_RUNS rounds (default 3), interleaved: the table gives each
  * one's median seconds and its highest peak RSS (a single run's ratio moved by ±0.1 here). With
  * util-linux's fincore, each image's share resident in the page cache after its runs is printed:
  * this machine's page cache held ~9 GiB, so the 8 GiB image may be read partly from disk.
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { defaultJobs } from '../src/scan/pool.ts';
 import { benchDir, benchImage } from './images.ts';
-import { containersReturned, runPeers, timed, type PeerRun } from './peers.ts';
+import { containersReturned, fls as flsRun, runPeers, timed, type PeerRun } from './peers.ts';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin/keycarve.mjs');
@@ -33,7 +33,8 @@ const catSeconds = new Map<number, number>();
 function keycarve(mib: number, img: string, label: string, args: string[]): Row {
   const out = join(benchDir, `out-${mib}-${label.replace(/\W+/g, '-')}`);
   rmSync(out, { recursive: true, force: true });
-  const timing = timed(process.execPath, [bin, 'scan', img, '--out', out, '--quiet', ...args]);
+  // As the installed command runs: the shebang, not `node bin/keycarve.mjs` (see bin/keycarve.mjs).
+  const timing = timed(bin, ['scan', img, '--out', out, '--quiet', ...args]);
   const found = containersReturned(out);
   rmSync(out, { recursive: true, force: true });
   return { image: mib, tool: label, timing, found };
@@ -60,13 +61,16 @@ for (const mib of sizes) {
   const variants: [string, string[]][] = [['keycarve scan', []], ...(defaultJobs() !== 2 ? [['keycarve scan --jobs 2', ['--jobs', '2']] as [string, string[]]] : []), ['keycarve scan --quick', ['--quick']]];
   const cats: Row[] = [];
   const samples = variants.map(() => [] as Row[]);
+  const flsRuns: Row[] = [];
   for (let i = 0; i < runs; i++) {
     cats.push({ image: mib, tool: 'cat', timing: timed('sh', ['-c', `cat ${img} >/dev/null`]), found: null });
     variants.forEach(([label, args], k) => samples[k]!.push(keycarve(mib, img, label, args)));
+    if (mib === peersOn) flsRuns.push({ image: mib, ...flsRun(img) });
   }
   const cat = median(cats);
   catSeconds.set(mib, cat.timing!.seconds);
   rows.push(cat, ...samples.map(median));
+  if (flsRuns.length) rows.push(flsRuns[0]!.timing ? median(flsRuns) : flsRuns[0]!);
   const res = resident(img, mib * 1024 * 1024);
   if (res !== null) residency.push(`${mib} MiB ${res.toFixed(0)} %`);
   if (mib === peersOn) for (const p of runPeers(img, join(benchDir, 'peers'))) rows.push({ image: mib, ...p });
@@ -89,7 +93,7 @@ const table = rows.map((r) => {
 const head = ['image', 'tool', 'seconds', 'MB/s', 'ratio to cat', 'peak RSS MiB', 'containers', 'note'];
 const w = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
 console.log('\n' + [head, ...table].map((r) => r.map((c, i) => (i < 2 || i > 5 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd()).join('\n'));
-console.log(`\n(warm page cache; wall clock includes Node start-up and every stage after the pass; cat and keycarve: medians of ${runs}, peers: one run)`);
+console.log(`\n(warm page cache; wall clock includes Node start-up and every stage after the pass; cat, keycarve and fls: medians of ${runs}, the other peers: one run)`);
 if (residency.length) console.log(`resident in the page cache after each image's runs (fincore): ${residency.join(', ')}`);
 
 const ratio = (mib: number, tool: string) => {

@@ -42,12 +42,15 @@ const variants: Variant[] = [
   { label: 'scan --quick', quick: true, jobs: 0 },
 ];
 
+/** The environment bin/keycarve.mjs's shebang gives node (without NODE_EXTRA_CA_CERTS). */
+const { NODE_EXTRA_CA_CERTS: _, ...launchEnv } = process.env;
+
 /** One run: per stage [wall, cpu] ms spent in it (the first row is node's own start). */
 function runOnce(v: Variant): Map<string, [number, number]> {
   const out = join(benchDir, 'stages-out');
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child, img, out, v.quick ? '1' : '0', String(v.jobs)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child, img, out, v.quick ? '1' : '0', String(v.jobs)], { encoding: 'utf8', env: launchEnv });
   const total = performance.now() - t0;
   rmSync(out, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`${v.label} failed: ${r.stderr}`);

@@ -62,6 +62,16 @@ describe('the build in dist/', () => {
     expect(r.stdout.trim()).toBe(version);
   });
 
+  it('run as the installed command, starts without NODE_EXTRA_CA_CERTS (Node 20 parses that bundle at every start)', () => {
+    // A file that cannot load makes node warn at start: through node it does, through the shebang not.
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(t.dir, 'no-such-bundle.pem') };
+    const viaNode = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8', env });
+    expect(viaNode.stderr).toMatch(/extra certs/);
+    const installed = spawnSync(bin, ['--version'], { encoding: 'utf8', env });
+    expect(installed.status, installed.stderr).toBe(0);
+    expect(installed.stderr).toBe('');
+  });
+
   it('KEYCARVE_DEBUG=1 prints stack traces naming the TypeScript sources (through the source maps)', () => {
     const r = spawnSync(process.execPath, [bin, 'scan', join(t.dir, 'missing.img'), '--out', join(t.dir, 'o-missing')], { encoding: 'utf8', env: { ...process.env, KEYCARVE_DEBUG: '1' } });
     expect(r.status).toBe(1);
