@@ -138,14 +138,21 @@ export function nativeReadHitsOffThread(t: AnchorTable): NativeReadHitsOffThread
   const handle = addon && tableHandle(t, addon);
   if (!handle || typeof addon.anchorReadScanAsync !== 'function') return (t.offThread = null);
   const scan = addon.anchorReadScanAsync.bind(addon);
+  // One hit array per call in flight (several chunks are read at once), reused rather than a
+  // fresh 64 KiB one a chunk for the collector to sweep.
+  const spare: { found: Int32Array; status: Float64Array }[] = [];
   return (t.offThread = async (fd, slot, from, to, have, base, piece, out) => {
-    // Per call: reads of several chunks are in flight at once.
-    const found = new Int32Array(Math.ceil((to - from) / 512));
-    const status = new Float64Array(2);
-    const n = await scan(handle, fd, slot, from, to, have, base, found, status, piece);
-    if (n < 0) return { filled: status[0]!, errno: status[1]! };
-    for (let i = 0; i < n; i++) out.push(found[i]!);
-    return { filled: status[0]! };
+    const cap = Math.ceil((to - from) / 512);
+    let a = spare.pop();
+    if (!a || a.found.length < cap) a = { found: new Int32Array(cap), status: new Float64Array(2) };
+    try {
+      const n = await scan(handle, fd, slot, from, to, have, base, a.found, a.status, piece);
+      if (n < 0) return { filled: a.status[0]!, errno: a.status[1]! };
+      for (let i = 0; i < n; i++) out.push(a.found[i]!);
+      return { filled: a.status[0]! };
+    } finally {
+      spare.push(a);
+    }
   });
 }
 
