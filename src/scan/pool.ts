@@ -31,9 +31,11 @@ export function defaultJobs(cores = availableParallelism()): number {
   return cores <= 2 ? 1 : cores - 1;
 }
 
-/** Chunks in flight for one job: enough that libuv's threads always have one to read while this
- * thread finishes the chunk before (the pass frees a slot only once its successor is carved). */
-export const THREAD_SLOTS = 4;
+/** Chunks in flight for one job: two read on libuv's threads while the one before waits for its
+ * successor (the pass frees a slot only once that is carved). Three, not four: a smaller ring stays
+ * more in cache, and the pass took less CPU and wall time (2 GiB, 15 interleaved rounds: median
+ * 220 vs 243 ms wall, 339 vs 383 ms CPU). */
+export const THREAD_SLOTS = 3;
 
 /**
  * The pool for a source of `size` bytes. One job, or a source within one page, is carved on this
