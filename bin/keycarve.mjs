@@ -1,6 +1,9 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
-// The shebang drops NODE_EXTRA_CA_CERTS: keycarve makes no TLS connection, and Node 20 parses that
-// bundle at every start (~45 ms of a 70 ms `node -e 0` on a machine that sets it).
+#!/bin/sh
+//bin/true; exec env -u NODE_EXTRA_CA_CERTS node "$0" "$@"
+// Run as a command, the two lines above are sh (to JavaScript, line 2 is a comment): they start node
+// on this file without NODE_EXTRA_CA_CERTS. keycarve makes no TLS connection, and Node 20 parses
+// that bundle at every start (~45 ms of a 70 ms `node -e 0` on a machine that sets it). Not
+// `env -S` on the shebang: busybox's env (Alpine) has no -S.
 // Runs the bundled JavaScript in dist/ (built by `npm ci` through the prepare script, shipped prebuilt in the package).
 // KEYCARVE_DEBUG=1 prints an error's stack: with the source maps on, it names src/*.ts lines.
 if (process.env.KEYCARVE_DEBUG) process.setSourceMapsEnabled(true);
