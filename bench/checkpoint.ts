@@ -28,7 +28,7 @@ function scanOnce(img: string, checkpoints: boolean): Sample {
   const out = join(benchDir, `out-checkpoint-${checkpoints ? 'on' : 'off'}`);
   rmSync(out, { recursive: true, force: true });
   const env = { ...process.env, KEYCARVE_TEST_CHECKPOINT: checkpoints ? '' : 'off' };
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', process.execPath, bin, 'scan', img, '--out', out, '--quiet'], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', bin, 'scan', img, '--out', out, '--quiet'], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`scan failed: ${r.stderr}`);
   const found = containersReturned(out);
   rmSync(out, { recursive: true, force: true });
