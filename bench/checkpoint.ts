@@ -15,7 +15,7 @@ import { benchDir, benchImage } from './images.ts';
 import { containersReturned } from './peers.ts';
 
 const root = join(import.meta.dirname, '..');
-const bin = join(root, 'bin/keycarve.mjs');
+const bin = join(root, 'bin/keycarve.cjs');
 const mib = Number(process.argv[2] ?? process.env.KEYCARVE_BENCH_SIZES?.split(',')[0] ?? 2048);
 const pairs = Number(process.env.KEYCARVE_BENCH_RUNS ?? 5);
 

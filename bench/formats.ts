@@ -6,7 +6,7 @@
  * KEYCARVE_BENCH_ROUNDS times (default 3), so a loaded machine slows both alike: the ratios are the
  * medians of those pairs, in wall and in CPU time. Then the linear pass alone, in this process
  * (CPU time of every thread, so start-up and the later stages do not hide it), the same way; and
- * the EWF decoding rate per core. Needs `npm run build` (the scans run bin/keycarve.mjs on dist/).
+ * the EWF decoding rate per core. Needs `npm run build` (the scans run bin/keycarve.cjs on dist/).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readSync, renameSync, rmSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { benchDir, benchImage } from './images.ts';
 import { containersReturned, timed, type Timing } from './peers.ts';
 
 const root = join(import.meta.dirname, '..');
-const bin = join(root, 'bin/keycarve.mjs');
+const bin = join(root, 'bin/keycarve.cjs');
 const mib = Number(process.env.KEYCARVE_BENCH_FORMAT_MIB ?? 512);
 const rounds = Number(process.env.KEYCARVE_BENCH_ROUNDS ?? 3);
 const dir = join(benchDir, `formats-${mib}`);

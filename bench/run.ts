@@ -19,7 +19,7 @@ import { benchDir, benchImage } from './images.ts';
 import { containersReturned, fls as flsRun, runPeers, timed, type PeerRun } from './peers.ts';
 
 const root = join(import.meta.dirname, '..');
-const bin = join(root, 'bin/keycarve.mjs');
+const bin = join(root, 'bin/keycarve.cjs');
 const sizes = (process.env.KEYCARVE_BENCH_SIZES ?? '512,2048,8192').split(',').map(Number);
 const peersOn = 2048;
 const runs = Math.max(1, Number(process.env.KEYCARVE_BENCH_RUNS ?? 3));
@@ -33,7 +33,7 @@ const catSeconds = new Map<number, number>();
 function keycarve(mib: number, img: string, label: string, args: string[]): Row {
   const out = join(benchDir, `out-${mib}-${label.replace(/\W+/g, '-')}`);
   rmSync(out, { recursive: true, force: true });
-  // As the installed command runs: the shebang, not `node bin/keycarve.mjs` (see bin/keycarve.mjs).
+  // As the installed command runs: the shebang, not `node bin/keycarve.cjs` (see bin/keycarve.cjs).
   const timing = timed(bin, ['scan', img, '--out', out, '--quiet', ...args]);
   const found = containersReturned(out);
   rmSync(out, { recursive: true, force: true });

@@ -42,7 +42,7 @@ const variants: Variant[] = [
   { label: 'scan --quick', quick: true, jobs: 0 },
 ];
 
-/** The environment bin/keycarve.mjs's shebang gives node (without NODE_EXTRA_CA_CERTS). */
+/** The environment bin/keycarve.cjs's shebang gives node (without NODE_EXTRA_CA_CERTS). */
 const { NODE_EXTRA_CA_CERTS: _, ...launchEnv } = process.env;
 
 /** One run: per stage [wall, cpu] ms spent in it (the first row is node's own start). */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeContainer, writeContainerDir } from '../test/helpers/containers.ts';
 
-const bin = join(import.meta.dirname, '..', 'bin/keycarve.mjs');
+const bin = join(import.meta.dirname, '..', 'bin/keycarve.cjs');
 const work = mkdtempSync(join(tmpdir(), 'keycarve-startup-'));
 
 /** Wall seconds of `cmd args` (node by default; the bin runs through its shebang, as installed). */
@@ -21,7 +21,7 @@ function seconds(args: string[], cmd = process.execPath, env = process.env): num
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
-/** The environment bin/keycarve.mjs's shebang gives node: the bare start to compare with. */
+/** The environment bin/keycarve.cjs's shebang gives node: the bare start to compare with. */
 const { NODE_EXTRA_CA_CERTS: extraCerts, ...launchEnv } = process.env;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

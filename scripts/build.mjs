@@ -1,6 +1,6 @@
 // `npm run build`: dist/ as esbuild bundles; types are checked separately (`tsc --noEmit`).
 //
-// The CLI is one CommonJS script, dist/cli.cjs, that dist/main.js (scripts/launch.mjs) runs through
+// The CLI is one CommonJS script, dist/cli.cjs, that dist/main.cjs (scripts/launch.cjs) runs through
 // vm.Script with V8's code cache dist/cli.cjs.cache, made here by a training run
 // (scripts/code-cache.mjs): a start then deserializes what it would compile. Each dynamic import()
 // (a command, a file system, an image format, the scan's pass) stays lazy inside it: esbuild wraps
@@ -26,7 +26,7 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  // Stack traces name src/*.ts lines when source maps are on (KEYCARVE_DEBUG=1, bin/keycarve.mjs, or
+  // Stack traces name src/*.ts lines when source maps are on (KEYCARVE_DEBUG=1, bin/keycarve.cjs, or
   // NODE_OPTIONS=--enable-source-maps); otherwise the maps are never read. Without the sources
   // inside, they stay small.
   sourcemap: 'linked',
@@ -67,10 +67,10 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
 
-copyFileSync(fileURLToPath(new URL('launch.mjs', import.meta.url)), dist('main.js'));
+copyFileSync(fileURLToPath(new URL('launch.cjs', import.meta.url)), dist('main.cjs'));
 writeFileSync(
   dist('scan-run.js'),
-  "// bench/stages.ts's entry: scan() of the CLI's bundle, loaded as the CLI loads it.\nimport { bundle } from './main.js';\nexport const { scan } = await bundle().scanRun();\n",
+  "// bench/stages.ts's entry: scan() of the CLI's bundle, loaded as the CLI loads it.\nimport launcher from './main.cjs';\nexport const { scan } = await launcher.bundle().scanRun();\n",
 );
 
 // The code cache, made with the flags a user's node has (none of NODE_OPTIONS' V8 flags).

@@ -2,12 +2,14 @@
 // `keycarve` has): compiles dist/cli.cjs without a cache, runs a quick scan of the demo image with
 // its password — the CLI's start, the file systems, the reassembly, the key check, the reports —
 // and writes V8's code cache of the bundle after it, so the cache holds every function that run
-// compiled, not only the top level, to dist/cli.cjs.cache (format: dist/main.js).
+// compiled, not only the top level, to dist/cli.cjs.cache (format: dist/main.cjs).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { cacheFile, checksum, compileBundle, runBundle } from '../dist/main.js';
+import launcher from '../dist/main.cjs';
+
+const { cacheFile, checksum, compileBundle, runBundle } = launcher;
 
 const work = mkdtempSync(join(tmpdir(), 'keycarve-code-cache-'));
 try {

@@ -18,5 +18,5 @@ try {
 const img = join(dir, 'demo.img');
 writeFileSync(img, gunzipSync(readFileSync(join(root, 'samples/demo.img.gz'))), { flag: 'wx' });
 process.stderr.write(`demo: image ${img}, results → ${join(dir, 'out')}\n`);
-const r = spawnSync(process.execPath, [join(root, 'bin/keycarve.mjs'), 'scan', img, '--out', join(dir, 'out'), '--password', 'Qwerty12'], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, [join(root, 'bin/keycarve.cjs'), 'scan', img, '--out', join(dir, 'out'), '--password', 'Qwerty12'], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -17,7 +17,7 @@ import { tempDir } from './helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
 const dist = join(root, 'dist');
-const bin = join(root, 'bin/keycarve.mjs');
+const bin = join(root, 'bin/keycarve.cjs');
 const t = tempDir();
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
 
@@ -43,10 +43,10 @@ describe('the build in dist/', () => {
 
   it('resolves every relative URL to the file meant, from whichever chunk holds it', () => {
     const urls = relativeUrls();
-    // The ones the modules mean (src/version.ts, src/native.ts, src/scan/pool.ts, src/run/password-search.ts)
-    // and dist/main.js's bundle; the .ts ones are the source-run branch (tsx), never taken from dist/.
+    // The ones the modules mean (src/version.ts, src/native.ts, src/scan/pool.ts, src/run/password-search.ts);
+    // the .ts ones are the source-run branch (tsx), never taken from dist/. dist/main.cjs names its
+    // bundle by __dirname: the start tests run it.
     expect([...urls].filter((u) => !u.endsWith('.ts')).sort()).toEqual([
-      'dist/cli.cjs',
       'dist/password-worker.js',
       'dist/worker.js',
       'native/build/Release/keycarve.node',
@@ -70,6 +70,15 @@ describe('the build in dist/', () => {
     const installed = spawnSync(bin, ['--version'], { encoding: 'utf8', env });
     expect(installed.status, installed.stderr).toBe(0);
     expect(installed.stderr).toBe('');
+  });
+
+  it('without a build, says in one line what to run', () => {
+    const pkg = join(t.dir, 'unbuilt');
+    mkdirSync(join(pkg, 'bin'), { recursive: true });
+    copyFileSync(bin, join(pkg, 'bin/keycarve.cjs'));
+    const r = spawnSync(process.execPath, [join(pkg, 'bin/keycarve.cjs'), '--version'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('keycarve: the build in dist/ is missing; run `npm ci` (or `npm run build`) in the keycarve folder\n');
   });
 
   it('KEYCARVE_DEBUG=1 prints stack traces naming the TypeScript sources (through the source maps)', () => {

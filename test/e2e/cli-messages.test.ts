@@ -13,7 +13,7 @@ import { encodeCp1251 } from '../../src/format/name-key.ts';
 import { tempDir } from './helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
-const bin = join(root, 'bin/keycarve.mjs');
+const bin = join(root, 'bin/keycarve.cjs');
 const t = tempDir();
 const img = join(t.dir, 'demo.img');
 // The timeout only stops a hang from stalling the suite; a hang fails the status check.

@@ -11,7 +11,7 @@ import AjvModule from 'ajv';
 import { tempDir } from './helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
-const bin = join(root, 'bin/keycarve.mjs');
+const bin = join(root, 'bin/keycarve.cjs');
 const t = tempDir();
 const img = join(t.dir, 'demo.img');
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });

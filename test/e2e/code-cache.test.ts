@@ -1,8 +1,8 @@
 /**
  * The CLI's V8 code cache (dist/cli.cjs.cache, made by `npm run build`'s training run, read by
- * dist/main.js): a start from the build takes it, and a cache that is damaged, missing or refused by
+ * dist/main.cjs): a start from the build takes it, and a cache that is damaged, missing or refused by
  * V8 (other V8 flags, as another node would be) only costs the compile — the CLI runs the same.
- * dist/main.js says what it did with the cache in its export cacheState. Needs `npm run build`.
+ * dist/main.cjs says what it did with the cache in its export cacheState. Needs `npm run build`.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -15,9 +15,10 @@ const root = join(import.meta.dirname, '../..');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const t = tempDir();
 
-/** `keycarve --version` through <pkg>/dist/main.js, then the cache's fate: [stdout lines]. */
+/** `keycarve --version` through <pkg>/dist/main.cjs, then the cache's fate: [stdout lines]. */
 function versionRun(pkg: string, nodeFlags: string[] = []): string[] {
-  const script = `const m = await import(${JSON.stringify(pathToFileURL(join(pkg, 'dist/main.js')).href)}); await m.main(['--version']); console.log(m.cacheState);`;
+  // The launcher is CommonJS: its cacheState is read live off module.exports (the default import).
+  const script = `const { default: m } = await import(${JSON.stringify(pathToFileURL(join(pkg, 'dist/main.cjs')).href)}); await m.main(['--version']); console.log(m.cacheState);`;
   const { NODE_OPTIONS: _, ...env } = process.env;
   const r = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8', env, timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
@@ -29,7 +30,7 @@ function copyPackage(name: string): string {
   const pkg = join(t.dir, name);
   mkdirSync(join(pkg, 'dist'), { recursive: true });
   copyFileSync(join(root, 'package.json'), join(pkg, 'package.json'));
-  for (const f of ['main.js', 'cli.cjs', 'cli.cjs.cache']) copyFileSync(join(root, 'dist', f), join(pkg, 'dist', f));
+  for (const f of ['main.cjs', 'cli.cjs', 'cli.cjs.cache']) copyFileSync(join(root, 'dist', f), join(pkg, 'dist', f));
   return pkg;
 }
 

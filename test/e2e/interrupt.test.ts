@@ -18,7 +18,7 @@ import { mtools, tempDir } from './helpers.ts';
 import { outcome } from './resume-outcome.ts';
 
 const root = join(import.meta.dirname, '../..');
-const bin = join(root, 'bin/keycarve.mjs');
+const bin = join(root, 'bin/keycarve.cjs');
 const SCHEMA = join(root, '../shared/schemas/dfxml/dfxml.xsd');
 const tools = requireTools('mkfs.vfat', 'mcopy', 'mmd', 'script', 'xmllint');
 const t = tempDir();

@@ -15,7 +15,7 @@ import { regFile } from '../helpers/reg-export.ts';
 import { tempDir } from './helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
-const bin = join(root, 'bin/keycarve.mjs');
+const bin = join(root, 'bin/keycarve.cjs');
 const t = tempDir();
 const [tmp, home, cwd, src, out] = ['tmp', 'home', 'cwd', 'src', 'out'].map((d) => join(t.dir, d)) as [string, string, string, string, string];
 const img = join(src, 'demo.img');

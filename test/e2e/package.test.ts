@@ -26,7 +26,7 @@ function sh(cmd: string, args: string[], opts: SpawnSyncOptions = {}) {
 }
 
 beforeAll(() => {
-  expect(existsSync(join(root, 'dist/main.js')), 'dist/ is missing: run `npm run build` (npm test does it first)').toBe(true);
+  expect(existsSync(join(root, 'dist/main.cjs')), 'dist/ is missing: run `npm run build` (npm test does it first)').toBe(true);
   // --ignore-scripts: pack the dist/ already built, without rebuilding it under the other tests' feet.
   const packed = JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', t.dir], { cwd: root })) as { filename: string }[];
   const tarball = join(t.dir, packed[0]!.filename);

@@ -13,7 +13,7 @@ import { makeContainer, writeContainerDir } from '../helpers/containers.ts';
 import { tempDir } from './helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
-const bin = join(root, 'bin/keycarve.mjs');
+const bin = join(root, 'bin/keycarve.cjs');
 const t = tempDir();
 afterAll(() => t.cleanup());
 

@@ -14,7 +14,7 @@ import { outcome } from './resume-outcome.ts';
 import { tempDir } from './helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
-const bin = join(root, 'bin/keycarve.mjs');
+const bin = join(root, 'bin/keycarve.cjs');
 const t = tempDir();
 const img = join(t.dir, 'sparse.img');
 const SIZE = 96 * 1024 * 1024;
