@@ -16,18 +16,20 @@ const root = join(import.meta.dirname, '..');
 const img = process.argv[2] ?? benchImage(2048);
 const runs = Number(process.argv[3] ?? 5);
 
-/** The child: marks [name, wall ms, cpu ms] at its first line, after the import, at each of scan()'s stages, at the end. */
+/** The child, CommonJS as bin/keycarve.cjs is: marks [name, wall ms, cpu ms] at its first line,
+ * after loading the launcher and the bundle's scan(), at each of scan()'s stages, at the end. */
 const child = `
 const mark = [];
 const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
 const at = (name) => mark.push([name, performance.now(), cpu()]);
 at('import');
-const { scan } = await import(${JSON.stringify(join(root, 'dist/scan-run.js'))});
-at('open source and --out');
-const [src, out, quick, jobs] = process.argv.slice(1);
-await scan({ source: src, out, quick: quick === '1', ...(jobs !== '0' ? { jobs: Number(jobs) } : {}), onStage: (s) => at(s) });
-at('done');
-process.stdout.write(JSON.stringify(mark));
+require(${JSON.stringify(join(root, 'dist/main.cjs'))}).bundle().scanRun().then(async ({ scan }) => {
+  at('open source and --out');
+  const [src, out, quick, jobs] = process.argv.slice(1);
+  await scan({ source: src, out, quick: quick === '1', ...(jobs !== '0' ? { jobs: Number(jobs) } : {}), onStage: (s) => at(s) });
+  at('done');
+  process.stdout.write(JSON.stringify(mark));
+});
 `;
 
 interface Variant {
@@ -50,7 +52,7 @@ function runOnce(v: Variant): Map<string, [number, number]> {
   const out = join(benchDir, 'stages-out');
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child, img, out, v.quick ? '1' : '0', String(v.jobs)], { encoding: 'utf8', env: launchEnv });
+  const r = spawnSync(process.execPath, ['-e', child, img, out, v.quick ? '1' : '0', String(v.jobs)], { encoding: 'utf8', env: launchEnv });
   const total = performance.now() - t0;
   rmSync(out, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`${v.label} failed: ${r.stderr}`);

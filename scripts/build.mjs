@@ -14,7 +14,7 @@
 // test/e2e/built.test.ts checks every such URL in the output.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -68,10 +68,6 @@ await build({
 });
 
 copyFileSync(fileURLToPath(new URL('launch.cjs', import.meta.url)), dist('main.cjs'));
-writeFileSync(
-  dist('scan-run.js'),
-  "// bench/stages.ts's entry: scan() of the CLI's bundle, loaded as the CLI loads it.\nimport launcher from './main.cjs';\nexport const { scan } = await launcher.bundle().scanRun();\n",
-);
 
 // The code cache, made with the flags a user's node has (none of NODE_OPTIONS' V8 flags).
 const { NODE_OPTIONS: _, ...env } = process.env;
