@@ -67,7 +67,7 @@ export interface PeerRun {
   readonly note?: string;
 }
 
-/** fls's run (its output to /dev/null), or null when The Sleuth Kit is not installed: run.ts
+/** fls's run (its output to /dev/null; no timing when The Sleuth Kit is not installed): run.ts
  * interleaves it with `scan --quick`, whose target is a ratio to it. */
 export function fls(img: string): PeerRun {
   const tool = 'fls -r -d';

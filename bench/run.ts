@@ -33,7 +33,7 @@ const catSeconds = new Map<number, number>();
 function keycarve(mib: number, img: string, label: string, args: string[]): Row {
   const out = join(benchDir, `out-${mib}-${label.replace(/\W+/g, '-')}`);
   rmSync(out, { recursive: true, force: true });
-  // As the installed command runs: the shebang, not `node bin/keycarve.cjs` (see bin/keycarve.cjs).
+  // As the installed command runs: through its sh line, not `node bin/keycarve.cjs` (see there).
   const timing = timed(bin, ['scan', img, '--out', out, '--quiet', ...args]);
   const found = containersReturned(out);
   rmSync(out, { recursive: true, force: true });
