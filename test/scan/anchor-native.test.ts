@@ -48,6 +48,20 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
   const length = (2 * anchors.length + 2) * SECTOR + 7; // ends 7 bytes into a sector
   const { bytes, whole } = planted(length);
 
+  /** `use` with a descriptor on a file holding `bytes`, closed and removed after it. */
+  async function withImage(use: (fd: number) => void | Promise<void>): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), 'keycarve-ars-'));
+    const file = join(dir, 'img');
+    writeFileSync(file, bytes);
+    const fd = openSync(file, 'r');
+    try {
+      await use(fd);
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   it('is built (npm ci builds the addon on every supported machine) and KEYCARVE_NO_NATIVE=1 switches it off', () => {
     expect(typeof loadNative()?.anchorScan).toBe('function');
     expect(nativeHits(buildAnchorTable(CARVERS))).not.toBeNull();
@@ -105,12 +119,8 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
     expect(got.native).toEqual(byPieces(bytes, 4 * SECTOR, false));
   });
 
-  it('reads and tests a piece from a descriptor in one call: the bytes and hits of pread + anchorHits', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'keycarve-ars-'));
-    const file = join(dir, 'img');
-    writeFileSync(file, bytes);
-    const fd = openSync(file, 'r');
-    try {
+  it('reads and tests a piece from a descriptor in one call: the bytes and hits of pread + anchorHits', () =>
+    withImage((fd) => {
       const read = readAnchorHits(CARVERS)!;
       const slotLength = Math.ceil(length / SECTOR) * SECTOR + 2 * SECTOR; // the file ends inside the slot
       const want = new Uint8Array(slotLength);
@@ -138,18 +148,10 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
       expect(read(fd, slot, 0, slot.length, 0, base, hits)).toEqual({ filled: slot.length });
       expect(Buffer.from(slot).equals(bytes.subarray(base, base + slot.length))).toBe(true);
       expect(hits).toEqual(byPieces(slot, slot.length, false));
-    } finally {
-      closeSync(fd);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('reads and tests chunks on libuv threads, several in flight: the bytes and hits of the piece-by-piece read', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'keycarve-arsa-'));
-    const file = join(dir, 'img');
-    writeFileSync(file, bytes);
-    const fd = openSync(file, 'r');
-    try {
+  it('reads and tests chunks on libuv threads, several in flight: the bytes and hits of the piece-by-piece read', () =>
+    withImage(async (fd) => {
       const later = readAnchorHitsOffThread(CARVERS)!;
       const chunk = 16 * SECTOR;
       const count = Math.ceil(length / chunk) + 1; // the last chunks end past the file: zeros
@@ -177,11 +179,7 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
       const none: number[] = [];
       expect(await later(2 ** 30, new Uint8Array(4 * SECTOR), 0, 4 * SECTOR, SECTOR, 0, SECTOR, none)).toEqual({ filled: SECTOR, errno: 9 }); // EBADF
       expect(none).toEqual([]);
-    } finally {
-      closeSync(fd);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
   it('reports a failed read with its errno and the bytes filled before it', () => {
     const read = readAnchorHits(CARVERS)!;
