@@ -21,6 +21,11 @@ const { join } = require('node:path');
 const vm = require('node:vm');
 const { crc32 } = require('node:zlib');
 
+// libuv's threads, one a core, unless the user sized them: a one-job scan queues its chunk reads
+// there (src/scan/pool.ts threadPool), and a queued read then starts the moment a thread is free,
+// not after this thread's next turn. Read by libuv at its first queued work, which is later.
+process.env.UV_THREADPOOL_SIZE ??= String(require('node:os').availableParallelism());
+
 const bundleFile = join(__dirname, 'cli.cjs');
 const cacheFile = `${bundleFile}.cache`;
 const HASH_BYTES = 4;

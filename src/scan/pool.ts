@@ -34,7 +34,8 @@ export function defaultJobs(cores = availableParallelism()): number {
 /** Chunks in flight for one job: two read on libuv's threads while the one before waits for its
  * successor (the pass frees a slot only once that is carved). Three, not four: a smaller ring stays
  * more in cache, and the pass took less CPU and wall time (2 GiB, 15 interleaved rounds: median
- * 220 vs 243 ms wall, 339 vs 383 ms CPU). */
+ * 220 vs 243 ms wall, 339 vs 383 ms CPU); with reads queued straight to libuv, four were a tie
+ * (203 vs 201 ms). */
 export const THREAD_SLOTS = 3;
 
 /**
@@ -59,9 +60,12 @@ export function createCarvePool(jobs: number, size = Infinity): CarvePool {
 }
 
 /** Carving on this thread, each chunk after a turn of the event loop (so progress and Ctrl-C are
- * seen); a chunk from a descriptor is read off it (carveTask), at most `readers` at once — more
- * than the cores only take turns with this thread for them. */
-export function threadPool(readers = availableParallelism()): CarvePool {
+ * seen); a chunk from a descriptor is read off it (carveTask), at most `readers` at once. By
+ * default every chunk in flight is queued at once and libuv's threads, one a core (scripts/
+ * launch.cjs), take them in order: a read queued behind another starts as soon as a thread is
+ * free. Held back here instead, at most a core's worth at once, each waited for this thread's
+ * next turn: the pass went from a median of 248 to 194–200 ms (2 GiB, 12 runs each). */
+export function threadPool(readers = Infinity): CarvePool {
   let running = 0;
   const waiting: (() => void)[] = [];
   const next = () => {

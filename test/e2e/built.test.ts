@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -70,6 +71,14 @@ describe('the build in dist/', () => {
     const installed = spawnSync(bin, ['--version'], { encoding: 'utf8', env });
     expect(installed.status, installed.stderr).toBe(0);
     expect(installed.stderr).toBe('');
+  });
+
+  it("sizes libuv's thread pool to the cores, unless the user sized it", () => {
+    const size = (env: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(dist, 'main.cjs'))}); process.stdout.write(process.env.UV_THREADPOOL_SIZE)`], { encoding: 'utf8', env }).stdout;
+    const { UV_THREADPOOL_SIZE: _, ...unset } = process.env;
+    expect(size(unset)).toBe(String(availableParallelism()));
+    expect(size({ ...unset, UV_THREADPOOL_SIZE: '7' })).toBe('7');
   });
 
   it('without a build, says in one line what to run', () => {
