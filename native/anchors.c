@@ -24,6 +24,7 @@ struct anchor {
   uint8_t len;
   uint8_t bytes[MAX_LEN]; /* already masked */
   uint8_t mask[MAX_LEN];  /* a byte b matches when (b & mask) == bytes; mask[0] is 0xff */
+  uint32_t back, ahead;   /* its carver's window around a hit: [s - back, s + ahead) */
 };
 
 /* An offset where more first bytes than this start anchors is prefiltered on two bytes. */
@@ -48,6 +49,8 @@ struct anchor_table {
   uint16_t pair_off[MAX_PAIRS];
   uint8_t pair[MAX_PAIRS][8192];
   struct anchor *a;
+  size_t max_back; /* the widest window's back; 0 with no windows given */
+  int windows;     /* windows were given: anchor_read_keep can run */
 };
 
 static int by_offset_then_lead(const void *x, const void *y) {
@@ -85,7 +88,8 @@ static void plan_probes(anchor_table *t) {
 }
 
 anchor_table *anchor_table_new(size_t count, const int32_t *ats, const int32_t *lens, const int32_t *starts,
-                               const uint8_t *bytes, const uint8_t *masks, size_t bytes_len) {
+                               const uint8_t *bytes, const uint8_t *masks, size_t bytes_len, const int32_t *backs,
+                               const int32_t *aheads) {
   if (count == 0 || count > 65535) return NULL;
   anchor_table *t = calloc(1, sizeof *t);
   struct anchor *a = calloc(count, sizeof *a);
@@ -101,6 +105,12 @@ anchor_table *anchor_table_new(size_t count, const int32_t *ats, const int32_t *
       a[k].bytes[m] = bytes[starts[k] + m] & a[k].mask[m];
     }
     if (a[k].mask[0] != 0xff) goto fail; /* the first byte picks the bucket: it is exact */
+    if (backs != NULL && aheads != NULL) {
+      if (backs[k] < 0 || backs[k] % SECTOR != 0 || aheads[k] < SECTOR || aheads[k] % SECTOR != 0) goto fail;
+      a[k].back = (uint32_t)backs[k];
+      a[k].ahead = (uint32_t)aheads[k];
+      if (a[k].back > t->max_back) t->max_back = a[k].back;
+    }
     if ((size_t)(ats[k] + lens[k]) > t->reach) t->reach = (size_t)(ats[k] + lens[k]);
   }
   qsort(a, count, sizeof *a, by_offset_then_lead);
@@ -118,6 +128,7 @@ anchor_table *anchor_table_new(size_t count, const int32_t *ats, const int32_t *
     }
   }
   t->first[buckets + 1] = (uint16_t)count;
+  t->windows = backs != NULL && aheads != NULL;
   t->a = a;
   plan_probes(t);
   return t;
@@ -227,5 +238,141 @@ long anchor_read_scan_pieces(const anchor_table *t, int fd, uint8_t *b, size_t f
     n += (size_t)got;
     at = end;
   }
+  return (long)n;
+}
+
+/* The union of the windows of the anchors that match whole at sector p: what its carvers read. */
+static void hit_window(const anchor_table *t, const uint8_t *p, size_t room, size_t *back, size_t *ahead) {
+  *back = 0;
+  *ahead = SECTOR;
+  for (size_t i = 0; i < t->n; i++) {
+    if (t->off[i] >= room) break;
+    const uint8_t k = t->lead[i][p[t->off[i]]];
+    if (k == 0) continue;
+    for (uint16_t j = t->first[k]; j < t->first[k + 1]; j++) {
+      const struct anchor *x = &t->a[j];
+      if ((size_t)x->at + x->len > room) continue;
+      size_t m = 1;
+      while (m < x->len && (p[x->at + m] & x->mask[m]) == x->bytes[m]) m++;
+      if (m < x->len) continue;
+      if (x->back > *back) *back = x->back;
+      if (x->ahead > *ahead) *ahead = x->ahead;
+    }
+  }
+}
+
+/* Where anchor_read_keep's bytes are: the piece at `at` in cur, the one before it in prev. */
+struct pieces {
+  uint8_t *b;
+  const uint8_t *cur, *prev;
+  size_t at, piece;
+  size_t lo, hi; /* the last range copied into b: a window overlapping it copies only the rest */
+  size_t kept;
+};
+
+static void copy_out(struct pieces *p, size_t lo, size_t hi) {
+  while (lo < hi) {
+    const uint8_t *src = lo >= p->at ? p->cur + (lo - p->at) : p->prev + (lo - (p->at - p->piece));
+    const size_t stop = lo >= p->at ? hi : (hi < p->at ? hi : p->at);
+    memcpy(p->b + lo, src, stop - lo);
+    p->kept += stop - lo;
+    lo = stop;
+  }
+}
+
+static void keep_range(struct pieces *p, size_t lo, size_t hi) {
+  if (lo >= hi) return;
+  if (hi < p->lo || lo > p->hi) { /* apart from the last one */
+    copy_out(p, lo, hi);
+    p->lo = lo;
+    p->hi = hi;
+    return;
+  }
+  if (lo < p->lo) copy_out(p, lo, p->lo);
+  if (hi > p->hi) copy_out(p, p->hi, hi);
+  if (lo < p->lo) p->lo = lo;
+  if (hi > p->hi) p->hi = hi;
+}
+
+/* This thread's two pieces, 2 KiB off a page boundary (a copy from the page cache into a
+ * page-aligned buffer runs slower here: 4 KiB aliasing). Kept for the thread's life. */
+static __thread uint8_t *scratch;
+static __thread size_t scratch_piece;
+
+static uint8_t *scratch_for(size_t piece) {
+  if (scratch != NULL && scratch_piece >= piece) return scratch + 2048;
+  free(scratch);
+  scratch = malloc(2 * piece + 4096);
+  scratch_piece = scratch == NULL ? 0 : piece;
+  return scratch == NULL ? NULL : scratch + 2048;
+}
+
+long anchor_read_keep(const anchor_table *t, int fd, uint8_t *b, size_t from, size_t to, int64_t base, size_t piece,
+                      const int32_t *keep, size_t nkeep, int32_t *out, size_t cap, struct keep_result *r) {
+  r->filled = from;
+  r->tested = from;
+  r->kept = 0;
+  r->err = 0;
+  if (!t->windows || piece < t->max_back || piece < SECTOR || piece % SECTOR != 0 || from % SECTOR != 0) {
+    r->err = EINVAL;
+    return -1;
+  }
+  uint8_t *buf = scratch_for(piece);
+  if (buf == NULL) {
+    r->err = ENOMEM;
+    return -1;
+  }
+  struct pieces p = {.b = b, .piece = piece, .lo = 0, .hi = 0, .kept = 0};
+  size_t n = 0, ahead_to = from, k = 0;
+  int which = 0;
+  for (size_t at = from; at < to; at += piece, which ^= 1) {
+    const size_t end = to - at > piece ? at + piece : to;
+    uint8_t *cur = buf + (size_t)which * piece;
+    p.prev = buf + (size_t)(which ^ 1) * piece;
+    p.cur = cur;
+    p.at = at;
+    size_t got = 0;
+    while (at + got < end) {
+      const ssize_t g = pread(fd, cur + got, end - at - got, (off_t)(base + (int64_t)(at + got)));
+      if (g < 0 && errno == EINTR) continue;
+      if (g < 0) {
+        /* The caller reads and tests the rest itself: it gets the bytes before it that a hit
+         * there may look back at, and this piece's as far as they came. */
+        r->err = errno;
+        keep_range(&p, at - from > t->max_back ? at - t->max_back : from, at + got);
+        r->filled = at + got;
+        r->tested = at;
+        r->kept = p.kept;
+        return (long)n;
+      }
+      if (g == 0) { /* a source that ends early reads as zeros */
+        memset(cur + got, 0, end - at - got);
+        got = end - at;
+      } else
+        got += (size_t)g;
+    }
+    /* What earlier hits' windows reach into, and the caller's ranges. */
+    keep_range(&p, at, ahead_to < end ? ahead_to : end);
+    while (k < nkeep && (size_t)keep[2 * k] < end) {
+      const size_t lo = (size_t)keep[2 * k], hi = (size_t)keep[2 * k + 1];
+      keep_range(&p, lo > at ? lo : at, hi < end ? hi : end);
+      if (hi > end) break;
+      k++;
+    }
+    const size_t first = n;
+    n += anchor_scan(t, cur, end - at, 0, end - at, out + n, cap - n);
+    for (size_t h = first; h < n; h++) {
+      const size_t s = (size_t)out[h] + at, room = end - s;
+      out[h] = (int32_t)s;
+      size_t back, ahead;
+      hit_window(t, cur + (s - at), room, &back, &ahead);
+      const size_t lo = s - from > back ? s - back : from, hi = to - s > ahead ? s + ahead : to;
+      keep_range(&p, lo, hi < end ? hi : end);
+      if (hi > ahead_to) ahead_to = hi;
+    }
+    r->filled = end;
+    r->tested = end;
+  }
+  r->kept = p.kept;
   return (long)n;
 }

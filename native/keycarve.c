@@ -157,10 +157,11 @@ static void free_table(napi_env env, void *data, void *hint) {
  * Uint8Array): an opaque table for anchorScan, freed by the GC; null when the anchors do not fit
  * its limits. `masks` (as long as bytes) frees bits of anchor bytes (anchorMasks tells it is read). */
 static napi_value anchor_table_js(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 7;
+  napi_value argv[7];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  static const char *usage = "anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array, masks?: Uint8Array)";
+  static const char *usage = "anchorTable(ats: Int32Array, lens: Int32Array, starts: Int32Array, bytes: Uint8Array, masks?: Uint8Array, "
+                             "backs?: Int32Array, aheads?: Int32Array)";
   if (argc < 4) {
     napi_throw_type_error(env, NULL, usage);
     return NULL;
@@ -185,8 +186,19 @@ static napi_value anchor_table_js(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
+  /* Each anchor's window (anchor_read_keep): both or neither. */
+  const int32_t *backs = NULL, *aheads = NULL;
+  size_t n_backs = n_at, n_aheads = n_at;
+  napi_valuetype wt = napi_undefined;
+  if (argc >= 7) CHECK(napi_typeof(env, argv[5], &wt));
+  if (wt != napi_undefined) {
+    if ((backs = arg_typed(env, argv[5], napi_int32_array, &n_backs, usage)) == NULL) return NULL;
+    if ((aheads = arg_typed(env, argv[6], napi_int32_array, &n_aheads, usage)) == NULL) return NULL;
+  }
   napi_value out;
-  anchor_table *t = n_at == n_len && n_at == n_start ? anchor_table_new(n_at, ats, lens, starts, bytes, masks, n_bytes) : NULL;
+  anchor_table *t = n_at == n_len && n_at == n_start && n_backs == n_at && n_aheads == n_at
+                        ? anchor_table_new(n_at, ats, lens, starts, bytes, masks, n_bytes, backs, aheads)
+                        : NULL;
   if (t == NULL) {
     CHECK(napi_get_null(env, &out));
     return out;
@@ -364,6 +376,115 @@ static napi_value anchor_read_scan_async_js(napi_env env, napi_callback_info inf
   return NULL;
 }
 
+/* anchorReadKeepAsync(table, fd, b: Uint8Array, from, to, base, piece, keep: Int32Array, out: Int32Array,
+ * status: Float64Array): anchor_read_keep on a libuv thread — the chunk b[from, to) read in pieces
+ * that stay in cache, only the kept bytes written into b. A Promise of the hit count; status =
+ * [filled, errno (0: none), tested, kept]. Its arguments are referenced until it settles; the caller
+ * must not touch b[from, to), keep, out or status before then. */
+struct read_keep_work {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref refs[5]; /* table, b, keep, out, status */
+  int held;
+  anchor_table *t;
+  int32_t fd;
+  uint8_t *b;
+  size_t from, to, piece, nkeep, cap;
+  int64_t base;
+  const int32_t *keep;
+  int32_t *out;
+  double *status;
+  struct keep_result r;
+  long n;
+};
+
+static void read_keep_execute(napi_env env, void *data) {
+  (void)env;
+  struct read_keep_work *w = data;
+  w->n = anchor_read_keep(w->t, w->fd, w->b, w->from, w->to, w->base, w->piece, w->keep, w->nkeep, w->out, w->cap, &w->r);
+}
+
+static void read_keep_free(napi_env env, struct read_keep_work *w) {
+  for (int i = 0; i < w->held; i++) napi_delete_reference(env, w->refs[i]);
+  free(w);
+}
+
+static void read_keep_complete(napi_env env, napi_status status, void *data) {
+  struct read_keep_work *w = data;
+  w->status[0] = (double)w->r.filled;
+  w->status[1] = w->r.err;
+  w->status[2] = (double)w->r.tested;
+  w->status[3] = (double)w->r.kept;
+  napi_value r;
+  if (status == napi_ok && napi_create_int64(env, w->n, &r) == napi_ok) napi_resolve_deferred(env, w->deferred, r);
+  else {
+    napi_value msg, e;
+    napi_create_string_utf8(env, "anchorReadKeepAsync: cancelled", NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &e);
+    napi_reject_deferred(env, w->deferred, e);
+  }
+  napi_delete_async_work(env, w->work);
+  read_keep_free(env, w);
+}
+
+static napi_value anchor_read_keep_async_js(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  static const char *usage = "anchorReadKeepAsync(table, fd: number, b: Uint8Array, from: number, to: number, base: number, "
+                             "piece: number, keep: Int32Array, out: Int32Array, status: Float64Array)";
+  struct read_keep_work a = {0};
+  double from = 0, to = 0, base = 0, piece = 0;
+  size_t len = 0, nkeep = 0, slots = 0;
+  if (argc < 10 || napi_get_value_external(env, argv[0], (void **)&a.t) != napi_ok || a.t == NULL ||
+      napi_get_value_int32(env, argv[1], &a.fd) != napi_ok || napi_get_value_double(env, argv[3], &from) != napi_ok ||
+      napi_get_value_double(env, argv[4], &to) != napi_ok || napi_get_value_double(env, argv[5], &base) != napi_ok ||
+      napi_get_value_double(env, argv[6], &piece) != napi_ok || a.fd < 0 || !(from >= 0) || !(to >= from) ||
+      !(base >= 0) || base > 9e15 || !(piece >= 512) || piece > 1 << 30) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  if ((a.b = arg_typed(env, argv[2], napi_uint8_array, &len, usage)) == NULL) return NULL;
+  int32_t *keep = arg_typed(env, argv[7], napi_int32_array, &nkeep, usage);
+  if (keep == NULL) return NULL;
+  if ((a.out = arg_typed(env, argv[8], napi_int32_array, &a.cap, usage)) == NULL) return NULL;
+  if ((a.status = arg_typed(env, argv[9], napi_float64_array, &slots, usage)) == NULL) return NULL;
+  if (slots < 4 || to > (double)len || nkeep % 2 != 0) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  for (size_t i = 0; i < nkeep; i++) /* sorted, non-negative pairs */
+    if (keep[i] < 0 || (i > 0 && keep[i] < keep[i - 1])) {
+      napi_throw_range_error(env, NULL, "anchorReadKeepAsync: keep must be sorted [start, end) pairs");
+      return NULL;
+    }
+  struct read_keep_work *w = malloc(sizeof *w);
+  if (w == NULL) {
+    napi_throw_error(env, NULL, "anchorReadKeepAsync: out of memory");
+    return NULL;
+  }
+  *w = a;
+  w->from = (size_t)from;
+  w->to = (size_t)to;
+  w->base = (int64_t)base;
+  w->piece = (size_t)piece;
+  w->keep = keep;
+  w->nkeep = nkeep / 2;
+  const size_t held[5] = {0, 2, 7, 8, 9};
+  napi_value promise, name;
+  bool ok = napi_create_promise(env, &w->deferred, &promise) == napi_ok &&
+            napi_create_string_utf8(env, "keycarve:anchorReadKeep", NAPI_AUTO_LENGTH, &name) == napi_ok;
+  while (ok && w->held < 5) {
+    ok = napi_create_reference(env, argv[held[w->held]], 1, &w->refs[w->held]) == napi_ok;
+    if (ok) w->held++;
+  }
+  ok = ok && napi_create_async_work(env, NULL, name, read_keep_execute, read_keep_complete, w, &w->work) == napi_ok;
+  if (ok && napi_queue_async_work(env, w->work) == napi_ok) return promise;
+  read_keep_free(env, w);
+  napi_throw_error(env, NULL, "anchorReadKeepAsync: could not queue the read");
+  return NULL;
+}
+
 /* Adler-32 (RFC 1950) of `len` bytes: 32 bytes a step as s += 32a + sum((32 - i) * p[i]), a loop
  * the compiler vectorizes; 64-bit sums reduced once per 64 KiB stay far below 2^64. */
 static uint32_t adler32_bytes(const uint8_t *p, size_t len) {
@@ -416,6 +537,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"anchorScan", NULL, anchor_scan_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"anchorReadScan", NULL, anchor_read_scan_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"anchorReadScanAsync", NULL, anchor_read_scan_async_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"anchorReadKeepAsync", NULL, anchor_read_keep_async_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adler32", NULL, adler32_js, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)

@@ -65,5 +65,6 @@ export const fatDirCarver: CarverSpec = Object.freeze({
   kind: 'fat-dir',
   anchors: [{ at: 0, bytes: DOT }, ...Array.from({ length: 16 }, (_, k) => ({ at: 32 * k + 8, bytes: KEY }))],
   maxLength: MAX_DIR,
+  lookBack: MAX_DIR, // for the `.` sector of the directory a later sector belongs to
   carve: carveFatDir,
 });

@@ -1,4 +1,5 @@
 /** The one list of carvers the scan runs at every 512-byte boundary (PhotoRec's file_list.c). */
+import { carveWindow } from './window.ts';
 import { bootSectorCarver } from './boot-sector.ts';
 import { exfatDirCarver } from './exfat-dir.ts';
 import { fatDirCarver } from './fat-dir.ts';
@@ -32,5 +33,6 @@ export const CARVERS: readonly CarverSpec[] = Object.freeze([
   hiveBinCarver,
 ]);
 
-/** The margin a chunk must carry so that every carver sees its whole object. */
-export const MAX_CARVE_LENGTH = Math.max(...CARVERS.map((c) => c.maxLength));
+/** The margin a chunk must carry so that every carver sees its whole window (src/carve/window.ts:
+ * its object and the object's last sector). */
+export const MAX_CARVE_LENGTH = Math.max(...CARVERS.map((c) => carveWindow(c).ahead));

@@ -70,6 +70,9 @@ export interface CarverSpec {
   readonly anchors: readonly Anchor[];
   /** Bound on any length this carver believes; also the minimum margin the scan must give. */
   readonly maxLength: number;
+  /** How far before its hit the carver reads (bytes; none when absent). With maxLength this is its
+   * window: it is handed only those bytes, and the pass keeps only those (src/scan/carve-chunk.ts). */
+  readonly lookBack?: number;
   /** Total: never throws, never reads past chunk.bytes. `start` is an index into chunk.bytes. */
   readonly carve: (chunk: Chunk, start: number) => readonly Candidate[];
 }

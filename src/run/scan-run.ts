@@ -198,6 +198,7 @@ async function passOver(source: ByteSource, store: RetainedStore, opts: ScanOpti
       // plans fall back to that reader themselves on a failed file, so its workers still decode.
       workersRead: source.plan !== undefined || (!opts.map && !opts.unreadable?.length),
       observe,
+      keep: observe.keep,
       ...(checkpoint ? { onChunkDone: checkpoint.onChunkDone } : {}),
       ...(resumed ? { resume: resumed.pass } : {}),
       page: opts.page ?? pageFor(jobs),

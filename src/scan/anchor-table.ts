@@ -8,6 +8,7 @@
  * call; this TypeScript is the fallback and the tests' oracle.
  */
 import type { Anchor, CarverSpec } from '../carve/types.ts';
+import { carveWindow } from '../carve/window.ts';
 import { loadNative, type NativeAddon } from '../native.ts';
 
 interface Entry {
@@ -58,6 +59,7 @@ export interface AnchorTable {
   /** nativeReadHits' and nativeReadHitsOffThread's functions, made at first use. */
   reader?: NativeReadHits | null;
   offThread?: NativeReadHitsOffThread | null;
+  keeper?: NativeReadKeep | null;
 }
 
 /** Pushes onto `out` the sector starts in [from, to) of `b` where a whole anchor matches. */
@@ -71,6 +73,24 @@ export type NativeReadHits = (fd: number, slot: Uint8Array, from: number, to: nu
 /** NativeReadHits over [from, to) in pieces of `piece` bytes, on one of libuv's threads: this
  * thread goes on meanwhile (the slot, from `have` on, is not to be touched until it settles). */
 export type NativeReadHitsOffThread = (fd: number, slot: Uint8Array, from: number, to: number, have: number, base: number, piece: number, out: number[]) => Promise<{ filled: number; errno?: number }>;
+
+/** What a sparse read of a chunk did (NativeReadKeep). */
+export interface KeptRead {
+  /** The slot holds the source's bytes that it kept up to here. */
+  readonly filled: number;
+  /** A read's errno: the sectors from `tested` on are not tested, and the slot also holds the
+   * widest window's back before `tested`, through `filled`. */
+  readonly errno?: number;
+  readonly tested: number;
+  /** Bytes written into the slot. */
+  readonly kept: number;
+}
+
+/** Reads slot[from, to) from descriptor fd (slot[0] at offset `base`) in pieces of `piece` bytes
+ * on one of libuv's threads, each tested while in cache, and writes into the slot only `keep`
+ * (sorted [start, end) pairs) and each hit's window (carveWindow of the carvers whose anchor
+ * matches there); pushes the hits onto `out`. Every other byte of the slot is left as it was. */
+export type NativeReadKeep = (fd: number, slot: Uint8Array, from: number, to: number, base: number, piece: number, keep: Int32Array, out: number[]) => Promise<KeptRead>;
 
 export function buildAnchorTable(carvers: readonly CarverSpec[]): AnchorTable {
   const entries = carvers.flatMap((c) => c.anchors.map((a) => entry(c, a)));
@@ -156,6 +176,29 @@ export function nativeReadHitsOffThread(t: AnchorTable): NativeReadHitsOffThread
   });
 }
 
+/** NativeReadKeep (native/anchors.c anchor_read_keep), or null without an addon that has it. */
+export function nativeReadKeep(t: AnchorTable): NativeReadKeep | null {
+  if (t.keeper !== undefined) return t.keeper;
+  const addon = loadNative();
+  const handle = addon && tableHandle(t, addon);
+  if (!handle || typeof addon.anchorReadKeepAsync !== 'function') return (t.keeper = null);
+  const read = addon.anchorReadKeepAsync.bind(addon);
+  const spare: { found: Int32Array; status: Float64Array }[] = []; // as nativeReadHitsOffThread's
+  return (t.keeper = async (fd, slot, from, to, base, piece, keep, out) => {
+    const cap = Math.ceil((to - from) / 512);
+    let a = spare.pop();
+    if (!a || a.found.length < cap) a = { found: new Int32Array(cap), status: new Float64Array(4) };
+    try {
+      const n = await read(handle, fd, slot, from, to, base, piece, keep, a.found, a.status);
+      for (let i = 0; i < n; i++) out.push(a.found[i]!);
+      const [filled, errno, tested, kept] = a.status as unknown as [number, number, number, number];
+      return { filled, tested, kept, ...(errno !== 0 ? { errno } : {}) };
+    } finally {
+      spare.push(a);
+    }
+  });
+}
+
 /** The table's anchors compiled by the addon (at its first use on each thread), or null: one built
  * before it had the anchor test, anchors past its limits. */
 function tableHandle(t: AnchorTable, addon: NativeAddon): object | null {
@@ -166,12 +209,15 @@ function tableHandle(t: AnchorTable, addon: NativeAddon): object | null {
   if (!addon.anchorMasks && entries.some((e) => e.mask.some((m) => m !== 0xff))) return (t.handle = null);
   let start = 0;
   const starts = Int32Array.from(entries, (e) => (start += e.bytes.length) - e.bytes.length);
+  const masks = Uint8Array.from(entries.flatMap((e) => [...e.mask]));
+  const windows = entries.map((e) => carveWindow(e.carver));
   t.handle = addon.anchorTable(
     Int32Array.from(entries, (e) => e.at),
     Int32Array.from(entries, (e) => e.bytes.length),
     starts,
     Uint8Array.from(entries.flatMap((e) => [...e.bytes])),
-    ...(addon.anchorMasks ? [Uint8Array.from(entries.flatMap((e) => [...e.mask]))] : []),
+    ...(addon.anchorMasks ? [masks] : []),
+    ...(addon.anchorMasks && addon.anchorReadKeepAsync ? [Int32Array.from(windows, (w) => w.back), Int32Array.from(windows, (w) => w.ahead)] : []),
   );
   return t.handle;
 }

@@ -6,7 +6,8 @@
  * it is in cache and carve a hit once the bytes it may span have arrived.
  */
 import type { Candidate, CarverSpec, Chunk } from '../carve/types.ts';
-import { buildAnchorTable, matchingCarvers, nativeHits, nativeReadHits, nativeReadHitsOffThread, type AnchorTable, type NativeReadHits, type NativeReadHitsOffThread } from './anchor-table.ts';
+import { carveWindow } from '../carve/window.ts';
+import { buildAnchorTable, matchingCarvers, nativeHits, nativeReadHits, nativeReadHitsOffThread, nativeReadKeep, type AnchorTable, type NativeReadHits, type NativeReadHitsOffThread, type NativeReadKeep } from './anchor-table.ts';
 
 export const SECTOR = 512;
 /** Failures kept with their offset and message; the rest are only counted (in CarverStats). */
@@ -74,12 +75,27 @@ export function readAnchorHitsOffThread(carvers: readonly CarverSpec[]): NativeR
   return nativeReadHitsOffThread(tableFor(carvers));
 }
 
+/** The addon's sparse read of a chunk on libuv's threads (NativeReadKeep), or null without it. */
+export function readAnchorKeep(carvers: readonly CarverSpec[]): NativeReadKeep | null {
+  return nativeReadKeep(tableFor(carvers));
+}
+
 /** This thread's chunks from a descriptor are read off it (the addon is built with the call). */
 export function readsOffThread(carvers: readonly CarverSpec[]): boolean {
   return readAnchorHitsOffThread(carvers) !== null;
 }
 
-/** Runs, at each of `sectors`, the carvers whose anchor matches there, adding to `into`. */
+/** `chunk` cut to `carver`'s window around s (clipped to the chunk), and s in it: a carver sees
+ * the same bytes wherever its hit lies in the chunk, and the pass need keep only those. */
+function windowAt(chunk: Chunk, carver: CarverSpec, s: number): [Chunk, number] {
+  const { back, ahead } = carveWindow(carver);
+  const from = Math.max(0, s - back);
+  const bytes = chunk.bytes.subarray(from, Math.min(chunk.bytes.length, s + ahead));
+  return [{ base: chunk.base + from, bytes, page: chunk.page - from }, s - from];
+}
+
+/** Runs, at each of `sectors`, the carvers whose anchor matches there, each on its window,
+ * adding to `into`. */
 export function carveAt(chunk: Chunk, carvers: readonly CarverSpec[], sectors: Iterable<number>, into: ChunkResult): void {
   const table = tableFor(carvers);
   const hits = new Set<CarverSpec>();
@@ -90,7 +106,7 @@ export function carveAt(chunk: Chunk, carvers: readonly CarverSpec[], sectors: I
       st.calls++;
       const t0 = performance.now();
       try {
-        const found = carver.carve(chunk, s);
+        const found = carver.carve(...windowAt(chunk, carver, s));
         for (const c of found) into.candidates.push(c);
         st.candidates += found.length;
       } catch (e) {

@@ -7,7 +7,9 @@
  * here, sequentially, through the error-tolerant source. Chunks are finished in order: the bytes
  * seen by `observe`, and the few hits in a page's last margin, which are carved over the next
  * chunk's first bytes copied behind the page (copied between slots, never re-read). In-flight
- * chunks are bounded by the slot count, so memory does not grow with the source size.
+ * chunks are bounded by the slot count, so memory does not grow with the source size. A chunk read
+ * on libuv's threads is written into its slot only where anything reads it again (worker.ts): the
+ * carvers' windows, the metadata `keep` names, its first margin; its other bytes stay stale.
  */
 import { CARVERS } from '../carve/index.ts';
 import type { Candidate } from '../carve/types.ts';
@@ -40,6 +42,10 @@ export interface PassOptions {
   readonly workersRead?: boolean;
   /** Sees every region read once, in order, after it is carved (metadata retention). */
   readonly observe?: (base: number, bytes: Uint8Array) => void;
+  /** The ranges of [base, base + length) that `observe` will read, asked as the chunk is issued
+   * (null: all of it). With it, or without `observe`, a chunk read on libuv's threads is written
+   * out only there, at the carvers' windows and at its first margin (for the chunk before). */
+  readonly keep?: (base: number, length: number) => readonly ByteRange[] | null;
   /** Each range as it is read, by whichever thread (tests check that the reads tile the source). */
   readonly onRead?: (range: ByteRange) => void;
   readonly onProgress?: (p: PassProgress) => void;
@@ -110,6 +116,9 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
   const readErrors: ByteRange[] = [];
   const workersRead = opts.workersRead !== false && !opts.resume?.readErrors.length;
   let fd = workersRead ? source.fd : undefined;
+  /** Chunks may be read sparsely: nothing but the carvers and `keep` reads them (a source that sees
+   * its bytes pass, an image format's hash, needs them all). */
+  const sparse = !source.passed && (!opts.observe || opts.keep !== undefined);
   /** No descriptor for the whole medium, but the source plans chunks for the workers. */
   let planned = workersRead && fd === undefined && source.plan !== undefined;
   let bytesRead = opts.resume?.bytesRead ?? 0;
@@ -211,8 +220,8 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
     planned = false;
     const from = (t.readFrom ?? 0) + r.read;
     await readHere(t, from);
-    const { fd: _, readFrom: __, plan: ___, ...carveOnly } = t;
-    return opts.pool.run(carveOnly);
+    const { fd: _, readFrom: __, plan: ___, keep: ____, ...carveOnly } = t;
+    return opts.pool.run({ ...carveOnly, ...(r.tested ? { tested: r.tested } : {}) });
   };
 
   progress();
@@ -228,7 +237,8 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
     const length = Math.min(page, source.size - base);
     const plan = planned ? await source.plan!(base, length) : null;
     if (planned && !plan) planned = false; // an image file failed: read here
-    const where = fd !== undefined ? { fd, readFrom: 0 } : plan ? { plan: plan.pieces, readFrom: 0 } : {};
+    const keep = fd !== undefined && sparse ? keptRanges(base, length, margin, opts.keep) : null;
+    const where = fd !== undefined ? { fd, readFrom: 0, ...(keep ? { keep } : {}) } : plan ? { plan: plan.pieces, readFrom: 0 } : {};
     const task: ChunkTask = { shared, byteOffset: SKEW + slot * slotSize, base, length, margin, last: i + 1 === count, ...where };
     if (fd === undefined && !plan) await readHere(task, 0);
     let release!: () => void;
@@ -253,4 +263,16 @@ export async function linearPass(source: ByteSource, opts: PassOptions): Promise
   drain(true); // an aborted pass: the last chunk's tail is carved with what there is
   const candidates = all.candidates.sort((a, b) => a.offset - b.offset || a.kind.localeCompare(b.kind));
   return { candidates, alerts: all.alerts, readErrors: mergeRanges(readErrors), bytesRead, carvers: all.carvers, aborted };
+}
+
+/** What a sparse read of [base, base + length) must write out besides the hits' windows, as sorted
+ * [start, end) pairs relative to the chunk: its first margin (the chunk before carves its tail
+ * over it) and what `keep` names; null when `keep` wants it all. */
+function keptRanges(base: number, length: number, margin: number, keep: PassOptions['keep']): Int32Array | null {
+  const wanted = keep ? keep(base, length) : [];
+  if (!wanted) return null;
+  const ranges = [{ offset: base, length: Math.min(margin, length) }, ...wanted]
+    .map((r) => ({ offset: Math.max(r.offset, base), length: Math.min(r.offset + r.length, base + length) - Math.max(r.offset, base) }))
+    .filter((r) => r.length > 0);
+  return Int32Array.from(mergeRanges(ranges).flatMap((r) => [r.offset - base, r.offset - base + r.length]));
 }

@@ -6,6 +6,7 @@
  */
 import { classifyBoot, isGptHeader } from '../layout/boot-sector.ts';
 import { gptEntries, mbrEntries, parseGptHeader } from '../layout/partition-table.ts';
+import type { ByteRange } from '../source/types.ts';
 import type { RetentionPlan } from './retained.ts';
 import { u16, u32 } from '../layout/le.ts';
 
@@ -61,6 +62,10 @@ export interface ObserverState {
 export interface MetadataObserver {
   (base: number, bytes: Uint8Array): void;
   state(): ObserverState;
+  /** The ranges of [base, base + length) the observer may read when that region comes by, as far
+   * as it knows now; null (all of it) until it has seen the medium's start and its partition
+   * table. A volume start it knows but has not planned keeps its most: the plan comes later. */
+  keep(base: number, length: number): ByteRange[] | null;
 }
 
 /** The observer the scan hands to the linear pass; `resume` continues one (its plan restored by the caller). */
@@ -72,8 +77,10 @@ export function metadataObserver(plan: RetentionPlan, size: number, capPerVolume
   }
   const starts = new Set<number>(resume?.starts);
   const planned = new Set<number>(resume?.planned);
+  let seenHead = resume !== undefined;
   const observe = (base: number, bytes: Uint8Array): void => {
     if (base === 0) for (const s of partitionStarts(bytes.subarray(0, head))) starts.add(s);
+    if (base === 0) seenHead = true;
     for (const s of starts) {
       if (planned.has(s) || s < base || s + 512 > base + bytes.length) continue;
       planned.add(s);
@@ -82,5 +89,10 @@ export function metadataObserver(plan: RetentionPlan, size: number, capPerVolume
     }
     plan.observe(base, bytes);
   };
-  return Object.assign(observe, { state: (): ObserverState => ({ starts: [...starts], planned: [...planned] }) });
+  const keep = (base: number, length: number): ByteRange[] | null => {
+    if (!seenHead) return null;
+    const unplanned = [...starts].filter((s) => !planned.has(s)).map((s) => ({ offset: s, length: capPerVolume }));
+    return [...plan.wanted(), ...unplanned].filter((r) => r.offset < base + length && base < r.offset + r.length);
+  };
+  return Object.assign(observe, { state: (): ObserverState => ({ starts: [...starts], planned: [...planned] }), keep });
 }

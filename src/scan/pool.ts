@@ -31,12 +31,13 @@ export function defaultJobs(cores = availableParallelism()): number {
   return cores <= 2 ? 1 : cores - 1;
 }
 
-/** Chunks in flight for one job: two read on libuv's threads while the one before waits for its
- * successor (the pass frees a slot only once that is carved). Three, not four: a smaller ring stays
- * more in cache, and the pass took less CPU and wall time (2 GiB, 15 interleaved rounds: median
- * 220 vs 243 ms wall, 339 vs 383 ms CPU); with reads queued straight to libuv, four were a tie
- * (203 vs 201 ms). */
-export const THREAD_SLOTS = 3;
+/** Chunks in flight for one job: read on libuv's threads while the one before waits for its
+ * successor (the pass frees a slot only once that is carved). Four: with chunks read keeping only
+ * what is carved (worker.ts), a deeper ring no longer pushes the copies out of cache, and it keeps
+ * both threads reading (interleaved medians, pass ms, 3 vs 4 slots: 2 GiB 223 vs 217 and 268 vs
+ * 229, 8 GiB 975 vs 766). With every byte written out, three had been better than four (220 vs
+ * 243 ms). */
+export const THREAD_SLOTS = 4;
 
 /**
  * The pool for a source of `size` bytes. One job, or a source within one page, is carved on this

@@ -22,6 +22,8 @@ const t = tempDir();
 const good = makeContainer({ algorithm: 'gost2012-256', seed: 'good', name: 'good' });
 const hurt = makeContainer({ algorithm: 'gost2001', seed: 'hurt', name: 'hurt' });
 let disk: FailingDisk;
+/** The same bytes, the only bad sector inside hurt's primary.key: the first error comes deep. */
+let deep: FailingDisk;
 let bad: number[] = [];
 let hurtSector = -1;
 
@@ -50,9 +52,11 @@ beforeAll(async () => {
   hurtSector = sectorOf(bytes, hurt.files['primary.key']!);
   bad = [filler + 100, filler + 101, filler + 102, filler + 900, hurtSector];
   disk = await failingDisk(bytes.length / 512, bad, bytes);
+  deep = await failingDisk(bytes.length / 512, [hurtSector], bytes);
 }, 120_000);
 afterAll(async () => {
   await disk?.close();
+  await deep?.close();
 });
 
 function expectRanges(report: Report, exact: boolean) {
@@ -94,6 +98,25 @@ eio.describe('scan of a failing drive', () => {
     expect(m.unreadRanges().map((r) => [r.offset / 512, r.length / 512])).toEqual(
       report.source.readErrors.map((r) => [r.offset / 512, r.length / 512]),
     );
+  });
+
+  it('with one job, whose chunks are read keeping only what is carved: a first error deep in the medium loses nothing else', async () => {
+    // 512 KiB chunks: the first three are read whole (the partition table is not yet known), the
+    // one with the bad sector sparsely, which hands over to the tolerant reader at the error: its
+    // first piece (256 KiB) tested, the second not.
+    const page = 512 * 1024;
+    const { report } = await scanTo(deep.file, join(t.dir, 'out-deep'), { jobs: 1, page });
+    const sectors = report.source.readErrors.flatMap((r) => Array.from({ length: r.length / 512 }, (_, k) => r.offset / 512 + k));
+    expect(sectors).toContain(hurtSector);
+    expect(sectors.length).toBeLessThan(16); // a buffered read fails its whole page
+    expect(hurtSector * 512).toBeGreaterThan(3 * page);
+    expect((hurtSector * 512) % page).toBeGreaterThan(256 * 1024);
+    expectContainers(report);
+    // The same as two workers find, which read every byte of their chunks.
+    const { report: whole } = await scanTo(deep.file, join(t.dir, 'out-deep-workers'), { jobs: 2, page });
+    expect(report.stats.candidatesByKind).toEqual(whole.stats.candidatesByKind);
+    expect(report.source.readErrors).toEqual(whole.source.readErrors);
+    expect(report.containers.map((c) => [c.dir, c.status])).toEqual(whole.containers.map((c) => [c.dir, c.status]));
   });
 
   it('a scan of the good image with that map reports the container on unread sectors as damaged', async () => {

@@ -18,7 +18,7 @@ const bin = join(root, 'bin/keycarve.cjs');
 const t = tempDir();
 const img = join(t.dir, 'sparse.img');
 const SIZE = 96 * 1024 * 1024;
-const env = { ...process.env, KEYCARVE_TEST_PAGE: String(64 * 1024) };
+const env = { ...process.env, KEYCARVE_TEST_PAGE: String(128 * 1024) };
 const cli = (out: string, extra: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, [bin, 'scan', img, '--out', out, '--jobs', '1', '--quiet', ...args], { encoding: 'utf8', timeout: 120_000, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -39,7 +39,7 @@ beforeAll(() => {
 
 describe('scan --resume after kill -9', () => {
   // Write 1 is the checkpoint at position 0; a write starts only once the last is done, so the
-  // n-th exists only if the pass outlasts n - 1 writes: 3, not more, and 64 KiB pages (1536 chunks,
+  // n-th exists only if the pass outlasts n - 1 writes: 3, not more, and 128 KiB pages (768 chunks,
   // each after a turn of the event loop: the sparse image's reads are fast) keep this off the
   // pass's speed.
   for (const kill of ['kill-after=3', 'kill-before-rename=3']) {

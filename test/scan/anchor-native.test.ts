@@ -5,12 +5,15 @@ import { Piscina } from 'piscina';
 import { describe, expect, it } from 'vitest';
 import { CARVERS } from '../../src/carve/index.ts';
 import { loadNative } from '../../src/native.ts';
-import { buildAnchorTable, nativeHits } from '../../src/scan/anchor-table.ts';
+import { buildAnchorTable, matchingCarvers, nativeHits } from '../../src/scan/anchor-table.ts';
+import { carveWindow } from '../../src/carve/window.ts';
 import type { CarverSpec } from '../../src/carve/types.ts';
-import { anchorHits, readAnchorHits, readAnchorHitsOffThread } from '../../src/scan/carve-chunk.ts';
+import { anchorHits, readAnchorHits, readAnchorHitsOffThread, readAnchorKeep } from '../../src/scan/carve-chunk.ts';
 import { sourceWorker } from '../../src/scan/pool.ts';
 
 const SECTOR = 512;
+/** The keep read's piece here: its widest window's back (fat-dir's 64 KiB) fits in one. */
+const PIECE_TEST = 64 * 1024;
 const anchors = CARVERS.flatMap((c) => c.anchors.map((a) => ({ kind: c.kind, ...a })));
 
 /** Random filler (xorshift) with every carver's every anchor planted in its own sector (0xEE
@@ -180,6 +183,65 @@ describe('anchor test in C (native/anchors.c) against the TypeScript oracle', ()
       expect(await later(2 ** 30, new Uint8Array(4 * SECTOR), 0, 4 * SECTOR, SECTOR, 0, SECTOR, none)).toEqual({ filled: SECTOR, errno: 9 }); // EBADF
       expect(none).toEqual([]);
     }));
+
+  it('reads a chunk keeping only the hits\' windows and the ranges asked: those bytes exact, every other byte untouched', async () => {
+    const keeper = readAnchorKeep(CARVERS)!;
+    expect(keeper).not.toBeNull();
+    // The planted sectors at several places, so windows cross pieces and overlap; random between.
+    const file = new Uint8Array(48 * PIECE_TEST);
+    let seed = 99;
+    for (let i = 0; i < file.length; i++) file[i] = ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+    for (const at of [0, PIECE_TEST - 5 * SECTOR, 10 * PIECE_TEST + 7 * SECTOR, 25 * PIECE_TEST - 2 * SECTOR, 47 * PIECE_TEST]) file.set(bytes.subarray(0, Math.min(bytes.length, file.length - at)), at);
+    const dir = mkdtempSync(join(tmpdir(), 'keycarve-keep-'));
+    writeFileSync(join(dir, 'img'), file);
+    const fd = openSync(join(dir, 'img'), 'r');
+    try {
+      const table = buildAnchorTable(CARVERS);
+      const sets = [[], [SECTOR, 3 * SECTOR, 2 * PIECE_TEST - 100 * SECTOR, 2 * PIECE_TEST + 3 * SECTOR, 5 * PIECE_TEST, 9 * PIECE_TEST, 30 * PIECE_TEST + SECTOR, 31 * PIECE_TEST]];
+      for (const [base, length] of [[0, file.length], [PIECE_TEST, 40 * PIECE_TEST + 3 * SECTOR], [file.length - 12 * PIECE_TEST, 14 * PIECE_TEST]] as const) {
+        for (const keep of sets) {
+          const slot = new Uint8Array(new SharedArrayBuffer(length + 1), 1).fill(0x55);
+          const hits: number[] = [];
+          const got = await keeper(fd, slot, 0, length, base, PIECE_TEST, Int32Array.from(keep), hits);
+          // The file as the slot should see it (zeros past its end), and what it must hold.
+          const seen = new Uint8Array(length);
+          seen.set(file.subarray(base, base + length));
+          const want = new Uint8Array(length).fill(0x55);
+          const held = new Uint8Array(length);
+          const hold = (lo: number, hi: number) => {
+            if (lo >= length) return;
+            want.set(seen.subarray(Math.max(0, lo), Math.min(length, hi)), Math.max(0, lo));
+            held.fill(1, Math.max(0, lo), Math.min(length, hi));
+          };
+          for (let k = 0; k < keep.length; k += 2) hold(keep[k]!, keep[k + 1]!);
+          const oracle = byPieces(seen, PIECE_TEST, false);
+          const found = new Set<CarverSpec>();
+          for (const h of oracle) {
+            const end = Math.min(length, (Math.floor(h / PIECE_TEST) + 1) * PIECE_TEST); // a piece's bytes decide its hits
+            matchingCarvers(table, seen.subarray(0, end), h, found);
+            for (const c of found) hold(h - carveWindow(c).back, h + carveWindow(c).ahead);
+          }
+          const where = `base ${base}, keep ${keep.length / 2} ranges`;
+          expect(hits, where).toEqual(oracle);
+          expect(got.errno, where).toBeUndefined();
+          expect(got.filled, where).toBe(length);
+          expect(Buffer.from(slot).equals(want), where).toBe(true);
+          // Each byte to hold written about once (overlapping windows are merged), no others.
+          const mustHold = held.reduce((n, x) => n + x, 0);
+          expect(mustHold, where).toBeLessThan(length * 0.8);
+          expect(got.kept, where).toBeGreaterThanOrEqual(mustHold);
+          expect(got.kept, where).toBeLessThan(mustHold * 1.5);
+        }
+      }
+      // A failed read: its errno, nothing tested, nothing kept.
+      const none: number[] = [];
+      expect(await keeper(2 ** 30, new Uint8Array(4 * PIECE_TEST), 0, 4 * PIECE_TEST, 0, PIECE_TEST, new Int32Array(0), none)).toEqual({ filled: 0, tested: 0, kept: 0, errno: 9 }); // EBADF
+      expect(none).toEqual([]);
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('reports a failed read with its errno and the bytes filled before it', () => {
     const read = readAnchorHits(CARVERS)!;

@@ -146,7 +146,7 @@ describe('linear pass', () => {
       // qcow2 with 4 KiB clusters (many pieces, merged where adjoining); E01 (32 KiB stored units).
       execFileSync('qemu-img', ['convert', '-O', 'qcow2', '-o', 'cluster_size=4096', join(dir, 'img'), join(dir, 'img.qcow2')]);
       execFileSync('ewfacquire', ['-u', '-q', '-c', 'deflate:fast', '-t', join(dir, 'img'), join(dir, 'img')], { stdio: 'ignore' });
-      const here = await linearPass(memSource(img), { pool, slots: 3, page: 64 * 1024, margin: MAX_CARVE_LENGTH });
+      const here = await linearPass(memSource(img), { pool, slots: 3, page: 64 * 1024, margin: 64 * 1024 });
       const md5 = createHash('md5').update(img).digest('hex');
       for (const file of ['img.qcow2', 'img.E01']) {
         for (const [workersRead, verifyImage] of [[true, false], [false, false], [true, true]]) {
@@ -157,7 +157,7 @@ describe('linear pass', () => {
             let plans = 0;
             const counted = Object.assign(Object.create(src) as typeof src, { plan: (o: number, l: number) => (plans++, planned.call(src, o, l)), passed: (o: number, b: Uint8Array) => src.passed!(o, b) });
             const reads: ByteRange[] = [];
-            const a = await linearPass(counted, { pool, slots: 3, page: 64 * 1024, margin: MAX_CARVE_LENGTH, workersRead, onRead: (r) => reads.push(r) });
+            const a = await linearPass(counted, { pool, slots: 3, page: 64 * 1024, margin: 64 * 1024, workersRead, onRead: (r) => reads.push(r) });
             expect(plans).toBe(workersRead ? size / (64 * 1024) : 0);
             expectTiling(reads, size);
             expect(a.bytesRead).toBe(size);
@@ -191,7 +191,7 @@ describe('linear pass', () => {
       const here = memSource(img);
       const failing = Object.assign(memSource(img), { fd });
       const reads: ByteRange[] = [];
-      const opts = { pool, slots: 3, page: 64 * 1024, margin: MAX_CARVE_LENGTH };
+      const opts = { pool, slots: 3, page: 64 * 1024, margin: 64 * 1024 };
       const [a, b] = [await linearPass(failing, { ...opts, onRead: (r) => reads.push(r) }), await linearPass(here, opts)];
       expectTiling(reads, size);
       expect(failing.reads.length).toBeGreaterThan(0);
