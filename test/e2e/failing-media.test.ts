@@ -15,6 +15,7 @@ import { requireTools } from '../helpers/tools.ts';
 import { mtools, scanTo, tempDir } from './helpers.ts';
 import { scanCommand } from '../../src/cli/scan-command.ts';
 import { parseMap } from '../../src/source/ddrescue-map.ts';
+import { THREAD_SLOTS } from '../../src/scan/pool.ts';
 import type { Report } from '../../src/output/report.ts';
 
 const eio = requireTools(...EIO_TOOLS, 'mkfs.vfat', 'mcopy', 'mmd', 'mdeltree');
@@ -101,15 +102,15 @@ eio.describe('scan of a failing drive', () => {
   });
 
   it('with one job, whose chunks are read keeping only what is carved: a first error deep in the medium loses nothing else', async () => {
-    // 512 KiB chunks: the first three are read whole (the partition table is not yet known), the
-    // one with the bad sector sparsely, which hands over to the tolerant reader at the error: its
-    // first piece (256 KiB) tested, the second not.
-    const page = 512 * 1024;
+    // 416 KiB chunks: those in flight before the partition table is known are read whole, the one
+    // with the bad sector sparsely, which hands over to the tolerant reader at the error: its first
+    // piece (256 KiB) tested, the second not.
+    const page = 416 * 1024;
     const { report } = await scanTo(deep.file, join(t.dir, 'out-deep'), { jobs: 1, page });
     const sectors = report.source.readErrors.flatMap((r) => Array.from({ length: r.length / 512 }, (_, k) => r.offset / 512 + k));
     expect(sectors).toContain(hurtSector);
     expect(sectors.length).toBeLessThan(16); // a buffered read fails its whole page
-    expect(hurtSector * 512).toBeGreaterThan(3 * page);
+    expect(hurtSector * 512).toBeGreaterThan(THREAD_SLOTS * page);
     expect((hurtSector * 512) % page).toBeGreaterThan(256 * 1024);
     expectContainers(report);
     // The same as two workers find, which read every byte of their chunks.

@@ -14,7 +14,7 @@ import { linearPass } from '../../src/scan/linear-pass.ts';
 import { metadataObserver } from '../../src/scan/metadata-plan.ts';
 import { RetainedStore, RetentionPlan } from '../../src/scan/retained.ts';
 import { openSource } from '../../src/source/open.ts';
-import { threadPool, type CarvePool } from '../../src/scan/pool.ts';
+import { THREAD_SLOTS, threadPool, type CarvePool } from '../../src/scan/pool.ts';
 import type { Report } from '../../src/output/report.ts';
 import { buildMbrTwo } from '../fs/fat/build.ts';
 import { CONTAINERS, mcopyDir, mt, patch, run, sparse as sparseFile } from '../fs/fat/images.ts';
@@ -81,7 +81,7 @@ const facts = (r: Report) => ({
 fat.describe('a one-job pass that keeps only what it will read again', () => {
   it('finds, keeps and reports what reading every byte does, writing out a small part of the medium', async () => {
     const img = buildMbrTwo(t.dir)[0]!.path;
-    const page = 1024 * 1024; // 48 chunks: the three read before the partition table is known are whole
+    const page = 1024 * 1024; // 48 chunks: those in flight before the partition table is known are whole
     const sparse = counting(false);
     const whole = counting(true);
     const a = await scan({ source: img, out: join(t.dir, 'sparse'), jobs: 1, page, poolOverride: sparse });
@@ -90,9 +90,9 @@ fat.describe('a one-job pass that keeps only what it will read again', () => {
     expect(a.report.containers.every((c) => c.status === 'verified')).toBe(true);
     expect(facts(a.report)).toEqual(facts(b.report));
     expect(whole.sparse).toBe(0);
-    expect(sparse.sparse).toBe(48 - 3);
+    expect(sparse.sparse).toBe(48 - THREAD_SLOTS);
     // Kept: both volumes' metadata (the planned spans), the containers, each chunk's first margin.
-    expect(sparse.kept).toBeLessThan(((48 - 3) * page) / 4);
+    expect(sparse.kept).toBeLessThan(((48 - THREAD_SLOTS) * page) / 4);
   });
 
   it("keeps a volume's allocation tables that run on past the chunks in flight when its boot sector is seen", async () => {
@@ -114,7 +114,7 @@ fat.describe('a one-job pass that keeps only what it will read again', () => {
       const plan = new RetentionPlan(store, 256 * 1024 * 1024);
       const observe = metadataObserver(plan, source.size);
       const counted = counting(false);
-      await linearPass(source, { pool: counted, slots: 3, page, margin: MAX_CARVE_LENGTH, observe, keep: observe.keep });
+      await linearPass(source, { pool: counted, slots: THREAD_SLOTS, page, margin: MAX_CARVE_LENGTH, observe, keep: observe.keep });
       expect(counted.sparse).toBeGreaterThan(400);
       const wanted = plan.wanted();
       expect(wanted.map((w) => w.offset)).toEqual([0, medium.length - 1024 * 1024, 8 * 1024 * 1024]);
