@@ -59,7 +59,8 @@ function compileBundle(useCache = true) {
       else cacheState = 'invalid';
     }
   }
-  const script = new vm.Script(WRAPPER + bytes.toString('utf8') + '\n})', {
+  // latin1: the build writes the bundle in ASCII (scripts/build.mjs), so this is a plain copy.
+  const script = new vm.Script(WRAPPER + bytes.toString('latin1') + '\n})', {
     filename: bundleFile,
     columnOffset: -WRAPPER.length,
     ...(cachedData ? { cachedData } : {}),

@@ -5,7 +5,6 @@
 // is a twisted Edwards curve given here in its Weierstrass form, and 512-A/B/C), RFC 7091 /
 // RFC 5832 (test curves). TC26 256-B/C/D reuse the CryptoPro A/B/C parameters (RFC 7836 A.2).
 
-import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as NobleWeierstrass from '@noble/curves/abstract/weierstrass.js';
 import { beToBigInt, bigIntToLe } from './bytes.ts';
@@ -210,6 +209,8 @@ function opensslPublicKey(c: GostCurve, d: bigint): { x: bigint; y: bigint } | n
   const sec1 = der(0x30, int(1n), der(0x04, be(d, c.size)), der(0xa0, ecParameters(c)));
   let spki: Buffer;
   try {
+    // node:crypto loads at the first key checked (~4 ms a start that checks none would spend).
+    const { createPrivateKey, createPublicKey } = process.getBuiltinModule('node:crypto');
     spki = createPublicKey(createPrivateKey({ key: sec1, format: 'der', type: 'sec1' })).export({ format: 'der', type: 'spki' });
   } catch {
     opensslRefuses = true;

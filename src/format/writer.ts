@@ -5,7 +5,6 @@
 // header-key.ts / masks-key.ts / primary-key.ts / name-key.ts, and the encoders are the ones
 // proven byte-exact against the real samples in test/format.
 
-import { randomBytes } from 'node:crypto';
 import { cpkdf, type PasswordUnits } from '../crypto/cpkdf.ts';
 import { curveByOid, fingerprint, publicKey, type GostCurve } from '../crypto/curves.ts';
 import { maskPrivateKey } from '../crypto/unmask.ts';
@@ -63,7 +62,7 @@ export function writeContainer(opts: WriteOptions): WrittenContainer {
   if (!(info.keySize === 64 ? CURVE_OIDS_512 : CURVE_OIDS_256).includes(curveOid)) throw new RangeError(`curve ${curveOid} does not fit ${opts.algorithm}`);
   const curve = curveByOid(curveOid);
   if (!curve) throw new RangeError(`unknown curve ${curveOid}`);
-  const random = opts.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
+  const random = opts.random ?? ((n: number) => new Uint8Array(process.getBuiltinModule('node:crypto').randomBytes(n)));
   const d = checkedKey(curve, opts.privateKey ?? randomScalar(curve, random));
   const d2 = opts.secondKey === undefined ? null : checkedKey(curve, opts.secondKey === true ? randomScalar(curve, random) : opts.secondKey);
   const pw = new TextEncoder().encode(opts.password ?? '');

@@ -5,7 +5,7 @@
  * is; reading, decoding, clipping and turning file-level bad ranges into medium ones is done here,
  * once — on this thread (`read`), or by a carving thread from a plan (`plan`, plan.ts).
  */
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { insertRange } from '../tolerant.ts';
 import type { ByteRange, ByteSource, ImageFormat, ImageInfo } from '../types.ts';
 import type { ChunkPlan, LostRange, PlanPiece } from './plan.ts';
@@ -157,7 +157,7 @@ export abstract class MappedSource implements ByteSource {
 
   /** Hash the medium as the scan reads it in order (its reads overlap, never skip ahead). */
   hashAsRead(): void {
-    this.md5 = createHash('md5');
+    this.md5 = process.getBuiltinModule('node:crypto').createHash('md5'); // loaded only for --verify-image
     this.hashedTo = 0;
   }
 
