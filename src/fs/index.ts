@@ -23,6 +23,9 @@ import type { FileEvidence, FsAnalysis, FsProblem, MediaReader, Volume } from '.
 export interface AnalyseOptions {
   /** Also analyse volumes whose boot sector was only found by carving. */
   readonly carvedVolumes?: boolean;
+  /** No pass carved the medium (a quick scan): read up to this many bytes of each FAT volume's
+   * free clusters for orphaned folders. */
+  readonly freeSweep?: number;
 }
 
 interface VolumeAnalysis {
@@ -36,7 +39,7 @@ export interface FsDriver {
   readonly name: 'exfat' | 'ntfs' | 'fat';
   /** 1 when the boot sector parses as this file system, 0.5 when it only announces it, else null. */
   probe(boot: Uint8Array): number | null;
-  analyse(reader: MediaReader, offset: number, candidates: readonly Candidate[], foundBy: Volume['foundBy']): Promise<VolumeAnalysis | null>;
+  analyse(reader: MediaReader, offset: number, candidates: readonly Candidate[], foundBy: Volume['foundBy'], opts?: AnalyseOptions): Promise<VolumeAnalysis | null>;
 }
 
 // The exFAT and NTFS analysers load when a volume or record needs them: most media hold one
@@ -65,7 +68,7 @@ export const FS_DRIVERS: readonly FsDriver[] = Object.freeze([
       const parses = typeof parseFatBoot(b, 0) !== 'string';
       return sure(parses || vbrKind(b) === 'fat', parses);
     },
-    analyse: (r, at, cs, foundBy) => analyseFat(r, at, { confirm: identifyKeyFile, orphanDirs: ofKind(cs, 'fat-dir'), foundBy }),
+    analyse: (r, at, cs, foundBy, o) => analyseFat(r, at, { confirm: identifyKeyFile, orphanDirs: ofKind(cs, 'fat-dir'), foundBy, ...(o?.freeSweep ? { freeSweep: o.freeSweep } : {}) }),
   },
 ] satisfies FsDriver[]);
 
@@ -126,7 +129,7 @@ export async function analyseMedia(reader: MediaReader, candidates: readonly Can
     const driver = boot ? claimVolume(boot, v.offset, problems) : null;
     const foundBy = v.typeHint === 'carved' ? 'carved' : v.foundBy;
     if (!driver) problems.push({ at: v.offset, what: `volume at ${v.offset} (${v.foundBy}): no file system recognised` });
-    const r = driver ? await guard(driver.name, v.offset, () => driver.analyse(reader, v.offset, candidates, foundBy)) : null;
+    const r = driver ? await guard(driver.name, v.offset, () => driver.analyse(reader, v.offset, candidates, foundBy, opts)) : null;
     if (!r) continue;
     volumes.push(r.volume);
     analysed.push(r.volume);

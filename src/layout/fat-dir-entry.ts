@@ -41,6 +41,18 @@ function shortCharOk(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c >= 0x80 || SHORT_OK.has(c);
 }
 
+/** The cluster a `.` or `..` entry at o names (high word included: FAT12/16 callers mask it). */
+export const dotCluster = (b: Uint8Array, o: number): number => ((b[o + 26] ?? 0) | ((b[o + 27] ?? 0) << 8)) + ((b[o + 20] ?? 0) | ((b[o + 21] ?? 0) << 8)) * 0x10000;
+
+/** `.` / `..` entry at slot o, tolerating a deleted (0xE5) first byte. */
+export function isDotEntry(b: Uint8Array, o: number, two: boolean): boolean {
+  const f = b[o] ?? 0;
+  if (f !== 0x2e && f !== 0xe5) return false;
+  if (two && b[o + 1] !== 0x2e) return false;
+  for (let i = two ? 2 : 1; i < 11; i++) if (b[o + i] !== 0x20) return false;
+  return ((b[o + 11] ?? 0) & 0x10) !== 0;
+}
+
 /** Cheap shape test for one 32-byte entry (used by the carver and for deleted directories). */
 export function entryLooksValid(b: Uint8Array, o: number): boolean {
   const first = b[o] ?? 0;

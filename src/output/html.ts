@@ -58,7 +58,7 @@ function overview(r: Report): string {
   const lost = r.source.readErrors.reduce((n, e) => n + e.length, 0);
   const facts = [
     `${formatBytes(r.source.size)} (${r.source.size} bytes), sectors of ${r.source.sectorSize}`,
-    r.mode === 'quick' ? 'quick scan: file-system metadata only' : `read in ${r.stats.seconds.toFixed(1)} s`,
+    r.mode === 'quick' ? 'quick scan: file-system metadata and free clusters, no full pass' : `read in ${r.stats.seconds.toFixed(1)} s`,
     r.source.readErrors.length ? `<b class="bad">${r.source.readErrors.length} unreadable areas, ${formatBytes(lost)} lost</b>` : 'no read errors',
     `volumes: ${r.volumes.map((v) => esc(`${v.type}${v.label ? ` “${v.label}”` : ''} at ${hex(v.offset)}`)).join(', ') || 'none recognised'}`,
   ];

@@ -25,7 +25,7 @@ export function summary(r: Report, out: string, width = DEFAULT_WIDTH): string {
   if (!r.complete) s += `INTERRUPTED: partial results, the pass covered ${formatBytes(r.source.passedTo ?? 0)} of ${formatBytes(r.source.size)}; resume the scan for the rest\n`;
   s +=
     r.mode === 'quick'
-      ? `${r.source.path}: quick scan, ${formatBytes(r.stats.bytesRead)} of metadata read of ${formatBytes(r.source.size)} in ${r.stats.seconds.toFixed(1)} s`
+      ? `${r.source.path}: quick scan, ${formatBytes(r.stats.bytesRead)} of metadata and free clusters read of ${formatBytes(r.source.size)} in ${r.stats.seconds.toFixed(1)} s`
       : `${r.source.path}: ${formatBytes(r.complete ? r.source.size : (r.source.passedTo ?? 0))} read in ${r.stats.seconds.toFixed(1)} s (${formatRate(r.stats.mbPerSecond * 1e6)})`;
   s += r.source.readErrors.length ? `, ${r.source.readErrors.length} unreadable areas (${formatBytes(r.stats.bytesLost)} lost)\n` : '\n';
   s += `volumes: ${r.volumes.map((v) => `${v.type}@${v.offset}${v.label ? ` "${v.label}"` : ''}`).join(', ') || 'none recognised'}\n`;

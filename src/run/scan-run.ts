@@ -94,6 +94,11 @@ interface PassOutcome {
   readonly stoppedAt: number | null;
 }
 
+/** A quick scan's read of free clusters for orphaned folders, per FAT volume: 256 MiB is a tenth of
+ * a second from the page cache and ~9 s from a USB 2 drive; after a quick format it covers the
+ * folders made first, at the start of the data area. */
+const QUICK_FREE_SWEEP = 256 << 20;
+
 /** A quick scan makes no pass. */
 const NO_PASS: PassOutcome = { candidates: [], bytesRead: 0, readErrors: [], carvers: {}, carverFailures: [], stoppedAt: null };
 
@@ -114,7 +119,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
     stage?.('file systems');
     // Interrupted: the file systems from what the pass retained only — the medium is not read again.
     const reader = retainedReader(store, complete ? source : null, source.size);
-    const fs: FsAnalysis = await analyseMedia(reader, pass.candidates);
+    const fs: FsAnalysis = await analyseMedia(reader, pass.candidates, opts.quick ? { freeSweep: QUICK_FREE_SWEEP } : {});
     stage?.('reassembling');
     const image = complete ? await imageReport(source) : null; // an EWF's MD5 check needs the whole medium
     const done = await reassembleAndWrite(

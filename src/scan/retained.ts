@@ -202,6 +202,16 @@ export function retainedReader(store: RetainedStore, source: ByteSource | null, 
       recent.set(offset, bytes, shared);
       return bytes;
     },
+    async readInto(offset, into) {
+      if (offset < 0 || offset + into.length > size) return false;
+      const hit = store.read(offset, into.length, true);
+      if (hit || !source) return hit ? (into.set(hit), true) : false;
+      const r = await source.read(offset, into);
+      rereads.count++;
+      rereads.bytes += r.bytes;
+      rereads.bad.push(...r.bad);
+      return r.bytes === into.length && r.bad.length === 0;
+    },
   };
 }
 

@@ -38,6 +38,9 @@ export interface MediaReader {
   /** The caller may write the bytes returned, unless it passes `shared`: then it promises only to
    * read them, and they may be the reader's own (no copy of a multi-MiB FAT). */
   read(offset: number, length: number, shared?: boolean): Promise<Uint8Array | null>;
+  /** The same bytes into the caller's buffer, one it reuses (a sweep of free clusters: fresh memory
+   * for every read costs more in page faults than the copy); false where `read` gives null. */
+  readInto?(offset: number, into: Uint8Array): Promise<boolean>;
 }
 
 export type ImageFormat = 'raw' | 'device' | 'split-raw' | 'ewf' | 'vhd' | 'vhdx' | 'vmdk' | 'qcow2';

@@ -64,8 +64,10 @@ function build(): void {
 const passwords = ['secret1', 'Пароль7'];
 let before: Report;
 let after: Report;
+let quickAfter: Report;
 const outBefore = join(t.dir, 'out-before');
 const outAfter = join(t.dir, 'out-after');
+const outQuick = join(t.dir, 'out-quick');
 
 beforeAll(async () => {
   if (!fat.ok) return;
@@ -74,6 +76,7 @@ beforeAll(async () => {
   // Quick format: new FAT and root directory over the same data area.
   execFileSync('mkfs.vfat', ['-F', '16', '-s', '2', '-n', 'NEW', img], { stdio: 'ignore' });
   ({ report: after } = await scanTo(img, outAfter, { passwords }));
+  ({ report: quickAfter } = await scanTo(img, outQuick, { passwords, quick: true }));
 }, 300_000);
 
 function checkAll(report: Report, out: string, withNames: boolean) {
@@ -106,6 +109,11 @@ fat.describe('reassembler end to end', () => {
   it('after a quick format, still recovers every container verified and bit-exact (orphan directory clusters)', () => {
     checkAll(after, outAfter, false);
     for (const c of after.containers) expect(c.evidence.some((e) => e === 'orphan-dir' || e === 'crypto-pairing')).toBe(true);
+  });
+
+  it('after a quick format, --quick (no pass) finds them too, reading the free clusters for orphaned folders', () => {
+    checkAll(quickAfter, outQuick, false);
+    for (const c of quickAfter.containers) expect(c.evidence).toContain('orphan-dir');
   });
 
   it('with no file system at all, groups the files by cryptography alone', async () => {

@@ -6,8 +6,9 @@ import { identifyKeyFile } from '../../format/key-file-id.ts';
 import type { FileEvidence, FsProblem, MediaReader, Volume } from '../types.ts';
 import { readPieces, runsToExtents, validCluster, type ClusterRun } from '../fat-common/clusters.ts';
 import { readFatBoot, type FatBoot } from './boot.ts';
-import { entryLooksValid, parseDirEntries, type DirEntry } from '../../layout/fat-dir-entry.ts';
+import { dotCluster, entryLooksValid, isDotEntry, parseDirEntries, type DirEntry } from '../../layout/fat-dir-entry.ts';
 import { filesFromOrphanDirs } from './orphans.ts';
+import { sweepFreeClusters } from './free-sweep.ts';
 import { newBudget, readCluster, resolveDeleted, resolveLive, startCandidates, type Confirm, type ResolveCtx } from './resolve.ts';
 import { keyKindOfName } from '../../format/key-file-names.ts';
 import { readFatTable, type FatTable } from './table.ts';
@@ -28,6 +29,9 @@ export interface AnalyseFatOptions {
   orphanDirs?: readonly Candidate[];
   /** How the caller found the volume (defaults from the offset). */
   foundBy?: Volume['foundBy'];
+  /** Bytes of free clusters to read for orphaned folders (src/fs/fat/free-sweep.ts): a quick scan's
+   * stand-in for the pass's carved directories. */
+  freeSweep?: number;
 }
 
 interface DirJob {
@@ -63,17 +67,6 @@ const MAX_PROBLEMS = 1000;
 function report(w: Walk, what: string): void {
   if (w.problems.length < MAX_PROBLEMS) w.problems.push({ at: w.boot.volumeOffset, what });
   else w.unlisted++;
-}
-
-const dotCluster = (b: Uint8Array, o: number): number => ((b[o + 26] ?? 0) | ((b[o + 27] ?? 0) << 8)) + ((b[o + 20] ?? 0) | ((b[o + 21] ?? 0) << 8)) * 0x10000;
-
-/** `.` / `..` entry at slot o, tolerating a deleted (0xE5) first byte. */
-function isDotEntry(b: Uint8Array, o: number, two: boolean): boolean {
-  const f = b[o] ?? 0;
-  if (f !== 0x2e && f !== 0xe5) return false;
-  if (two && b[o + 1] !== 0x2e) return false;
-  for (let i = two ? 2 : 1; i < 11; i++) if (b[o + i] !== 0x20) return false;
-  return ((b[o + 11] ?? 0) & 0x10) !== 0;
 }
 
 /** First cluster of a deleted directory: a candidate whose own `.` names it and whose `..` names the parent. */
@@ -275,7 +268,10 @@ export async function analyseFat(
   w.stack.push(await rootJob(w));
   await walkDirectories(w);
   if (w.unlisted) problems.push({ at: volumeOffset, what: `${w.unlisted} more problems of the directory walk not listed` });
-  if (opts.orphanDirs?.length) await addOrphans(w, opts.orphanDirs);
+  const sweep = opts.freeSweep ? await sweepFreeClusters(reader, boot, table, opts.freeSweep) : null;
+  if (sweep?.cut) problems.push({ at: volumeOffset, what: `quick scan: orphaned folders looked for in the first ${Math.round(sweep.swept / 2 ** 20)} MiB of free space only; a full scan reads it all` });
+  const orphans = [...(opts.orphanDirs ?? []), ...(sweep?.dirs ?? [])];
+  if (orphans.length) await addOrphans(w, orphans);
   const volume: Volume = {
     type: boot.type,
     offset: volumeOffset,

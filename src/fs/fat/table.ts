@@ -14,6 +14,8 @@ export interface FatTable {
   get(c: number): number;
   /** True when neither usable copy allocates cluster c. */
   isFree(c: number): boolean;
+  /** The first cluster from c through `end` that isFree, or end + 1. */
+  nextFree(c: number, end: number): number;
   isEnd(v: number): boolean;
   /** The chain from `start` as runs of consecutive clusters (`count` clusters in all), or a reason
    * when it is broken. Bounded by `max`. */
@@ -52,6 +54,12 @@ const LONGER = 'chain longer than expected';
  * loop early and keeps it optimised (the walk's whole loop deopted at every exit, ~2x slower). */
 function runEnd(get: (c: number) => number, c: number, end: number): number {
   while (c < end && get(c) === c + 1) c++;
+  return c;
+}
+
+/** runEnd's kind of small loop, for the same reason: the first free entry from c (end + 1: none). */
+function freeFrom(get: (c: number) => number, c: number, end: number): number {
+  while (c <= end && get(c) !== 0) c++;
   return c;
 }
 
@@ -170,6 +178,7 @@ export async function readFatTable(r: MediaReader, boot: FatBoot, problems: FsPr
     get: primary.get,
     isEnd,
     isFree: (c) => primary.get(c) === 0,
+    nextFree: (c, end) => freeFrom(primary.get, c, end),
     chain(start, max) {
       const a = checked(primary.get, start, max);
       if (!a.error || !secondary) return a;

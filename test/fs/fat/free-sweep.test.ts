@@ -1,0 +1,75 @@
+/**
+ * A quick scan's read of free clusters (src/fs/fat/free-sweep.ts), on the bench image's case made
+ * small with mkfs.vfat and mtools: a container folder deleted, its entry in the root then taken by
+ * later files, so no directory reaches it; only its own cluster, free now, still lists the files.
+ */
+import { afterAll, beforeAll, expect } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fatDirCarver } from '../../../src/carve/fat-dir.ts';
+import { readFatBoot } from '../../../src/fs/fat/boot.ts';
+import { sweepFreeClusters } from '../../../src/fs/fat/free-sweep.ts';
+import { analyseFat } from '../../../src/fs/fat/index.ts';
+import { readFatTable } from '../../../src/fs/fat/table.ts';
+import { bytesOf, carveImage, CONTAINERS, fatTools, fileReader, mcopyDir, run, tmp } from './images.ts';
+
+let t: ReturnType<typeof tmp>;
+let img: string;
+beforeAll(() => {
+  if (!fatTools.ok) return;
+  t = tmp();
+  img = join(t.dir, 'orphaned.img');
+  run('truncate', ['-s', '40M', img]);
+  run('mkfs.vfat', ['-F', '32', '-n', 'ORPHANS', img]);
+  mcopyDir(img, CONTAINERS.srv, '/srvkeys.000');
+  run('mdeltree', ['-i', img, '::/srvkeys.000']);
+  for (let i = 0; i < 4; i++) {
+    const f = join(t.dir, `doc${i}.txt`);
+    writeFileSync(f, `invoice ${i}\n`.repeat(500));
+    run('mcopy', ['-i', img, f, `::/DOC${i}.TXT`]);
+  }
+});
+afterAll(() => t?.cleanup());
+
+const keyFiles = <T extends { name: string }>(files: readonly T[]) => files.filter((f) => f.name.endsWith('.key'));
+
+fatTools.describe('free-cluster sweep for orphaned folders', () => {
+  fatTools.it('brings back the folder no directory reaches, every file whole', async () => {
+    const r = fileReader(img);
+    try {
+      // The construction holds: the walk alone finds none of the key files.
+      expect(keyFiles((await analyseFat(r, 0))!.files)).toEqual([]);
+      const got = (await analyseFat(r, 0, { freeSweep: 256 << 20 }))!;
+      const found = keyFiles(got.files);
+      expect(found.map((f) => f.name).sort()).toEqual(Object.keys(CONTAINERS.srv).sort());
+      for (const f of found) {
+        expect(f.evidence).toBe('orphan-dir');
+        expect(Buffer.from((await bytesOf(r, f))!).equals(CONTAINERS.srv[f.name as keyof typeof CONTAINERS.srv]!), f.name).toBe(true);
+      }
+      expect(got.problems.filter((p) => p.what.startsWith('quick scan'))).toEqual([]);
+    } finally {
+      r.close();
+    }
+  });
+
+  fatTools.it("finds the folders the pass's carver finds in free clusters, and stops at its budget saying so", async () => {
+    const r = fileReader(img);
+    try {
+      const boot = (await readFatBoot(r, 0, []))!.boot;
+      const table = await readFatTable(r, boot, []);
+      const all = await sweepFreeClusters(r, boot, table, 256 << 20);
+      expect(all.cut).toBe(false);
+      const inFree = (offset: number) => table.isFree((offset - boot.dataStart) / boot.clusterSize + 2);
+      const carved = (await carveImage(r, fatDirCarver)).filter((c) => c.bytes[0] === 0x2e && (c.offset - boot.dataStart) % boot.clusterSize === 0 && inFree(c.offset));
+      expect(all.dirs.map((d) => d.offset)).toEqual(carved.map((c) => c.offset));
+      expect(all.dirs.length).toBe(1);
+
+      const some = await sweepFreeClusters(r, boot, table, 1 << 20);
+      expect(some).toMatchObject({ cut: true, swept: 1 << 20 });
+      const note = (await analyseFat(r, 0, { freeSweep: 1 << 20 }))!.problems.map((p) => p.what);
+      expect(note).toContain('quick scan: orphaned folders looked for in the first 1 MiB of free space only; a full scan reads it all');
+    } finally {
+      r.close();
+    }
+  });
+});
