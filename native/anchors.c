@@ -144,19 +144,22 @@ void anchor_table_free(anchor_table *t) {
   free(t);
 }
 
+/* Anchor x matches whole at sector p, whose first byte the lead table already matched. */
+static inline int anchor_matches(const struct anchor *x, const uint8_t *p, size_t room) {
+  if ((size_t)x->at + x->len > room) return 0;
+  size_t m = 1; /* a loop, not memcmp: anchors are a few bytes and most differ at the second */
+  while (m < x->len && (p[x->at + m] & x->mask[m]) == x->bytes[m]) m++;
+  return m == x->len;
+}
+
 /* Some anchor matches whole at sector p (`room`: bytes from p to the end of the buffer). */
 static int sector_matches(const anchor_table *t, const uint8_t *p, size_t room) {
   for (size_t i = 0; i < t->n; i++) {
     if (t->off[i] >= room) break;
     const uint8_t k = t->lead[i][p[t->off[i]]];
     if (k == 0) continue;
-    for (uint16_t j = t->first[k]; j < t->first[k + 1]; j++) {
-      const struct anchor *x = &t->a[j];
-      if ((size_t)x->at + x->len > room) continue;
-      size_t m = 1; /* a loop, not memcmp: anchors are a few bytes and most differ at the second */
-      while (m < x->len && (p[x->at + m] & x->mask[m]) == x->bytes[m]) m++;
-      if (m == x->len) return 1;
-    }
+    for (uint16_t j = t->first[k]; j < t->first[k + 1]; j++)
+      if (anchor_matches(&t->a[j], p, room)) return 1;
   }
   return 0;
 }
@@ -251,10 +254,7 @@ static void hit_window(const anchor_table *t, const uint8_t *p, size_t room, siz
     if (k == 0) continue;
     for (uint16_t j = t->first[k]; j < t->first[k + 1]; j++) {
       const struct anchor *x = &t->a[j];
-      if ((size_t)x->at + x->len > room) continue;
-      size_t m = 1;
-      while (m < x->len && (p[x->at + m] & x->mask[m]) == x->bytes[m]) m++;
-      if (m < x->len) continue;
+      if (!anchor_matches(x, p, room)) continue;
       if (x->back > *back) *back = x->back;
       if (x->ahead > *ahead) *ahead = x->ahead;
     }

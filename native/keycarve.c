@@ -325,18 +325,26 @@ static void read_scan_free(napi_env env, struct read_scan_work *w) {
   free(w);
 }
 
+/* An async read's promise: resolved with n, or rejected as `name` cancelled. */
+static void settle(napi_env env, napi_deferred d, napi_status status, long n, const char *name) {
+  napi_value r;
+  if (status == napi_ok && napi_create_int64(env, n, &r) == napi_ok) {
+    napi_resolve_deferred(env, d, r);
+    return;
+  }
+  char text[64];
+  snprintf(text, sizeof text, "%s: cancelled", name);
+  napi_value msg, e;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, NULL, msg, &e);
+  napi_reject_deferred(env, d, e);
+}
+
 static void read_scan_complete(napi_env env, napi_status status, void *data) {
   struct read_scan_work *w = data;
   w->a.status[0] = (double)w->filled;
   w->a.status[1] = w->err;
-  napi_value r;
-  if (status == napi_ok && napi_create_int64(env, w->n, &r) == napi_ok) napi_resolve_deferred(env, w->deferred, r);
-  else {
-    napi_value msg, e;
-    napi_create_string_utf8(env, "anchorReadScanAsync: cancelled", NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, NULL, msg, &e);
-    napi_reject_deferred(env, w->deferred, e);
-  }
+  settle(env, w->deferred, status, w->n, "anchorReadScanAsync");
   napi_delete_async_work(env, w->work);
   read_scan_free(env, w);
 }
@@ -415,14 +423,7 @@ static void read_keep_complete(napi_env env, napi_status status, void *data) {
   w->status[1] = w->r.err;
   w->status[2] = (double)w->r.tested;
   w->status[3] = (double)w->r.kept;
-  napi_value r;
-  if (status == napi_ok && napi_create_int64(env, w->n, &r) == napi_ok) napi_resolve_deferred(env, w->deferred, r);
-  else {
-    napi_value msg, e;
-    napi_create_string_utf8(env, "anchorReadKeepAsync: cancelled", NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, NULL, msg, &e);
-    napi_reject_deferred(env, w->deferred, e);
-  }
+  settle(env, w->deferred, status, w->n, "anchorReadKeepAsync");
   napi_delete_async_work(env, w->work);
   read_keep_free(env, w);
 }
