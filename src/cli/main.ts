@@ -63,7 +63,7 @@ export function program(): Command {
     .option('--jobs <n>', 'carving threads (default: the fastest measured: 1 on 2 cores, else cores - 1)', positiveInt)
     .option('--map <mapfile>', 'GNU ddrescue map of the image: unread areas make containers damaged')
     .option('--retries <n>', 'retries per unreadable sector', nonNegativeInt)
-    .option('--quick', 'no full pass: file-system metadata, and free clusters (256 MiB a FAT volume) for orphaned folders — a first answer fast')
+    .option('--quick', 'no full pass: file-system metadata, and free clusters (256 MiB a FAT/exFAT volume) for orphaned folders — a first answer fast')
     .option('--resume', 'continue the interrupted scan whose checkpoint is in --out')
     .option('--verify-image', 'E01: check the medium against the MD5 the image stores')
     .option('--json', 'print report.json to stdout')

@@ -23,8 +23,8 @@ import type { FileEvidence, FsAnalysis, FsProblem, MediaReader, Volume } from '.
 export interface AnalyseOptions {
   /** Also analyse volumes whose boot sector was only found by carving. */
   readonly carvedVolumes?: boolean;
-  /** No pass carved the medium (a quick scan): read up to this many bytes of each FAT volume's
-   * free clusters for orphaned folders. */
+  /** No pass carved the medium (a quick scan): read up to this many bytes of each FAT or exFAT
+   * volume's free clusters for orphaned folders. */
   readonly freeSweep?: number;
 }
 
@@ -55,7 +55,8 @@ export const FS_DRIVERS: readonly FsDriver[] = Object.freeze([
   {
     name: 'exfat',
     probe: (b) => sure(vbrKind(b) === 'exfat', typeof parseBootSector(b) !== 'string'),
-    analyse: async (r, at, cs, foundBy) => (await exfat()).analyseExfat(r, at, { confirm: identifyKeyFile, orphanSets: ofKind(cs, 'exfat-dir'), foundBy }),
+    analyse: async (r, at, cs, foundBy, o) =>
+      (await exfat()).analyseExfat(r, at, { confirm: identifyKeyFile, orphanSets: ofKind(cs, 'exfat-dir'), foundBy, ...(o?.freeSweep ? { freeSweep: o.freeSweep } : {}) }),
   },
   {
     name: 'ntfs',

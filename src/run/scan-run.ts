@@ -94,7 +94,7 @@ interface PassOutcome {
   readonly stoppedAt: number | null;
 }
 
-/** A quick scan's read of free clusters for orphaned folders, per FAT volume: 256 MiB is a tenth of
+/** A quick scan's read of free clusters for orphaned folders, per FAT or exFAT volume: 256 MiB is a tenth of
  * a second from the page cache and ~9 s from a USB 2 drive; after a quick format it covers the
  * folders made first, at the start of the data area. */
 const QUICK_FREE_SWEEP = 256 << 20;

@@ -11,6 +11,8 @@ import { bootChecksumOk, bootSectorSize, looksLikeExfatBoot, parseBootSector, ty
 import { ENTRY, parseDirectory, parseSetAt } from '../../layout/exfat-entry-set.ts';
 import { fileEvidence } from './evidence.ts';
 import { orphanEvidence } from './orphans.ts';
+import { sweepCutNote, sweepFreeClusters } from '../fat-common/free-sweep.ts';
+import { exfatSweep } from './free-sweep.ts';
 import { directoryClusters, resolveFile, type ConfirmFn } from './resolve.ts';
 import { ExfatVolume } from './volume.ts';
 
@@ -22,6 +24,9 @@ export interface ExfatOptions {
   orphanSets?: readonly Candidate[];
   /** How the caller found the volume (partition table); 'backup-boot' wins when the main region is bad. */
   foundBy?: Volume['foundBy'];
+  /** Bytes of free clusters to read for orphaned folders (src/fs/fat-common/free-sweep.ts): a quick
+   * scan's stand-in for the pass's carved entry sets. */
+  freeSweep?: number;
 }
 
 export interface ExfatResult {
@@ -241,8 +246,12 @@ export async function analyseExfat(
     }
     if (queue.length > 0) problems.push({ at: volumeOffset, what: `exfat: directory walk stopped after ${dirs} directories` });
 
-    if (opts.orphanSets && opts.orphanSets.length > 0) {
-      const o = await orphanEvidence(opts.orphanSets, vol, { confirm, skipClusters: dirClusters });
+    const target = opts.freeSweep ? exfatSweep(vol) : null;
+    const sweep = target && opts.freeSweep ? await sweepFreeClusters(reader, target, opts.freeSweep) : null;
+    if (sweep?.cut) problems.push({ at: volumeOffset, what: sweepCutNote(sweep.swept) });
+    const orphanSets = [...(opts.orphanSets ?? []), ...(sweep?.dirs ?? [])];
+    if (orphanSets.length > 0) {
+      const o = await orphanEvidence(orphanSets, vol, { confirm, skipClusters: dirClusters });
       files.push(...o.files);
       problems.push(...o.problems);
     }

@@ -31,6 +31,13 @@ class PagedRegion {
     if (!page) return null;
     return page[rel - p * PAGE] ?? null;
   }
+  /** The page holding byte `rel` and where it starts, or null where unreadable or outside. */
+  async pageAt(rel: number): Promise<{ page: Uint8Array; start: number } | null> {
+    if (rel < 0 || rel >= this.length) return null;
+    await this.byteAt(rel);
+    const page = this.pages.get(Math.floor(rel / PAGE));
+    return page ? { page, start: Math.floor(rel / PAGE) * PAGE } : null;
+  }
   async u32At(rel: number): Promise<number | null> {
     if (rel % 4 !== 0 || rel + 4 > this.length) return null;
     const p = Math.floor(rel / PAGE);
@@ -66,6 +73,15 @@ export class ExfatVolume {
     this.clusters = { volumeOffset, dataStart: volumeOffset + geo.heapOffset, clusterSize: geo.clusterSize, clusterCount: geo.clusterCount };
     const fatStart = volumeOffset + geo.fatOffset + geo.activeFat * geo.fatLength;
     this.fat = new PagedRegion(reader, fatStart, Math.min(geo.fatLength, (geo.clusterCount + 2) * 4));
+  }
+
+  /** The heap in the terms FAT uses, for the code both share (src/fs/fat-common). */
+  get geometry(): ClusterGeometry {
+    return this.clusters;
+  }
+
+  get hasBitmap(): boolean {
+    return this.bitmap !== null;
   }
 
   validCluster(c: number): boolean {
@@ -105,6 +121,25 @@ export class ExfatVolume {
     const byte = await this.bitmap.byteAt((c - 2) >> 3);
     if (byte === null) return null;
     return ((byte >> ((c - 2) & 7)) & 1) === 1;
+  }
+
+  /** The first cluster from c through `last` the bitmap marks free (last + 1: none; an
+   * unreadable bitmap page ends the search), or null when the bitmap is unknown. Bytes of eight
+   * allocated clusters are skipped whole. */
+  async nextFree(c: number, last: number): Promise<number | null> {
+    if (!this.bitmap) return null;
+    while (c <= last) {
+      const at = await this.bitmap.pageAt((c - 2) >> 3);
+      if (!at) return last + 1;
+      const { page, start } = at;
+      for (let i = ((c - 2) >> 3) - start; i < page.length && c <= last; i++) {
+        const byte = page[i]!;
+        const next = (start + i + 1) * 8 + 2; // the first cluster of the next byte
+        if (byte !== 0xff) for (; c < next && c <= last; c++) if (((byte >> ((c - 2) & 7)) & 1) === 0) return c;
+        c = next;
+      }
+    }
+    return last + 1;
   }
 
   /** Follow the FAT from `first` for at most `max` clusters; stops at EOC, cycles, bad links. */

@@ -8,7 +8,8 @@ import { readPieces, runsToExtents, validCluster, type ClusterRun } from '../fat
 import { readFatBoot, type FatBoot } from './boot.ts';
 import { dotCluster, entryLooksValid, isDotEntry, parseDirEntries, type DirEntry } from '../../layout/fat-dir-entry.ts';
 import { filesFromOrphanDirs } from './orphans.ts';
-import { sweepFreeClusters } from './free-sweep.ts';
+import { sweepCutNote, sweepFreeClusters } from '../fat-common/free-sweep.ts';
+import { fatSweep } from './free-sweep.ts';
 import { newBudget, readCluster, resolveDeleted, resolveLive, startCandidates, type Confirm, type ResolveCtx } from './resolve.ts';
 import { keyKindOfName } from '../../format/key-file-names.ts';
 import { readFatTable, type FatTable } from './table.ts';
@@ -29,8 +30,8 @@ export interface AnalyseFatOptions {
   orphanDirs?: readonly Candidate[];
   /** How the caller found the volume (defaults from the offset). */
   foundBy?: Volume['foundBy'];
-  /** Bytes of free clusters to read for orphaned folders (src/fs/fat/free-sweep.ts): a quick scan's
-   * stand-in for the pass's carved directories. */
+  /** Bytes of free clusters to read for orphaned folders (src/fs/fat-common/free-sweep.ts): a quick
+   * scan's stand-in for the pass's carved directories. */
   freeSweep?: number;
 }
 
@@ -268,8 +269,8 @@ export async function analyseFat(
   w.stack.push(await rootJob(w));
   await walkDirectories(w);
   if (w.unlisted) problems.push({ at: volumeOffset, what: `${w.unlisted} more problems of the directory walk not listed` });
-  const sweep = opts.freeSweep ? await sweepFreeClusters(reader, boot, table, opts.freeSweep) : null;
-  if (sweep?.cut) problems.push({ at: volumeOffset, what: `quick scan: orphaned folders looked for in the first ${Math.round(sweep.swept / 2 ** 20)} MiB of free space only; a full scan reads it all` });
+  const sweep = opts.freeSweep ? await sweepFreeClusters(reader, fatSweep(boot, table), opts.freeSweep) : null;
+  if (sweep?.cut) problems.push({ at: volumeOffset, what: sweepCutNote(sweep.swept) });
   const orphans = [...(opts.orphanDirs ?? []), ...(sweep?.dirs ?? [])];
   if (orphans.length) await addOrphans(w, orphans);
   const volume: Volume = {

@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { analyseExfat, probeExfat } from '../../../src/fs/exfat/index.ts';
+import { analyseMedia } from '../../../src/fs/index.ts';
 import type { FileEvidence } from '../../../src/fs/types.ts';
-import { makeContainer, writeContainerDir } from '../../helpers/containers.ts';
+import { makeContainer, seededRandom, writeContainerDir } from '../../helpers/containers.ts';
 import { makeCertificate } from '../../helpers/certificates.ts';
 import { requireTools } from '../../helpers/tools.ts';
 import { carveAll, cleanupAll, EXFAT_TOOLS, extentBytes, mkfs, readDirFiles, runTsk, withMount } from './helpers.ts';
 import { MemorySource } from '../../../src/source/memory.ts';
+import { parseBootSector, type ExfatGeometry } from '../../../src/fs/exfat/boot.ts';
+import { ExfatVolume } from '../../../src/fs/exfat/volume.ts';
+import { parseDirectory } from '../../../src/layout/exfat-entry-set.ts';
 
 const exfat = requireTools(...EXFAT_TOOLS);
 /** TSK only adds printed comparison figures; no test depends on it. */
@@ -103,6 +107,44 @@ beforeAll(async () => {
   fragDeleted = new Uint8Array(readFileSync(fimg));
 }, 120_000);
 
+async function expectFreeWalk(img: Uint8Array, boot: ExfatGeometry, bm: { firstCluster: number; dataLength: number }): Promise<void> {
+  const vol = new ExfatVolume(new MemorySource(img).media(), 0, boot);
+  vol.setBitmap(bm.firstCluster, bm.dataLength);
+  const last = boot.clusterCount + 1;
+  const byBit: number[] = [];
+  for (let c = 2; c <= last; c++) if ((await vol.allocated(c)) === false) byBit.push(c);
+  const walked: number[] = [];
+  for (let c = (await vol.nextFree(2, last))!; c <= last; c = (await vol.nextFree(c + 1, last))!) walked.push(c);
+  expect(byBit.length).toBeGreaterThan(0);
+  expect(byBit.length).toBeLessThan(last - 1);
+  expect(walked).toEqual(byBit);
+  // From any cluster (inside a bitmap byte too), to the end or over a short range.
+  const firstFrom = (s: number, end: number) => byBit.find((c) => c >= s && c <= end) ?? end + 1;
+  for (let s = 2; s <= last; s += 37) {
+    expect(await vol.nextFree(s, last)).toBe(firstFrom(s, last));
+    expect(await vol.nextFree(s, Math.min(last, s + 2))).toBe(firstFrom(s, Math.min(last, s + 2)));
+  }
+}
+
+/** The quick-formatted image's containers (orphan entry sets carved or swept). */
+function expectQuickFormatted(img: Uint8Array, files: readonly FileEvidence[]): void {
+  // ivanov.000 keeps its name: its old parent "Клиенты" survives as an orphan directory cluster.
+  expectContainer(img, files, 'ivanov.000', NESTED, true);
+  expect(files.find((f) => f.parentName === 'ivanov.000')!.evidence).toBe('orphan-dir');
+  // Folders that sat in the (rewritten) root come back as groups without a folder name.
+  const groups = new Map<string, FileEvidence[]>();
+  for (const f of files.filter((x) => x.parentName === null)) groups.set(f.folderKey!, [...(groups.get(f.folderKey!) ?? []), f]);
+  for (const want of [LIVE, DEAD]) {
+    const match = [...groups.values()].find((g) =>
+      Object.entries(want).every(([n, b]) => {
+        const f = g.find((x) => x.name === n);
+        return f?.confirmed && Buffer.from(extentBytes(img, f.extents)).equals(Buffer.from(b));
+      }),
+    );
+    expect(match).toBeTruthy();
+  }
+}
+
 afterAll(() => {
   cleanupAll();
   if (tskReport.length) console.log(`exFAT: keycarve vs The Sleuth Kit\n${tskReport.join('\n')}`);
@@ -167,26 +209,40 @@ exfat.describe('exFAT on images made by mkfs.exfat + exfat-fuse', () => {
     const orphanSets = carveAll(img);
     expect(orphanSets.length).toBeGreaterThan(0);
     const r = (await analyseExfat(new MemorySource(img).media(), 0, { orphanSets }))!;
-    // ivanov.000 keeps its name: its old parent "Клиенты" survives as an orphan directory cluster.
-    expectContainer(img, r.files, 'ivanov.000', NESTED, true);
-    expect(r.files.find((f) => f.parentName === 'ivanov.000')!.evidence).toBe('orphan-dir');
-    // Folders that sat in the (rewritten) root come back as groups without a folder name.
-    const groups = new Map<string, FileEvidence[]>();
-    for (const f of r.files.filter((x) => x.parentName === null)) groups.set(f.folderKey!, [...(groups.get(f.folderKey!) ?? []), f]);
-    for (const want of [LIVE, DEAD]) {
-      const match = [...groups.values()].find((g) =>
-        Object.entries(want).every(([n, b]) => {
-          const f = g.find((x) => x.name === n);
-          return f?.confirmed && Buffer.from(extentBytes(img, f.extents)).equals(Buffer.from(b));
-        }),
-      );
-      expect(match).toBeTruthy();
-    }
+    expectQuickFormatted(img, r.files);
     if (tsk.ok) {
       const t = runTsk(p, join(work, 'tsk-qf'));
       const got = tskAnyExact(t.recovered, [LIVE, DEAD, NESTED]);
       tskReport.push(`quick format: keycarve 18/18 key files bit-exact (ivanov.000 with its folder name); tsk_recover -e ${got}/18 bit-exact (no folder names), fls lists ${t.fls.split('\n').filter((l) => l.includes('.key')).length} .key names`);
     }
+  });
+
+  it('after a quick format, a quick scan (no pass) gets the same containers back from the free clusters', async () => {
+    const p = join(work, 'qf2.img');
+    writeFileSync(p, deletedImg);
+    execFileSync('mkfs.exfat', [p], { stdio: 'ignore' });
+    const img = new Uint8Array(readFileSync(p));
+    const media = new MemorySource(img).media();
+    expect((await analyseExfat(media, 0))!.files.filter((f) => f.name.endsWith('.key'))).toEqual([]);
+    const r = (await analyseExfat(media, 0, { freeSweep: 256 << 20 }))!;
+    expectQuickFormatted(img, r.files);
+    // The same through the file-system stage a quick scan runs.
+    expectQuickFormatted(img, (await analyseMedia(media, [], { freeSweep: 256 << 20 })).files);
+    expect(r.problems.filter((x) => x.what.startsWith('quick scan'))).toEqual([]);
+    // A budget below the free space stops the sweep and says so.
+    const cut = (await analyseExfat(media, 0, { freeSweep: 1 << 20 }))!;
+    expect(cut.problems.map((x) => x.what)).toContain('quick scan: orphaned folders looked for in the first 1 MiB of free space only; a full scan reads it all');
+  });
+
+  it("walks the bitmap's free clusters as allocated() reads them, cluster by cluster", async () => {
+    // The image's bitmap, then the same with its bytes random (every mix of bits in a byte).
+    const boot = parseBootSector(deletedImg.subarray(0, 512));
+    if (typeof boot === 'string') throw new Error(boot);
+    const probe = new ExfatVolume(new MemorySource(deletedImg).media(), 0, boot);
+    const bm = parseDirectory(deletedImg.subarray(probe.clusterOffset(boot.rootCluster), probe.clusterOffset(boot.rootCluster) + boot.clusterSize)).bitmaps[0]!;
+    const noisy = deletedImg.slice();
+    noisy.set(seededRandom('bitmap')(Math.ceil(boot.clusterCount / 8)), probe.clusterOffset(bm.firstCluster));
+    for (const img of [deletedImg, noisy]) await expectFreeWalk(img, boot, bm);
   });
 
   it('follows a live FAT chain and re-finds a fragmented deleted header.key on 512-byte clusters', async () => {

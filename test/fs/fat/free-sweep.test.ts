@@ -1,5 +1,5 @@
 /**
- * A quick scan's read of free clusters (src/fs/fat/free-sweep.ts), on the bench image's case made
+ * A quick scan's read of free clusters (src/fs/fat-common/free-sweep.ts, src/fs/fat/free-sweep.ts), on the bench image's case made
  * small with mkfs.vfat and mtools: a container folder deleted, its entry in the root then taken by
  * later files, so no directory reaches it; only its own cluster, free now, still lists the files.
  */
@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fatDirCarver } from '../../../src/carve/fat-dir.ts';
 import { readFatBoot } from '../../../src/fs/fat/boot.ts';
-import { sweepFreeClusters } from '../../../src/fs/fat/free-sweep.ts';
+import { sweepFreeClusters } from '../../../src/fs/fat-common/free-sweep.ts';
+import { fatSweep } from '../../../src/fs/fat/free-sweep.ts';
 import { analyseFat } from '../../../src/fs/fat/index.ts';
 import { readFatTable } from '../../../src/fs/fat/table.ts';
 import { bytesOf, carveImage, CONTAINERS, fatTools, fileReader, mcopyDir, run, tmp } from './images.ts';
@@ -57,14 +58,14 @@ fatTools.describe('free-cluster sweep for orphaned folders', () => {
     try {
       const boot = (await readFatBoot(r, 0, []))!.boot;
       const table = await readFatTable(r, boot, []);
-      const all = await sweepFreeClusters(r, boot, table, 256 << 20);
+      const all = await sweepFreeClusters(r, fatSweep(boot, table), 256 << 20);
       expect(all.cut).toBe(false);
       const inFree = (offset: number) => table.isFree((offset - boot.dataStart) / boot.clusterSize + 2);
       const carved = (await carveImage(r, fatDirCarver)).filter((c) => c.bytes[0] === 0x2e && (c.offset - boot.dataStart) % boot.clusterSize === 0 && inFree(c.offset));
       expect(all.dirs.map((d) => d.offset)).toEqual(carved.map((c) => c.offset));
       expect(all.dirs.length).toBe(1);
 
-      const some = await sweepFreeClusters(r, boot, table, 1 << 20);
+      const some = await sweepFreeClusters(r, fatSweep(boot, table), 1 << 20);
       expect(some).toMatchObject({ cut: true, swept: 1 << 20 });
       const note = (await analyseFat(r, 0, { freeSweep: 1 << 20 }))!.problems.map((p) => p.what);
       expect(note).toContain('quick scan: orphaned folders looked for in the first 1 MiB of free space only; a full scan reads it all');

@@ -1,0 +1,67 @@
+/**
+ * A quick scan's search for orphaned folders, as TSK's orphan search makes it, for FAT and exFAT
+ * alike: a deleted folder whose entry in its parent a later file took over hangs off no directory,
+ * but its own cluster, free now, still lists its files. Free clusters are read in order, in 1 MiB
+ * pieces into one reused buffer, up to a byte budget: a full scan's pass carves them all, and after
+ * a quick format every cluster is free, so the budget is what keeps a quick scan quick. Each file
+ * system says which free cluster opens a folder (src/fs/fat/free-sweep.ts, src/fs/exfat/free-sweep.ts).
+ */
+import type { Candidate } from '../../carve/types.ts';
+import type { MediaReader } from '../types.ts';
+import { clusterOffset, type ClusterGeometry } from './clusters.ts';
+
+const PIECE = 1 << 20;
+
+export interface FreeSweep {
+  /** The orphaned folders' clusters, as the pass's directory carver would give them. */
+  readonly dirs: Candidate[];
+  readonly swept: number;
+  /** True when free clusters were left unread for the budget. */
+  readonly cut: boolean;
+}
+
+export interface SweepTarget {
+  readonly geo: ClusterGeometry;
+  /** The first free cluster from c through `last` (last + 1: none). */
+  nextFree(c: number, last: number): number | Promise<number>;
+  /** The folder opening at cluster `cluster`, byte `at` of `bytes` (read through the end of the
+   * free run): its clusters as a candidate, or null. */
+  dirAt(bytes: Uint8Array, at: number, cluster: number): Candidate | null;
+}
+
+export async function sweepFreeClusters(reader: MediaReader, t: SweepTarget, budget: number): Promise<FreeSweep> {
+  const cs = t.geo.clusterSize;
+  const perPiece = Math.max(1, Math.floor(PIECE / cs));
+  const last = t.geo.clusterCount + 1;
+  const piece = new Uint8Array(perPiece * cs);
+  const dirs: Candidate[] = [];
+  let swept = 0;
+  for (let c = await t.nextFree(2, last); c <= last; c = await t.nextFree(c, last)) {
+    if (swept + cs > budget) return { dirs, swept, cut: true };
+    let n = 1;
+    while (c + n <= last && n < perPiece && swept + (n + 1) * cs <= budget && (await t.nextFree(c + n, c + n)) === c + n) n++;
+    const bytes = piece.subarray(0, n * cs);
+    if (await fill(reader, clusterOffset(t.geo, c), bytes)) {
+      for (let k = 0; k < n; k++) {
+        const dir = t.dirAt(bytes, k * cs, c + k);
+        if (!dir) continue;
+        dirs.push(dir);
+        k += Math.ceil(dir.bytes.length / cs) - 1;
+      }
+    }
+    swept += n * cs;
+    c += n;
+  }
+  return { dirs, swept, cut: false };
+}
+
+/** The problem a volume records when the budget stopped its sweep. */
+export const sweepCutNote = (swept: number) => `quick scan: orphaned folders looked for in the first ${Math.round(swept / 2 ** 20)} MiB of free space only; a full scan reads it all`;
+
+/** `into` from `offset`, in place when the reader can (an unreadable piece is skipped). */
+async function fill(reader: MediaReader, offset: number, into: Uint8Array): Promise<boolean> {
+  if (offset + into.length > reader.size) return false;
+  if (reader.readInto) return reader.readInto(offset, into).catch(() => false);
+  const b = await reader.read(offset, into.length, true).catch(() => null);
+  return b ? (into.set(b), true) : false;
+}
