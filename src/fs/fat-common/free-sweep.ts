@@ -38,8 +38,11 @@ export async function sweepFreeClusters(reader: MediaReader, t: SweepTarget, bud
   let swept = 0;
   for (let c = await t.nextFree(2, last); c <= last; c = await t.nextFree(c, last)) {
     if (swept + cs > budget) return { dirs, swept, cut: true };
+    // A truncated image ends inside the volume: what lies past its end is not there to read.
+    const room = Math.floor((reader.size - clusterOffset(t.geo, c)) / cs);
+    if (room < 1) break;
     let n = 1;
-    while (c + n <= last && n < perPiece && swept + (n + 1) * cs <= budget && (await t.nextFree(c + n, c + n)) === c + n) n++;
+    while (n < room && c + n <= last && n < perPiece && swept + (n + 1) * cs <= budget && (await t.nextFree(c + n, c + n)) === c + n) n++;
     const bytes = piece.subarray(0, n * cs);
     if (await fill(reader, clusterOffset(t.geo, c), bytes)) {
       for (let k = 0; k < n; k++) {

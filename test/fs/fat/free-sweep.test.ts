@@ -69,6 +69,17 @@ fatTools.describe('free-cluster sweep for orphaned folders', () => {
       expect(some).toMatchObject({ cut: true, swept: 1 << 20 });
       const note = (await analyseFat(r, 0, { freeSweep: 1 << 20 }))!.problems.map((p) => p.what);
       expect(note).toContain('quick scan: orphaned folders looked for in the first 1 MiB of free space only; a full scan reads it all');
+
+      // A truncated image: the sweep reads up to its end, not past it (and the folder near the start is still found).
+      const size = 20 << 20;
+      const cut = { size, read: (o: number, l: number) => (o + l > size ? Promise.resolve(null) : r.read(o, l)) };
+      const part = await sweepFreeClusters(cut, fatSweep(boot, table), 256 << 20);
+      expect(part.cut).toBe(false);
+      let inside = 0;
+      for (let c = 2; boot.dataStart + (c - 1) * boot.clusterSize <= size; c++) if (table.isFree(c)) inside += boot.clusterSize;
+      expect(part.swept).toBe(inside);
+      expect(part.swept).toBeLessThan(all.swept);
+      expect(part.dirs.map((d) => d.offset)).toEqual(all.dirs.map((d) => d.offset));
     } finally {
       r.close();
     }
