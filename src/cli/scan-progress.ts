@@ -1,6 +1,7 @@
 /**
  * What `scan` shows while it runs, on stderr: a progress bar on a terminal; in a log
- * (`2>&1 | tee log`) one plain line every 10 s and at the end of the pass; the stage lines in both;
+ * (`2>&1 | tee log`) one plain line every 10 s and at the end of the pass (and of a quick scan's
+ * free-cluster sweep); the stage lines in both;
  * nothing under --quiet or --json.
  */
 import { createRequire } from 'node:module';
@@ -107,16 +108,18 @@ function logProgress(stderr: ProgressStream, elapsed: () => number, stageLine: (
     if (!timer) return;
     clearInterval(timer);
     timer = null;
-    if (last) stderr.write(plainLine(last, elapsed())); // the pass's totals, whatever the interval
+    if (last) stderr.write(plainLine(last, elapsed())); // the stage's totals, whatever the interval
+    last = null;
   };
   return {
+    // The lines run from a stage's first count (the pass's, a quick scan's free-cluster sweep) to the next stage.
     update(p) {
       last = p;
+      timer ??= setInterval(() => last && stderr.write(plainLine(last, elapsed())), logInterval()).unref();
     },
     stage(s) {
       stop();
       stageLine(s);
-      if (s === 'reading') (timer = setInterval(() => last && stderr.write(plainLine(last, elapsed())), logInterval())).unref();
     },
     stop,
   };

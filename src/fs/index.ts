@@ -26,6 +26,8 @@ export interface AnalyseOptions {
   /** No pass carved the medium (a quick scan): read up to this many bytes of each FAT or exFAT
    * volume's free clusters for orphaned folders. */
   readonly freeSweep?: number;
+  /** Each volume's sweep: its bytes read so far, 0 when it starts. */
+  readonly onSweep?: (swept: number) => void;
 }
 
 interface VolumeAnalysis {
@@ -49,6 +51,8 @@ const exfat = () => import('./exfat/index.ts');
 
 const sure = (claims: boolean, parses: boolean): number | null => (claims ? (parses ? 1 : 0.5) : null);
 const ofKind = (cs: readonly Candidate[], kind: Candidate['kind']) => cs.filter((c) => c.kind === kind);
+/** A driver's share of the options: the free-cluster sweep, when asked for. */
+const sweepOf = (o?: AnalyseOptions) => (o?.freeSweep ? { freeSweep: o.freeSweep, ...(o.onSweep ? { onSweep: o.onSweep } : {}) } : {});
 
 /** In vbrKind's order, so that equal claims resolve as before. */
 export const FS_DRIVERS: readonly FsDriver[] = Object.freeze([
@@ -56,7 +60,7 @@ export const FS_DRIVERS: readonly FsDriver[] = Object.freeze([
     name: 'exfat',
     probe: (b) => sure(vbrKind(b) === 'exfat', typeof parseBootSector(b) !== 'string'),
     analyse: async (r, at, cs, foundBy, o) =>
-      (await exfat()).analyseExfat(r, at, { confirm: identifyKeyFile, orphanSets: ofKind(cs, 'exfat-dir'), foundBy, ...(o?.freeSweep ? { freeSweep: o.freeSweep } : {}) }),
+      (await exfat()).analyseExfat(r, at, { confirm: identifyKeyFile, orphanSets: ofKind(cs, 'exfat-dir'), foundBy, ...sweepOf(o) }),
   },
   {
     name: 'ntfs',
@@ -69,7 +73,7 @@ export const FS_DRIVERS: readonly FsDriver[] = Object.freeze([
       const parses = typeof parseFatBoot(b, 0) !== 'string';
       return sure(parses || vbrKind(b) === 'fat', parses);
     },
-    analyse: (r, at, cs, foundBy, o) => analyseFat(r, at, { confirm: identifyKeyFile, orphanDirs: ofKind(cs, 'fat-dir'), foundBy, ...(o?.freeSweep ? { freeSweep: o.freeSweep } : {}) }),
+    analyse: (r, at, cs, foundBy, o) => analyseFat(r, at, { confirm: identifyKeyFile, orphanDirs: ofKind(cs, 'fat-dir'), foundBy, ...sweepOf(o) }),
   },
 ] satisfies FsDriver[]);
 

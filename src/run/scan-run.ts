@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { Candidate } from '../carve/types.ts';
-import { analyseMedia } from '../fs/index.ts';
+import { analyseMedia, type AnalyseOptions } from '../fs/index.ts';
 import type { FileEvidence, FsAnalysis, MediaReader } from '../fs/types.ts';
 import { removeCheckpoint } from '../output/checkpoint-file.ts';
 import { OutDir, PARTIAL_DIR, removePartial } from '../output/out-dir.ts';
@@ -99,6 +99,22 @@ interface PassOutcome {
  * folders made first, at the start of the data area. */
 const QUICK_FREE_SWEEP = 256 << 20;
 
+/** The stage a quick scan's sweep shows (scan-progress counts its bytes as a pass's). */
+export const SWEEP_STAGE = `free clusters, up to ${QUICK_FREE_SWEEP >> 20} MiB a volume, for orphaned folders`;
+
+/** A quick scan's file-system options: the sweep, its progress shown as a pass's, up to its budget. */
+function quickSweep(opts: ScanOptions, reader: CountingReader): AnalyseOptions {
+  return {
+    freeSweep: QUICK_FREE_SWEEP,
+    onSweep: (swept) => {
+      if (swept === 0) opts.onStage?.(SWEEP_STAGE);
+      const bad = reader.rereads.bad;
+      const bytesLost = bad.reduce((n, r) => n + r.length, 0);
+      opts.onProgress?.({ bytesDone: swept, total: QUICK_FREE_SWEEP, candidates: 0, macHeaders: 0, pkcs12: 0, readErrors: bad.length, bytesLost });
+    },
+  };
+}
+
 /** A quick scan makes no pass. */
 const NO_PASS: PassOutcome = { candidates: [], bytesRead: 0, readErrors: [], carvers: {}, carverFailures: [], stoppedAt: null };
 
@@ -119,7 +135,7 @@ export async function scan(opts: ScanOptions): Promise<{ report: Report; reassem
     stage?.('file systems');
     // Interrupted: the file systems from what the pass retained only — the medium is not read again.
     const reader = retainedReader(store, complete ? source : null, source.size);
-    const fs: FsAnalysis = await analyseMedia(reader, pass.candidates, opts.quick ? { freeSweep: QUICK_FREE_SWEEP } : {});
+    const fs: FsAnalysis = await analyseMedia(reader, pass.candidates, opts.quick ? quickSweep(opts, reader) : {});
     stage?.('reassembling');
     const image = complete ? await imageReport(source) : null; // an EWF's MD5 check needs the whole medium
     const done = await reassembleAndWrite(

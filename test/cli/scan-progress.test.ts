@@ -68,6 +68,33 @@ describe('progress on stderr', () => {
     expect(s.lines).toHaveLength(5); // the timer is gone with the pass
   });
 
+  it("not a terminal, --quick: the sweep of free clusters gets the pass's lines, from its first count to the next stage", () => {
+    const s = sink(false);
+    let t = 0;
+    const pr = scanProgress(s.stream, {}, () => t);
+    const q = (bytesDone: number) => p(bytesDone, { total: 256 << 20, candidates: 0, macHeaders: 0 });
+    pr.stage('file systems');
+    t = 5_000;
+    vi.advanceTimersByTime(5_000);
+    expect(s.lines).toEqual(['keycarve: file systems…\n']); // nothing counted yet, no line
+    pr.stage('free clusters, up to 256 MiB a volume, for orphaned folders');
+    pr.update(q(0));
+    t = 15_000;
+    pr.update(q(100e6));
+    vi.advanceTimersByTime(10_000);
+    pr.update(q(128 << 20));
+    pr.stage('reassembling');
+    vi.advanceTimersByTime(60_000);
+    pr.stop();
+    expect(s.lines).toEqual([
+      'keycarve: file systems…\n',
+      'keycarve: free clusters, up to 256 MiB a volume, for orphaned folders…\n',
+      'keycarve: read 100 MB of 268 MB (37%), 6.7 MB/s, ETA 0:25, containers ≈ 0, read errors 0\n',
+      'keycarve: read 134 MB of 268 MB (50%), 8.9 MB/s, ETA 0:15, containers ≈ 0, read errors 0\n',
+      'keycarve: reassembling…\n',
+    ]);
+  });
+
   it('--quiet and --json: nothing at all', () => {
     for (const o of [{ quiet: true }, { json: true }])
       for (const tty of [false, true]) {

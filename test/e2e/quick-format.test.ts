@@ -14,6 +14,8 @@ import { requireTools } from '../helpers/tools.ts';
 import { mtools, scanTo, tempDir } from './helpers.ts';
 import type { Report } from '../../src/output/report.ts';
 import type { WrittenContainer } from '../../src/format/writer.ts';
+import type { PassProgress } from '../../src/scan/linear-pass.ts';
+import { SWEEP_STAGE } from '../../src/run/scan-run.ts';
 
 const fat = requireTools('mkfs.vfat', 'mcopy', 'mmd', 'mdeltree');
 const t = tempDir();
@@ -65,6 +67,8 @@ const passwords = ['secret1', 'Пароль7'];
 let before: Report;
 let after: Report;
 let quickAfter: Report;
+const quickStages: string[] = [];
+const quickProgress: PassProgress[] = [];
 const outBefore = join(t.dir, 'out-before');
 const outAfter = join(t.dir, 'out-after');
 const outQuick = join(t.dir, 'out-quick');
@@ -76,7 +80,7 @@ beforeAll(async () => {
   // Quick format: new FAT and root directory over the same data area.
   execFileSync('mkfs.vfat', ['-F', '16', '-s', '2', '-n', 'NEW', img], { stdio: 'ignore' });
   ({ report: after } = await scanTo(img, outAfter, { passwords }));
-  ({ report: quickAfter } = await scanTo(img, outQuick, { passwords, quick: true }));
+  ({ report: quickAfter } = await scanTo(img, outQuick, { passwords, quick: true, onStage: (s) => quickStages.push(s), onProgress: (p) => quickProgress.push(p) }));
 }, 300_000);
 
 function checkAll(report: Report, out: string, withNames: boolean) {
@@ -114,6 +118,14 @@ fat.describe('reassembler end to end', () => {
   it('after a quick format, --quick (no pass) finds them too, reading the free clusters for orphaned folders', () => {
     checkAll(quickAfter, outQuick, false);
     for (const c of quickAfter.containers) expect(c.evidence).toContain('orphan-dir');
+    // The sweep is a stage of its own, counted as a pass is: from 0, in order, to every free byte of the 24 MiB volume.
+    expect(quickStages).toEqual(['file systems', SWEEP_STAGE, 'reassembling', 'writing']);
+    const done = quickProgress.map((x) => x.bytesDone);
+    expect(done[0]).toBe(0);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(done.at(-1)).toBeGreaterThan(20 << 20);
+    expect(done.at(-1)).toBeLessThan(24 << 20);
+    expect(quickProgress.every((x) => x.total === 256 << 20 && x.readErrors === 0)).toBe(true);
   });
 
   it('with no file system at all, groups the files by cryptography alone', async () => {

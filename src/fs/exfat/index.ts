@@ -27,6 +27,8 @@ export interface ExfatOptions {
   /** Bytes of free clusters to read for orphaned folders (src/fs/fat-common/free-sweep.ts): a quick
    * scan's stand-in for the pass's carved entry sets. */
   freeSweep?: number;
+  /** The sweep's bytes read so far (src/fs/fat-common/free-sweep.ts). */
+  onSweep?: (swept: number) => void;
 }
 
 export interface ExfatResult {
@@ -247,7 +249,7 @@ export async function analyseExfat(
     if (queue.length > 0) problems.push({ at: volumeOffset, what: `exfat: directory walk stopped after ${dirs} directories` });
 
     const target = opts.freeSweep ? exfatSweep(vol) : null;
-    const sweep = target && opts.freeSweep ? await sweepFreeClusters(reader, target, opts.freeSweep) : null;
+    const sweep = target && opts.freeSweep ? await sweepFreeClusters(reader, target, opts.freeSweep, opts.onSweep) : null;
     if (sweep?.cut) problems.push({ at: volumeOffset, what: sweepCutNote(sweep.swept) });
     const orphanSets = [...(opts.orphanSets ?? []), ...(sweep?.dirs ?? [])];
     if (orphanSets.length > 0) {

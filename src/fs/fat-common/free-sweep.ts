@@ -29,13 +29,15 @@ export interface SweepTarget {
   dirAt(bytes: Uint8Array, at: number, cluster: number): Candidate | null;
 }
 
-export async function sweepFreeClusters(reader: MediaReader, t: SweepTarget, budget: number): Promise<FreeSweep> {
+/** `onProgress`: the bytes swept so far, 0 first and then after each piece (a slow drive's sweep takes seconds). */
+export async function sweepFreeClusters(reader: MediaReader, t: SweepTarget, budget: number, onProgress?: (swept: number) => void): Promise<FreeSweep> {
   const cs = t.geo.clusterSize;
   const perPiece = Math.max(1, Math.floor(PIECE / cs));
   const last = t.geo.clusterCount + 1;
   const piece = new Uint8Array(perPiece * cs);
   const dirs: Candidate[] = [];
   let swept = 0;
+  onProgress?.(0);
   for (let c = await t.nextFree(2, last); c <= last; c = await t.nextFree(c, last)) {
     if (swept + cs > budget) return { dirs, swept, cut: true };
     // A truncated image ends inside the volume: what lies past its end is not there to read.
@@ -53,6 +55,7 @@ export async function sweepFreeClusters(reader: MediaReader, t: SweepTarget, bud
       }
     }
     swept += n * cs;
+    onProgress?.(swept);
     c += n;
   }
   return { dirs, swept, cut: false };

@@ -33,6 +33,8 @@ export interface AnalyseFatOptions {
   /** Bytes of free clusters to read for orphaned folders (src/fs/fat-common/free-sweep.ts): a quick
    * scan's stand-in for the pass's carved directories. */
   freeSweep?: number;
+  /** The sweep's bytes read so far (src/fs/fat-common/free-sweep.ts). */
+  onSweep?: (swept: number) => void;
 }
 
 interface DirJob {
@@ -269,7 +271,7 @@ export async function analyseFat(
   w.stack.push(await rootJob(w));
   await walkDirectories(w);
   if (w.unlisted) problems.push({ at: volumeOffset, what: `${w.unlisted} more problems of the directory walk not listed` });
-  const sweep = opts.freeSweep ? await sweepFreeClusters(reader, fatSweep(boot, table), opts.freeSweep) : null;
+  const sweep = opts.freeSweep ? await sweepFreeClusters(reader, fatSweep(boot, table), opts.freeSweep, opts.onSweep) : null;
   if (sweep?.cut) problems.push({ at: volumeOffset, what: sweepCutNote(sweep.swept) });
   const orphans = [...(opts.orphanDirs ?? []), ...(sweep?.dirs ?? [])];
   if (orphans.length) await addOrphans(w, orphans);
