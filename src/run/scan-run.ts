@@ -19,6 +19,7 @@ import type { PassProgress } from '../scan/linear-pass.ts';
 import type { CarvePool } from '../scan/pool.ts';
 import { RetainedStore, RetentionPlan, retainCandidates, retainedReader, type CountingReader } from '../scan/retained.ts';
 import { imageReport, openImage } from '../source/image.ts';
+import { mergeRanges } from '../source/tolerant.ts';
 import { isOnDevice } from '../source/same-device.ts';
 import type { ByteRange, ByteSource } from '../source/types.ts';
 import { VERSION } from '../version.ts';
@@ -279,13 +280,15 @@ function runReport(opts: ScanOptions, f: RunFacts): Report {
   const { pass, reader, seconds } = f;
   const byKind: Record<string, number> = {};
   for (const c of pass.candidates) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
+  // What the pass could not read, and what the file systems' own reads could not (all a quick scan reads).
+  const readErrors = mergeRanges([...pass.readErrors, ...reader.rereads.bad]);
   return {
     tool: { name: 'keycarve', version: VERSION },
     complete: pass.stoppedAt === null,
     reports: REPORT_FILES,
     run: { startedAt: f.startedAt, commandLine: opts.commandLine ? [...opts.commandLine] : null, map: opts.map ?? null },
     source: {
-      path: opts.source, size: f.source.size, sectorSize: f.source.sectorSize, readErrors: pass.readErrors,
+      path: opts.source, size: f.source.size, sectorSize: f.source.sectorSize, readErrors,
       ...(pass.stoppedAt !== null ? { passedTo: pass.stoppedAt } : {}),
       ...(f.image ? { image: f.image } : {}),
     },
@@ -305,7 +308,7 @@ function runReport(opts: ScanOptions, f: RunFacts): Report {
       candidatesByKind: byKind,
       metadataRereads: reader.rereads.count,
       retainedBytes: f.retainedBytes,
-      bytesLost: pass.readErrors.reduce((n, r) => n + r.length, 0),
+      bytesLost: readErrors.reduce((n, r) => n + r.length, 0),
       pairing: f.reassembly.pairing,
       carvers: pass.carvers,
     },

@@ -210,7 +210,7 @@ export function retainedReader(store: RetainedStore, source: ByteSource | null, 
       rereads.count++;
       rereads.bytes += r.bytes;
       rereads.bad.push(...r.bad);
-      return r.bytes === into.length && r.bad.length === 0;
+      return r.bytes === into.length;
     },
   };
 }

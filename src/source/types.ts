@@ -39,7 +39,9 @@ export interface MediaReader {
    * read them, and they may be the reader's own (no copy of a multi-MiB FAT). */
   read(offset: number, length: number, shared?: boolean): Promise<Uint8Array | null>;
   /** The same bytes into the caller's buffer, one it reuses (a sweep of free clusters: fresh memory
-   * for every read costs more in page faults than the copy); false where `read` gives null. */
+   * for every read costs more in page faults than the copy); false outside the medium. Unlike
+   * `read`, a range with unreadable sectors still comes back: they read as zeros (and are counted),
+   * so one bad sector does not hide the rest of a 1 MiB piece. */
   readInto?(offset: number, into: Uint8Array): Promise<boolean>;
 }
 

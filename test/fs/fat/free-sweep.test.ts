@@ -4,7 +4,7 @@
  * later files, so no directory reaches it; only its own cluster, free now, still lists the files.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fatDirCarver } from '../../../src/carve/fat-dir.ts';
 import { readFatBoot } from '../../../src/fs/fat/boot.ts';
@@ -12,6 +12,8 @@ import { sweepFreeClusters } from '../../../src/fs/fat-common/free-sweep.ts';
 import { fatSweep } from '../../../src/fs/fat/free-sweep.ts';
 import { analyseFat } from '../../../src/fs/fat/index.ts';
 import { readFatTable } from '../../../src/fs/fat/table.ts';
+import { scan } from '../../../src/run/scan-run.ts';
+import { FaultySource } from '../../../src/source/memory.ts';
 import { bytesOf, carveImage, CONTAINERS, fatTools, fileReader, mcopyDir, run, tmp } from './images.ts';
 
 let t: ReturnType<typeof tmp>;
@@ -83,5 +85,25 @@ fatTools.describe('free-cluster sweep for orphaned folders', () => {
     } finally {
       r.close();
     }
+  });
+
+  fatTools.it('on a failing drive, a bad sector in the free run costs what it holds, not the folder beside it', async () => {
+    const bytes = new Uint8Array(readFileSync(img));
+    const r = fileReader(img);
+    const boot = (await readFatBoot(r, 0, []))!.boot;
+    const table = await readFatTable(r, boot, []);
+    const dir = (await sweepFreeClusters(r, fatSweep(boot, table), 256 << 20)).dirs[0]!;
+    r.close();
+    // The last cluster of the folder's free run (its files follow it, then the later files): the
+    // same piece as the folder's own cluster.
+    const dirCluster = (dir.offset - boot.dataStart) / boot.clusterSize + 2;
+    let badCluster = dirCluster;
+    while (table.isFree(badCluster + 1) && (badCluster + 1 - dirCluster) * boot.clusterSize < 1 << 20) badCluster++;
+    expect(badCluster).toBeGreaterThan(dirCluster);
+    const bad = [{ offset: boot.dataStart + (badCluster - 2) * boot.clusterSize, length: 512 }];
+    const { report } = await scan({ source: 'failing.img', out: join(t.dir, 'out-failing'), quick: true, sourceOverride: new FaultySource(bytes, bad, { blockDevice: true }) });
+    expect(report.containers.some((x) => x.evidence.includes('orphan-dir'))).toBe(true);
+    expect(report.source.readErrors).toEqual(bad);
+    expect(report.stats.bytesLost).toBe(512);
   });
 });
