@@ -16,6 +16,7 @@ export function exfatSweep(vol: ExfatVolume): SweepTarget | null {
   return {
     geo: vol.geometry,
     nextFree: async (c, last) => (await vol.nextFree(c, last)) ?? last + 1,
+    freeRun: (c, max) => vol.freeRun(c, max),
     dirAt: (b, at, cluster) => {
       const set = parseSetAt(b, at);
       if (!set?.checksumOk || (set.dataLength > 0 && set.firstCluster < 2)) return null;

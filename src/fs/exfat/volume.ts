@@ -142,6 +142,22 @@ export class ExfatVolume {
     return last + 1;
   }
 
+  /** How many clusters from c on the bitmap marks free, at most `max` (0 when it is unknown). */
+  async freeRun(c: number, max: number): Promise<number> {
+    if (!this.bitmap) return 0;
+    let n = 0;
+    while (n < max) {
+      const at = await this.bitmap.pageAt((c + n - 2) >> 3);
+      if (!at) return n;
+      const past = (at.start + at.page.length) * 8 + 2; // the first cluster past this page
+      for (; n < max && c + n < past; n++) {
+        const k = c + n - 2;
+        if ((at.page[(k >> 3) - at.start]! >> (k & 7)) & 1) return n;
+      }
+    }
+    return n;
+  }
+
   /** Follow the FAT from `first` for at most `max` clusters; stops at EOC, cycles, bad links. */
   async chain(first: number, max: number): Promise<ChainResult> {
     const clusters: number[] = [];

@@ -24,6 +24,8 @@ export interface SweepTarget {
   readonly geo: ClusterGeometry;
   /** The first free cluster from c through `last` (last + 1: none). */
   nextFree(c: number, last: number): number | Promise<number>;
+  /** How many clusters from c (free) on are free, at most `max`. */
+  freeRun(c: number, max: number): number | Promise<number>;
   /** The folder opening at cluster `cluster`, byte `at` of `bytes` (read through the end of the
    * free run): its clusters as a candidate, or null. */
   dirAt(bytes: Uint8Array, at: number, cluster: number): Candidate | null;
@@ -38,13 +40,13 @@ export async function sweepFreeClusters(reader: MediaReader, t: SweepTarget, bud
   const dirs: Candidate[] = [];
   let swept = 0;
   onProgress?.(0);
+  // A few awaits a piece, none a cluster: a turn each (~1 µs) would be 512 k of them for a 256 MiB budget of 512-byte clusters.
   for (let c = await t.nextFree(2, last); c <= last; c = await t.nextFree(c, last)) {
     if (swept + cs > budget) return { dirs, swept, cut: true };
     // A truncated image ends inside the volume: what lies past its end is not there to read.
     const room = Math.floor((reader.size - clusterOffset(t.geo, c)) / cs);
     if (room < 1) break;
-    let n = 1;
-    while (n < room && c + n <= last && n < perPiece && swept + (n + 1) * cs <= budget && (await t.nextFree(c + n, c + n)) === c + n) n++;
+    const n = Math.max(1, await t.freeRun(c, Math.min(room, perPiece, last - c + 1, Math.floor((budget - swept) / cs))));
     const bytes = piece.subarray(0, n * cs);
     if (await fill(reader, clusterOffset(t.geo, c), bytes)) {
       for (let k = 0; k < n; k++) {

@@ -15,7 +15,12 @@ import type { FatTable } from './table.ts';
 const MAX_DIR_CLUSTERS = 64;
 
 export function fatSweep(boot: FatBoot, table: FatTable): SweepTarget {
-  return { geo: boot, nextFree: (c, last) => table.nextFree(c, last), dirAt: (b, at, cluster) => dirAt(boot, b, at, cluster) };
+  return {
+    geo: boot,
+    nextFree: (c, last) => table.nextFree(c, last),
+    freeRun: (c, max) => table.nextUsed(c, c + max - 1) - c,
+    dirAt: (b, at, cluster) => dirAt(boot, b, at, cluster),
+  };
 }
 
 function dirAt(boot: FatBoot, b: Uint8Array, at: number, cluster: number): Candidate | null {

@@ -16,6 +16,8 @@ export interface FatTable {
   isFree(c: number): boolean;
   /** The first cluster from c through `end` that isFree, or end + 1. */
   nextFree(c: number, end: number): number;
+  /** The first cluster from c through `end` that is not free, or end + 1. */
+  nextUsed(c: number, end: number): number;
   isEnd(v: number): boolean;
   /** The chain from `start` as runs of consecutive clusters (`count` clusters in all), or a reason
    * when it is broken. Bounded by `max`. */
@@ -57,9 +59,13 @@ function runEnd(get: (c: number) => number, c: number, end: number): number {
   return c;
 }
 
-/** runEnd's kind of small loop, for the same reason: the first free entry from c (end + 1: none). */
+/** runEnd's kind of small loop, for the same reason: the first free (or used) entry from c (end + 1: none). */
 function freeFrom(get: (c: number) => number, c: number, end: number): number {
   while (c <= end && get(c) !== 0) c++;
+  return c;
+}
+function usedFrom(get: (c: number) => number, c: number, end: number): number {
+  while (c <= end && get(c) === 0) c++;
   return c;
 }
 
@@ -179,6 +185,7 @@ export async function readFatTable(r: MediaReader, boot: FatBoot, problems: FsPr
     isEnd,
     isFree: (c) => primary.get(c) === 0,
     nextFree: (c, end) => freeFrom(primary.get, c, end),
+    nextUsed: (c, end) => usedFrom(primary.get, c, end),
     chain(start, max) {
       const a = checked(primary.get, start, max);
       if (!a.error || !secondary) return a;

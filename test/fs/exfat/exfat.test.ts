@@ -120,9 +120,16 @@ async function expectFreeWalk(img: Uint8Array, boot: ExfatGeometry, bm: { firstC
   expect(walked).toEqual(byBit);
   // From any cluster (inside a bitmap byte too), to the end or over a short range.
   const firstFrom = (s: number, end: number) => byBit.find((c) => c >= s && c <= end) ?? end + 1;
+  const free = new Set(byBit);
+  const runFrom = (s: number, max: number) => {
+    let n = 0;
+    while (n < max && free.has(s + n)) n++;
+    return n;
+  };
   for (let s = 2; s <= last; s += 37) {
     expect(await vol.nextFree(s, last)).toBe(firstFrom(s, last));
     expect(await vol.nextFree(s, Math.min(last, s + 2))).toBe(firstFrom(s, Math.min(last, s + 2)));
+    for (const max of [1, 9, 5000]) expect(await vol.freeRun(s, Math.min(max, last - s + 1))).toBe(runFrom(s, Math.min(max, last - s + 1)));
   }
 }
 

@@ -60,6 +60,17 @@ fatTools.describe('free-cluster sweep for orphaned folders', () => {
     try {
       const boot = (await readFatBoot(r, 0, []))!.boot;
       const table = await readFatTable(r, boot, []);
+      // nextFree / nextUsed agree with isFree cluster by cluster.
+      const last = boot.clusterCount + 1;
+      const ref = (c: number, end: number, free: boolean) => {
+        while (c <= end && table.isFree(c) !== free) c++;
+        return c;
+      };
+      for (let c = 2; c <= last; c += 13) {
+        expect(table.nextFree(c, last)).toBe(ref(c, last, true));
+        expect(table.nextUsed(c, last)).toBe(ref(c, last, false));
+        expect(table.nextUsed(c, Math.min(last, c + 5))).toBe(ref(c, Math.min(last, c + 5), false));
+      }
       const all = await sweepFreeClusters(r, fatSweep(boot, table), 256 << 20);
       expect(all.cut).toBe(false);
       const inFree = (offset: number) => table.isFree((offset - boot.dataStart) / boot.clusterSize + 2);
