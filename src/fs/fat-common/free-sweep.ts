@@ -11,12 +11,15 @@ import type { MediaReader } from '../types.ts';
 import { clusterOffset, type ClusterGeometry } from './clusters.ts';
 
 const PIECE = 1 << 20;
+/** Folders kept, as the orphan stages cap theirs: free clusters each made to look like a folder
+ * must not hold a budget's worth of copies (256 MiB of 512-byte clusters is 512 k). */
+export const MAX_SWEPT_DIRS = 100_000;
 
 export interface FreeSweep {
   /** The orphaned folders' clusters, as the pass's directory carver would give them. */
   readonly dirs: Candidate[];
   readonly swept: number;
-  /** True when free clusters were left unread for the budget. */
+  /** True when free clusters were left unread: the budget, or the cap on folders, stopped it. */
   readonly cut: boolean;
 }
 
@@ -32,7 +35,13 @@ export interface SweepTarget {
 }
 
 /** `onProgress`: the bytes swept so far, 0 first and then after each piece (a slow drive's sweep takes seconds). */
-export async function sweepFreeClusters(reader: MediaReader, t: SweepTarget, budget: number, onProgress?: (swept: number) => void): Promise<FreeSweep> {
+export async function sweepFreeClusters(
+  reader: MediaReader,
+  t: SweepTarget,
+  budget: number,
+  onProgress?: (swept: number) => void,
+  maxDirs = MAX_SWEPT_DIRS,
+): Promise<FreeSweep> {
   const cs = t.geo.clusterSize;
   const perPiece = Math.max(1, Math.floor(PIECE / cs));
   const last = t.geo.clusterCount + 1;
@@ -42,7 +51,7 @@ export async function sweepFreeClusters(reader: MediaReader, t: SweepTarget, bud
   onProgress?.(0);
   // A few awaits a piece, none a cluster: a turn each (~1 µs) would be 512 k of them for a 256 MiB budget of 512-byte clusters.
   for (let c = await t.nextFree(2, last); c <= last; c = await t.nextFree(c, last)) {
-    if (swept + cs > budget) return { dirs, swept, cut: true };
+    if (swept + cs > budget || dirs.length >= maxDirs) return { dirs, swept, cut: true };
     // A truncated image ends inside the volume: what lies past its end is not there to read.
     const room = Math.floor((reader.size - clusterOffset(t.geo, c)) / cs);
     if (room < 1) break;
@@ -50,7 +59,7 @@ export async function sweepFreeClusters(reader: MediaReader, t: SweepTarget, bud
     const bytes = piece.subarray(0, n * cs);
     if (await fill(reader, clusterOffset(t.geo, c), bytes)) {
       for (let k = 0; k < n; k++) {
-        const dir = t.dirAt(bytes, k * cs, c + k);
+        const dir = dirs.length < maxDirs ? t.dirAt(bytes, k * cs, c + k) : null;
         if (!dir) continue;
         dirs.push(dir);
         k += Math.ceil(dir.bytes.length / cs) - 1;

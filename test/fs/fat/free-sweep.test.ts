@@ -13,7 +13,7 @@ import { fatSweep } from '../../../src/fs/fat/free-sweep.ts';
 import { analyseFat } from '../../../src/fs/fat/index.ts';
 import { readFatTable } from '../../../src/fs/fat/table.ts';
 import { scan } from '../../../src/run/scan-run.ts';
-import { FaultySource } from '../../../src/source/memory.ts';
+import { FaultySource, MemorySource } from '../../../src/source/memory.ts';
 import { bytesOf, carveImage, CONTAINERS, fatTools, fileReader, mcopyDir, run, tmp } from './images.ts';
 
 let t: ReturnType<typeof tmp>;
@@ -96,6 +96,31 @@ fatTools.describe('free-cluster sweep for orphaned folders', () => {
     } finally {
       r.close();
     }
+  });
+
+  fatTools.it('a volume whose free clusters all pose as folders: the sweep keeps a bounded number and says it stopped', async () => {
+    const bytes = new Uint8Array(readFileSync(img));
+    const r = fileReader(img);
+    const boot = (await readFatBoot(r, 0, []))!.boot;
+    const table = await readFatTable(r, boot, []);
+    r.close();
+    // Every free cluster's first two slots made `.` (naming that cluster) and `..`.
+    let posing = 0;
+    for (let c = table.nextFree(2, boot.clusterCount + 1); c <= boot.clusterCount + 1; c = table.nextFree(c + 1, boot.clusterCount + 1)) {
+      const at = boot.dataStart + (c - 2) * boot.clusterSize;
+      bytes.set(Uint8Array.from('.          ', (ch) => ch.charCodeAt(0)), at);
+      bytes.set(Uint8Array.from('..         ', (ch) => ch.charCodeAt(0)), at + 32);
+      bytes[at + 11] = bytes[at + 43] = 0x10;
+      bytes.set([c & 0xff, (c >> 8) & 0xff], at + 26);
+      bytes.set([(c >> 16) & 0xff, (c >> 24) & 0xff], at + 20);
+      posing++;
+    }
+    expect(posing).toBeGreaterThan(1000);
+    const media = new MemorySource(bytes).media();
+    const capped = await sweepFreeClusters(media, fatSweep(boot, table), 256 << 20, undefined, 500);
+    expect(capped.dirs.length).toBe(500);
+    expect(capped.cut).toBe(true);
+    expect((await sweepFreeClusters(media, fatSweep(boot, table), 256 << 20)).dirs.length).toBe(posing);
   });
 
   fatTools.it('on a failing drive, a bad sector in the free run costs what it holds, not the folder beside it', async () => {
