@@ -41,8 +41,11 @@ function shortCharOk(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c >= 0x80 || SHORT_OK.has(c);
 }
 
-/** The cluster a `.` or `..` entry at o names (high word included: FAT12/16 callers mask it). */
-export const dotCluster = (b: Uint8Array, o: number): number => ((b[o + 26] ?? 0) | ((b[o + 27] ?? 0) << 8)) + ((b[o + 20] ?? 0) | ((b[o + 21] ?? 0) << 8)) * 0x10000;
+/** The cluster a `.` or `..` entry at o names. FAT12/16 `.` entries have no high word: a stale one there is noise. */
+export function dotCluster(b: Uint8Array, o: number, fat32: boolean): number {
+  const lo = (b[o + 26] ?? 0) | ((b[o + 27] ?? 0) << 8);
+  return fat32 ? lo + ((b[o + 20] ?? 0) | ((b[o + 21] ?? 0) << 8)) * 0x10000 : lo;
+}
 
 /** `.` / `..` entry at slot o, tolerating a deleted (0xE5) first byte. */
 export function isDotEntry(b: Uint8Array, o: number, two: boolean): boolean {
@@ -52,6 +55,14 @@ export function isDotEntry(b: Uint8Array, o: number, two: boolean): boolean {
   for (let i = two ? 2 : 1; i < 11; i++) if (b[o + i] !== 0x20) return false;
   return ((b[o + 11] ?? 0) & 0x10) !== 0;
 }
+
+/** A directory cluster at o: it opens with `.` and `..`. */
+export const opensDirectory = (b: Uint8Array, o: number): boolean => isDotEntry(b, o, false) && isDotEntry(b, o + 32, true);
+
+/** A directory's cluster `prev`, with no end mark, runs on into `next` (at `at`): that one opens
+ * with a valid entry and not with another directory's `.`. */
+export const runsOnInto = (prev: Uint8Array, next: Uint8Array, at = 0): boolean =>
+  !parseDirEntries(prev).ended && entryLooksValid(next, at) && !isDotEntry(next, at, false);
 
 /** Cheap shape test for one 32-byte entry (used by the carver and for deleted directories). */
 export function entryLooksValid(b: Uint8Array, o: number): boolean {

@@ -75,9 +75,8 @@ export async function sweepFreeClusters(
 /** The problem a volume records when the budget stopped its sweep. */
 export const sweepCutNote = (swept: number) => `quick scan: orphaned folders looked for in the first ${Math.round(swept / 2 ** 20)} MiB of free space only; a full scan reads it all`;
 
-/** `into` from `offset`, in place when the reader can (an unreadable piece is skipped). */
+/** `into` from `offset` (inside the medium: the loop's `room`), in place when the reader can. */
 async function fill(reader: MediaReader, offset: number, into: Uint8Array): Promise<boolean> {
-  if (offset + into.length > reader.size) return false;
   if (reader.readInto) return reader.readInto(offset, into).catch(() => false);
   const b = await reader.read(offset, into.length, true).catch(() => null);
   return b ? (into.set(b), true) : false;

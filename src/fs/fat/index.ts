@@ -6,10 +6,10 @@ import { identifyKeyFile } from '../../format/key-file-id.ts';
 import type { FileEvidence, FsProblem, MediaReader, Volume } from '../types.ts';
 import { readPieces, runsToExtents, validCluster, type ClusterRun } from '../fat-common/clusters.ts';
 import { readFatBoot, type FatBoot } from './boot.ts';
-import { dotCluster, entryLooksValid, isDotEntry, parseDirEntries, type DirEntry } from '../../layout/fat-dir-entry.ts';
+import { dotCluster, opensDirectory, parseDirEntries, runsOnInto, type DirEntry } from '../../layout/fat-dir-entry.ts';
 import { filesFromOrphanDirs } from './orphans.ts';
 import { sweepCutNote, sweepFreeClusters } from '../fat-common/free-sweep.ts';
-import { fatSweep } from './free-sweep.ts';
+import { fatSweep, MAX_DELETED_DIR_CLUSTERS } from './free-sweep.ts';
 import { newBudget, readCluster, resolveDeleted, resolveLive, startCandidates, type Confirm, type ResolveCtx } from './resolve.ts';
 import { keyKindOfName } from '../../format/key-file-names.ts';
 import { readFatTable, type FatTable } from './table.ts';
@@ -22,8 +22,6 @@ const MAX_DEPTH = 64;
 const MAX_FILES = 1_000_000;
 /** A FAT directory holds at most 65536 entries (2 MiB). */
 const MAX_DIR_BYTES = 2 << 20;
-/** A deleted directory's clusters are guessed contiguous; container folders need one or two. */
-const MAX_DELETED_DIR_CLUSTERS = 64;
 
 export interface AnalyseFatOptions {
   confirm?: Confirm;
@@ -83,19 +81,14 @@ async function resolveDeletedDir(
   if (parentCluster === 0 || parentCluster === boot.rootCluster) parents.add(0).add(boot.rootCluster);
   for (const s of startCandidates(ctx, e.clusterLo, e.clusterHi, 1)) {
     const b = await readCluster(ctx, s);
-    if (!b || !isDotEntry(b, 0, false) || !isDotEntry(b, 32, true)) continue;
-    const self = dotCluster(b, 0);
-    // FAT12/16 `.` entries have no high word; a stale high word there is noise.
-    if ((ctx.fat32 ? self : self & 0xffff) !== s || !parents.has(ctx.fat32 ? dotCluster(b, 32) : dotCluster(b, 32) & 0xffff)) continue;
+    if (!b || !opensDirectory(b, 0) || dotCluster(b, 0, ctx.fat32) !== s || !parents.has(dotCluster(b, 32, ctx.fat32))) continue;
     let count = 1;
-    let ended = parseDirEntries(b).ended;
-    while (!ended && count < MAX_DELETED_DIR_CLUSTERS) {
+    for (let prev = b; count < MAX_DELETED_DIR_CLUSTERS; count++) {
       const next = s + count;
-      if (ctx.table && !ctx.table.isFree(next)) break;
+      if (parseDirEntries(prev).ended || (ctx.table && !ctx.table.isFree(next))) break;
       const nb = await readCluster(ctx, next);
-      if (!nb || !entryLooksValid(nb, 0) || isDotEntry(nb, 0, false)) break;
-      count++;
-      ended = parseDirEntries(nb).ended;
+      if (!nb || !runsOnInto(prev, nb)) break;
+      prev = nb;
     }
     return [{ first: s, count }];
   }
